@@ -1,0 +1,104 @@
+//! Detectors: turn ELF facts and bytes into identifications, each with evidence and confidence.
+//!
+//! Detectors are plug-ins with a name ([`Detector`]); [`registry`] lists them in the order they
+//! run, so a later one (portability) can read what an earlier one (libc, toolchain) decided.
+//! Signatures and version tables are data (`data/*.tsv`, compiled in), not code.
+
+use binsight_elf::Elf;
+use binsight_model::{
+    BinaryReport, Check, Hardening, Libc, Portability, PortabilityVerdict, Status, Toolchain,
+    Unknown, SCHEMA_VERSION,
+};
+
+mod hardening;
+mod libc;
+mod portability;
+pub mod rust_releases;
+mod signatures;
+mod toolchain;
+pub mod version;
+
+pub use signatures::{Hits, Signature};
+
+/// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
+pub struct Context<'a> {
+    pub elf: &'a Elf<'a>,
+    pub hits: &'a Hits,
+}
+
+/// The report under construction; detectors fill their part and may read earlier parts.
+pub struct Findings {
+    pub libc: Libc,
+    pub toolchain: Toolchain,
+    pub hardening: Hardening,
+    pub portability: Portability,
+    pub unknowns: Vec<Unknown>,
+}
+
+pub trait Detector: Sync {
+    /// Stable name, used in `unknowns[].origin`.
+    fn name(&self) -> &'static str;
+    fn run(&self, cx: &Context<'_>, out: &mut Findings);
+}
+
+/// All detectors, in run order.
+pub fn registry() -> &'static [&'static dyn Detector] {
+    &[
+        &toolchain::ToolchainDetector,
+        &libc::LibcDetector,
+        &hardening::HardeningDetector,
+        &portability::PortabilityDetector,
+    ]
+}
+
+/// Run every detector over one parsed file and assemble its report.
+pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
+    let hits = signatures::scan(elf.data());
+    let cx = Context { elf, hits: &hits };
+    let unknown = || Check::new(Status::Unknown, "not evaluated");
+    let mut out = Findings {
+        libc: Libc::default(),
+        toolchain: Toolchain::default(),
+        hardening: Hardening {
+            relro: unknown(),
+            pie: unknown(),
+            nx: unknown(),
+            canary: unknown(),
+            fortify: unknown(),
+            cfi: unknown(),
+        },
+        portability: Portability {
+            verdict: PortabilityVerdict::Unknown,
+            summary: "not evaluated".into(),
+            glibc_floor: None,
+            distros: vec![],
+            min_kernel: None,
+            runtime_needs: vec![],
+            evidence: vec![],
+        },
+        unknowns: vec![],
+    };
+    for d in registry() {
+        d.run(&cx, &mut out);
+    }
+    for w in &elf.facts.warnings {
+        out.unknowns.push(Unknown {
+            origin: "elf".into(),
+            message: w.clone(),
+        });
+    }
+    BinaryReport {
+        schema_version: SCHEMA_VERSION,
+        path: path.to_string(),
+        size: elf.data().len() as u64,
+        elf: elf.facts.clone(),
+        libc: out.libc,
+        toolchain: out.toolchain,
+        hardening: out.hardening,
+        portability: out.portability,
+        unknowns: out.unknowns,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,295 @@
+//! Portability: will this binary run elsewhere? Static vs dynamic, the glibc floor and the
+//! distros that meet it, the minimum kernel, and static glibc's hidden run-time needs (NSS).
+
+use std::sync::OnceLock;
+
+use binsight_model::{DistroRelease, Evidence, LibcFamily, Linkage, PortabilityVerdict};
+
+use crate::{version, Context, Detector, Findings};
+
+const DISTROS: &str = include_str!("../data/distros.tsv");
+
+pub fn distros() -> &'static [DistroRelease] {
+    static D: OnceLock<Vec<DistroRelease>> = OnceLock::new();
+    D.get_or_init(|| {
+        DISTROS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                let [distro, release, family, ver] = c[..] else {
+                    return None;
+                };
+                Some(DistroRelease {
+                    distro: distro.into(),
+                    release: release.into(),
+                    libc: format!("{family} {ver}"),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Oldest release of each distro whose libc `family` is at least `floor`.
+pub fn meeting(family: &str, floor: &str) -> Vec<DistroRelease> {
+    let mut out: Vec<DistroRelease> = Vec::new();
+    for d in distros() {
+        let Some((fam, ver)) = d.libc.split_once(' ') else {
+            continue;
+        };
+        if fam == family
+            && version::cmp(ver, floor).is_ge()
+            && !out.iter().any(|o| o.distro == d.distro)
+        {
+            out.push(d.clone());
+        }
+    }
+    out
+}
+
+/// Functions a static glibc binary can only run with the host's glibc shared objects.
+/// `dlopen` is not here: static glibc >= 2.34 links it into every binary that uses stdio (its
+/// gconv loader), so the symbol alone does not show the program calls it; see `DLOPEN_NOTE`.
+const NSS_FUNCTIONS: &[&str] = &[
+    "getaddrinfo",
+    "gethostbyname",
+    "gethostbyname2",
+    "gethostbyname_r",
+    "gethostbyname2_r",
+    "gethostbyaddr",
+    "gethostbyaddr_r",
+    "getpwnam",
+    "getpwnam_r",
+    "getpwuid",
+    "getpwuid_r",
+    "getgrnam",
+    "getgrnam_r",
+    "getgrgid",
+    "getgrgid_r",
+    "getservbyname",
+    "getservbyname_r",
+    "getnameinfo",
+    "iconv_open",
+];
+
+const DLOPEN_NOTE: &str = "dlopen is linked (static glibc >= 2.34 always links it); if the program calls it, it needs shared objects built against this same glibc";
+
+pub struct PortabilityDetector;
+
+impl Detector for PortabilityDetector {
+    fn name(&self) -> &'static str {
+        "portability"
+    }
+    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+        let f = &cx.elf.facts;
+        let kernel_floor = toolchain_kernel_floor(out);
+        let p = &mut out.portability;
+        let family = out.libc.family;
+        p.min_kernel = f.abi_tag.as_ref().map(|t| t.kernel.clone());
+        if let Some(t) = &f.abi_tag {
+            p.evidence.push(
+                Evidence::new("abi-tag", format!("{} {}", t.os, t.kernel))
+                    .in_section(".note.ABI-tag"),
+            );
+        }
+        if p.min_kernel.is_none() {
+            if let Some((k, why)) = kernel_floor {
+                p.min_kernel = Some(k.into());
+                p.evidence
+                    .push(Evidence::new("toolchain-kernel-floor", why));
+            }
+        }
+
+        match f.linkage {
+            Linkage::None => {
+                p.verdict = PortabilityVerdict::Unknown;
+                p.summary = "not a linked program".into();
+            }
+            Linkage::Dynamic => {
+                p.verdict = PortabilityVerdict::NeedsHostLibc;
+                p.runtime_needs = f.needed.clone();
+                if let Some(i) = &f.interpreter {
+                    p.runtime_needs.insert(0, i.clone());
+                }
+                let floor = f
+                    .version_needs
+                    .iter()
+                    .flat_map(|n| &n.versions)
+                    .filter_map(|v| v.strip_prefix("GLIBC_"))
+                    .filter(|v| version::parse(v).is_some())
+                    .max_by(|a, b| version::cmp(a, b))
+                    .map(str::to_string);
+                match (family, floor) {
+                    (LibcFamily::Glibc, Some(floor)) => {
+                        p.evidence.push(
+                            Evidence::new("verneed", format!("GLIBC_{floor}"))
+                                .in_section(".gnu.version_r"),
+                        );
+                        p.distros = meeting("glibc", &floor);
+                        p.summary = format!(
+                            "Dynamic: needs glibc >= {floor} on the host ({})",
+                            distro_list(&p.distros)
+                        );
+                        p.glibc_floor = Some(floor);
+                    }
+                    (LibcFamily::Musl, _) => {
+                        p.distros = distros()
+                            .iter()
+                            .filter(|d| d.libc.starts_with("musl"))
+                            .cloned()
+                            .collect();
+                        p.summary = "Dynamic: needs musl's loader and libc on the host (Alpine and other musl distros)".into();
+                    }
+                    (fam, _) => {
+                        p.summary = format!(
+                            "Dynamic: needs the host's {} C library and {} shared libraries",
+                            fam.as_str(),
+                            f.needed.len()
+                        );
+                    }
+                }
+            }
+            Linkage::Static | Linkage::StaticPie => {
+                if family == LibcFamily::Glibc {
+                    let used: Vec<&str> = NSS_FUNCTIONS
+                        .iter()
+                        .copied()
+                        .filter(|s| cx.elf.mentions_symbol(s))
+                        .collect();
+                    let nss_strings: Vec<u64> = ["nss-nsswitch", "nss-module"]
+                        .iter()
+                        .flat_map(|id| cx.hits.of(id).first().copied())
+                        .collect();
+                    if !used.is_empty() || !nss_strings.is_empty() {
+                        p.verdict = PortabilityVerdict::NotPortable;
+                        let what = if used.is_empty() {
+                            "NSS (name service switch) code".to_string()
+                        } else {
+                            used.join(", ")
+                        };
+                        let ver = out
+                            .libc
+                            .version
+                            .clone()
+                            .unwrap_or_else(|| "the same glibc version".into());
+                        p.summary = format!(
+                            "NOT portable despite static linking: it links {what}, which load glibc's shared NSS modules (libnss_*.so.2) of {ver} from the host at run time; on another host, user/host lookups fail or crash"
+                        );
+                        p.runtime_needs
+                            .push(format!("libnss_*.so.2 and /etc/nsswitch.conf from {ver}"));
+                        for s in &used {
+                            p.evidence.push(Evidence::new("symbol", *s));
+                        }
+                        for off in nss_strings {
+                            p.evidence.push(
+                                Evidence::new("nss-string", "NSS module loader strings")
+                                    .in_section(cx.elf.section_at(off).unwrap_or("?"))
+                                    .at(off),
+                            );
+                        }
+                        return;
+                    }
+                    if cx.elf.has_symbol("dlopen") {
+                        p.runtime_needs.push(DLOPEN_NOTE.into());
+                        p.evidence.push(Evidence::new("symbol", "dlopen"));
+                    }
+                    if f.stripped {
+                        p.verdict = PortabilityVerdict::Portable;
+                        p.summary = "Static glibc binary with no NSS loader strings: portable to Linux kernels new enough (stripped: iconv_open/dlopen use cannot be ruled out)".into();
+                        return;
+                    }
+                }
+                p.verdict = PortabilityVerdict::Portable;
+                let caveat = if p.runtime_needs.is_empty() {
+                    ""
+                } else {
+                    " (see runtime_needs)"
+                };
+                p.summary = match &p.min_kernel {
+                    Some(k) => format!("Static: carries its C library; runs on Linux >= {k}{caveat}"),
+                    None => format!("Static: carries its C library (or needs none); runs on any Linux kernel new enough{caveat}"),
+                };
+            }
+        }
+    }
+}
+
+/// Documented kernel floors of toolchains whose binaries carry no ABI tag.
+fn toolchain_kernel_floor(out: &Findings) -> Option<(&'static str, String)> {
+    if let Some(v) = out
+        .toolchain
+        .rustc
+        .as_ref()
+        .and_then(|r| r.version.as_deref())
+    {
+        if version::cmp(v, "1.64.0").is_ge() {
+            return Some((
+                "3.2",
+                format!("Rust {v}: std requires Linux >= 3.2 since Rust 1.64"),
+            ));
+        }
+        return Some((
+            "2.6.32",
+            format!("Rust {v}: std requires Linux >= 2.6.32 before Rust 1.64"),
+        ));
+    }
+    if let Some(go) = &out.toolchain.go {
+        let v = go.version.trim_start_matches("go");
+        let v = v
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()
+            .unwrap_or(v);
+        if version::parse(v).is_some() {
+            return Some(if version::cmp(v, "1.24").is_ge() {
+                (
+                    "3.2",
+                    format!("{}: Go 1.24+ requires Linux >= 3.2", go.version),
+                )
+            } else {
+                (
+                    "2.6.32",
+                    format!("{}: Go before 1.24 requires Linux >= 2.6.32", go.version),
+                )
+            });
+        }
+    }
+    None
+}
+
+fn distro_list(d: &[DistroRelease]) -> String {
+    if d.is_empty() {
+        return "no tracked distro release ships it yet".into();
+    }
+    d.iter()
+        .map(|r| {
+            format!(
+                "{} {}+",
+                r.distro,
+                r.release.split(' ').next().unwrap_or(&r.release)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floors_pick_oldest_release_per_distro() {
+        let m = meeting("glibc", "2.34");
+        let names: Vec<String> = m
+            .iter()
+            .map(|d| format!("{} {}", d.distro, d.release))
+            .collect();
+        assert!(
+            names.contains(&"Debian 12 (bookworm)".to_string()),
+            "{names:?}"
+        );
+        assert!(names.contains(&"RHEL/Alma 9".to_string()), "{names:?}");
+        assert!(names.contains(&"Ubuntu 22.04 LTS".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with("Alpine")));
+        assert!(meeting("glibc", "9.99").is_empty());
+    }
+}

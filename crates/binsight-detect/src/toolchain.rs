@@ -1,0 +1,310 @@
+//! Toolchain: rustc (`.comment` or `/rustc/<commit>/` paths), Go (buildinfo), C compilers and
+//! linkers (`.comment`).
+
+use binsight_model::{Compiler, Confidence, Evidence, Go, Rustc, Segment};
+
+use crate::{rust_releases, Context, Detector, Findings};
+
+pub struct ToolchainDetector;
+
+impl Detector for ToolchainDetector {
+    fn name(&self) -> &'static str {
+        "toolchain"
+    }
+    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+        let comments = cx.elf.comment_strings();
+        let mut rustc: Option<Rustc> = None;
+        for (off, s) in &comments {
+            if let Some(r) = parse_rustc_comment(s) {
+                let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
+                match &mut rustc {
+                    None => {
+                        rustc = Some(Rustc {
+                            version: Some(r.0),
+                            commit: r.1,
+                            confidence: Confidence::Exact,
+                            evidence: vec![ev],
+                        })
+                    }
+                    Some(x) => x.evidence.push(ev),
+                }
+            } else if let Some(c) = parse_cc_comment(s) {
+                let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
+                match out
+                    .toolchain
+                    .cc
+                    .iter_mut()
+                    .find(|x| x.name == c.0 && x.version == c.1)
+                {
+                    Some(x) => x.evidence.push(ev),
+                    None => out.toolchain.cc.push(Compiler {
+                        name: c.0,
+                        version: c.1,
+                        vendor: c.2,
+                        evidence: vec![ev],
+                    }),
+                }
+            }
+        }
+        // Compiler paths: full commit, and a version when .comment was stripped.
+        if let Some((commit, off)) = rustc_path_commit(cx) {
+            let ev = Evidence::new("rustc-path", format!("/rustc/{commit}/"))
+                .at(off)
+                .in_section(cx.elf.section_at(off).unwrap_or("?"));
+            let rel = rust_releases::by_commit(&commit);
+            match &mut rustc {
+                Some(r) => {
+                    // The comment has an abbreviated hash; the path has the full one.
+                    if r.commit.as_deref().is_none_or(|c| commit.starts_with(c)) {
+                        r.commit = Some(commit);
+                    }
+                    r.evidence.push(ev);
+                }
+                None => {
+                    rustc = Some(match rel {
+                        Some(rel) => Rustc {
+                            version: Some(rel.version.clone()),
+                            commit: Some(commit),
+                            confidence: Confidence::Likely,
+                            evidence: vec![ev, Evidence::new("rust-release-table", format!("commit is Rust {} ({})", rel.version, rel.date))],
+                        },
+                        // A nightly/beta or a release newer than the table: say the commit only.
+                        None => Rustc {
+                            version: None,
+                            commit: Some(commit),
+                            confidence: Confidence::Partial,
+                            evidence: vec![ev, Evidence::new("rust-release-table", "commit is not a stable release in the table (nightly, beta, custom, or newer than the table)")],
+                        },
+                    });
+                }
+            }
+        }
+        out.toolchain.rustc = rustc;
+        out.toolchain.go = go_version(cx);
+    }
+}
+
+/// `rustc version 1.80.1 (3f5fd8dd4 2024-08-06)` → (version, short commit).
+fn parse_rustc_comment(s: &str) -> Option<(String, Option<String>)> {
+    let rest = s.strip_prefix("rustc version ")?;
+    let mut parts = rest.split_whitespace();
+    let version = parts.next()?.to_string();
+    let commit = parts
+        .next()
+        .map(|c| c.trim_start_matches('('))
+        .filter(|c| c.len() >= 7 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string);
+    Some((version, commit))
+}
+
+/// `.comment` strings of C toolchains → (name, version, vendor).
+pub(crate) fn parse_cc_comment(s: &str) -> Option<(String, Option<String>, Option<String>)> {
+    // GCC: (Debian 12.2.0-14+deb12u1) 12.2.0   |   GCC: (GNU) 9.4.0   |  GCC: (Alpine 13.2.1_git…) 13.2.1…
+    if let Some(rest) = s.strip_prefix("GCC: ") {
+        let (vendor, tail) = match rest.strip_prefix('(').and_then(|r| r.split_once(") ")) {
+            Some((v, t)) => (Some(v.to_string()).filter(|v| v != "GNU"), t),
+            None => (None, rest),
+        };
+        let version = tail.split_whitespace().next().map(str::to_string);
+        return Some(("gcc".into(), version, vendor));
+    }
+    // clang version 16.0.6 (…)  |  Ubuntu clang version 14.0.0-1ubuntu1  | Apple…
+    if let Some(i) = s.find("clang version ") {
+        let version = s[i + 14..].split_whitespace().next().map(str::to_string);
+        let vendor = Some(s[..i].trim().to_string()).filter(|v| !v.is_empty());
+        return Some(("clang".into(), version, vendor));
+    }
+    // Linker: LLD 17.0.6  |  Linker: LLD 17.0.6 (compatible with GNU linkers)
+    if let Some(rest) = s.strip_prefix("Linker: ") {
+        let mut it = rest.split_whitespace();
+        let name = it.next()?.to_ascii_lowercase();
+        let name = if name == "lld" {
+            "lld".to_string()
+        } else {
+            name
+        };
+        return Some((name, it.next().map(str::to_string), None));
+    }
+    // mold 2.4.0 (…)
+    if let Some(rest) = s.strip_prefix("mold ") {
+        return Some((
+            "mold".into(),
+            rest.split_whitespace().next().map(str::to_string),
+            None,
+        ));
+    }
+    // zig 0.11.0 (zig's own .comment, when present)
+    if let Some(rest) = s.strip_prefix("zig ") {
+        return Some((
+            "zig".into(),
+            rest.split_whitespace().next().map(str::to_string),
+            None,
+        ));
+    }
+    None
+}
+
+/// First `/rustc/<40 hex>/` in the file, with its offset.
+fn rustc_path_commit(cx: &Context<'_>) -> Option<(String, u64)> {
+    let data = cx.elf.data();
+    cx.hits.of("rustc-path").iter().find_map(|&off| {
+        let start = usize::try_from(off).ok()? + "/rustc/".len();
+        let hash = data.get(start..start + 41)?;
+        (hash[40] == b'/'
+            && hash[..40]
+                .iter()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then(|| (String::from_utf8_lossy(&hash[..40]).into_owned(), off))
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Go: the build-info blob ("\xff Go buildinf:") states the toolchain version.
+// ------------------------------------------------------------------------------------------
+
+/// Longest Go version string accepted.
+const MAX_GO_VERSION: usize = 64;
+
+fn go_version(cx: &Context<'_>) -> Option<Go> {
+    let data = cx.elf.data();
+    for &off in cx.hits.of("go-buildinfo") {
+        let o = usize::try_from(off).ok()?;
+        // Go aligns the blob to 16 bytes inside .go.buildinfo (or the data segment).
+        if o % 16 != 0 {
+            continue;
+        }
+        let Some(hdr) = data.get(o..o + 32) else {
+            continue;
+        };
+        let ptr_size = hdr[14] as usize;
+        let flags = hdr[15];
+        let version = if flags & 2 != 0 {
+            // Go ≥ 1.18: varint-length-prefixed strings inline after the 32-byte header.
+            read_varint_string(data, o + 32)
+        } else if ptr_size == 4 || ptr_size == 8 {
+            // Go < 1.18: pointer to a Go string header {ptr, len} for runtime.buildVersion.
+            let big = flags & 1 != 0;
+            let read_ptr = |at: usize| -> Option<u64> {
+                let b = data.get(at..at + ptr_size)?;
+                Some(if ptr_size == 8 {
+                    let a: [u8; 8] = b.try_into().ok()?;
+                    if big {
+                        u64::from_be_bytes(a)
+                    } else {
+                        u64::from_le_bytes(a)
+                    }
+                } else {
+                    let a: [u8; 4] = b.try_into().ok()?;
+                    u64::from(if big {
+                        u32::from_be_bytes(a)
+                    } else {
+                        u32::from_le_bytes(a)
+                    })
+                })
+            };
+            (|| {
+                let hdr_va = read_ptr(o + 16)?;
+                let hdr_off =
+                    usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, hdr_va)?).ok()?;
+                let str_va = read_ptr(hdr_off)?;
+                let len = usize::try_from(read_ptr(hdr_off + ptr_size)?).ok()?;
+                if len > MAX_GO_VERSION {
+                    return None;
+                }
+                let s_off =
+                    usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, str_va)?).ok()?;
+                std::str::from_utf8(data.get(s_off..s_off + len)?)
+                    .ok()
+                    .map(str::to_string)
+            })()
+        } else {
+            None
+        };
+        if let Some(v) = version.filter(|v| v.starts_with("go") || v.starts_with("devel")) {
+            let section = cx.elf.section_at(off).unwrap_or("?").to_string();
+            return Some(Go {
+                version: v.clone(),
+                confidence: Confidence::Exact,
+                evidence: vec![
+                    Evidence::new("go-buildinfo", format!("build info states {v}"))
+                        .in_section(section)
+                        .at(off),
+                ],
+            });
+        }
+    }
+    None
+}
+
+fn read_varint_string(data: &[u8], mut at: usize) -> Option<String> {
+    let mut len: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let b = *data.get(at)?;
+        at += 1;
+        len |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    let len = usize::try_from(len).ok().filter(|l| *l <= MAX_GO_VERSION)?;
+    std::str::from_utf8(data.get(at..at + len)?)
+        .ok()
+        .map(str::to_string)
+}
+
+/// Virtual address → file offset through PT_LOAD segments.
+pub(crate) fn vaddr_to_offset(segments: &[Segment], va: u64) -> Option<u64> {
+    segments
+        .iter()
+        .filter(|s| s.kind == "LOAD")
+        .find(|s| va >= s.vaddr && va - s.vaddr < s.filesz)
+        .map(|s| s.offset + (va - s.vaddr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments() {
+        assert_eq!(
+            parse_rustc_comment("rustc version 1.80.1 (3f5fd8dd4 2024-08-06)"),
+            Some(("1.80.1".into(), Some("3f5fd8dd4".into())))
+        );
+        assert_eq!(
+            parse_cc_comment("GCC: (Debian 12.2.0-14+deb12u1) 12.2.0"),
+            Some((
+                "gcc".into(),
+                Some("12.2.0".into()),
+                Some("Debian 12.2.0-14+deb12u1".into())
+            ))
+        );
+        assert_eq!(
+            parse_cc_comment("GCC: (GNU) 9.4.0"),
+            Some(("gcc".into(), Some("9.4.0".into()), None))
+        );
+        assert_eq!(
+            parse_cc_comment("Ubuntu clang version 14.0.0-1ubuntu1"),
+            Some((
+                "clang".into(),
+                Some("14.0.0-1ubuntu1".into()),
+                Some("Ubuntu".into())
+            ))
+        );
+        assert_eq!(
+            parse_cc_comment("Linker: LLD 17.0.6"),
+            Some(("lld".into(), Some("17.0.6".into()), None))
+        );
+        assert_eq!(parse_cc_comment("something else"), None);
+    }
+
+    #[test]
+    fn varint_strings_are_bounded() {
+        assert_eq!(
+            read_varint_string(b"\x08go1.22.0", 0).as_deref(),
+            Some("go1.22.0")
+        );
+        assert_eq!(read_varint_string(b"\xff\xff\xff\xff\x0f", 0), None);
+        assert_eq!(read_varint_string(b"\x09go1.22.0", 0), None);
+    }
+}

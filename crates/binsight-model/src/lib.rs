@@ -1,0 +1,396 @@
+//! The data binsight passes between its layers: plain, serde-serialisable types.
+//! No I/O, no parsing. The JSON schema of `inspect`/`scan` is this crate's `BinaryReport`
+//! (documented in `docs/json-schema.md`; bump [`SCHEMA_VERSION`] on any breaking change).
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON report schema. Bumped on any change a consumer could notice
+/// (renamed or removed fields, changed meaning); adding fields does not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How complete or certain an answer is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The file states it (interpreter name, symbol version, `.comment` string).
+    Exact,
+    /// Strong indirect evidence (signature tables, paths) that has no known false positive.
+    Likely,
+    /// Some evidence, but not enough to be sure; read the evidence.
+    Partial,
+    /// No usable evidence.
+    Unknown,
+}
+
+/// One piece of evidence behind an identification: which signal, and where in the file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// Stable signal name, e.g. `interpreter`, `verneed`, `comment`, `musl-strerror-table`.
+    pub signal: String,
+    /// Section the signal was found in, if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub section: Option<String>,
+    /// File offset of the signal, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub offset: Option<u64>,
+    /// What was seen, human readable (e.g. the matched string).
+    pub detail: String,
+}
+
+impl Evidence {
+    pub fn new(signal: &str, detail: impl Into<String>) -> Self {
+        Evidence {
+            signal: signal.to_string(),
+            section: None,
+            offset: None,
+            detail: detail.into(),
+        }
+    }
+    pub fn in_section(mut self, section: impl Into<String>) -> Self {
+        self.section = Some(section.into());
+        self
+    }
+    pub fn at(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ELF facts
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ElfType {
+    /// ET_REL: object file.
+    Rel,
+    /// ET_EXEC: fixed-address executable.
+    Exec,
+    /// ET_DYN: PIE executable or shared library.
+    Dyn,
+    /// ET_CORE.
+    Core,
+    Other,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Linkage {
+    /// No interpreter, fixed address.
+    Static,
+    /// No interpreter, position independent, relocates itself.
+    StaticPie,
+    /// Loaded by a dynamic linker (PT_INTERP) or a shared library.
+    Dynamic,
+    /// Object files and other non-runnable ELF files.
+    None,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `R`, `W`, `X` letters.
+    pub flags: String,
+    pub offset: u64,
+    pub vaddr: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: u32,
+    pub offset: u64,
+    pub size: u64,
+    pub addr: u64,
+    pub flags: u64,
+}
+
+/// `.note.ABI-tag`: the OS and minimum kernel the C library was built for (glibc's crt1.o).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AbiTag {
+    pub os: String,
+    pub kernel: String,
+}
+
+/// `.note.gnu.property` control-flow protection bits.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct GnuProperty {
+    pub x86_ibt: bool,
+    pub x86_shstk: bool,
+    pub aarch64_bti: bool,
+    pub aarch64_pac: bool,
+}
+
+/// Versions required from one shared library (DT_VERNEED).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct VersionNeed {
+    pub file: String,
+    pub versions: Vec<String>,
+}
+
+/// What the ELF container itself says, before any interpretation.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ElfFacts {
+    /// `x86_64`, `aarch64`, `arm`, `i386`, `riscv64`, `mips`, `ppc64le`… (see `machine_name`).
+    pub machine: String,
+    /// 32 or 64.
+    pub class: u8,
+    pub endian: Endian,
+    #[serde(rename = "type")]
+    pub elf_type: ElfType,
+    pub linkage: Linkage,
+    /// True for a shared library (ET_DYN that is not an executable).
+    pub shared_library: bool,
+    pub entry: u64,
+    pub interpreter: Option<String>,
+    pub needed: Vec<String>,
+    pub soname: Option<String>,
+    pub rpath: Vec<String>,
+    pub runpath: Vec<String>,
+    pub bind_now: bool,
+    /// DT_FLAGS and DT_FLAGS_1 values, raw.
+    pub dt_flags: u64,
+    pub dt_flags_1: u64,
+    pub textrel: bool,
+    pub build_id: Option<String>,
+    pub abi_tag: Option<AbiTag>,
+    pub gnu_property: GnuProperty,
+    pub version_needs: Vec<VersionNeed>,
+    /// No `.symtab`.
+    pub stripped: bool,
+    /// `.debug_info` (or compressed) present.
+    pub debug_info: bool,
+    /// PT_GNU_STACK flags, `None` when there is no PT_GNU_STACK.
+    pub gnu_stack: Option<String>,
+    pub gnu_relro: bool,
+    pub segments: Vec<Segment>,
+    pub section_count: usize,
+    /// Symbol counts (symtab, dynsym), capped by limits.
+    pub symbols: usize,
+    pub dynamic_symbols: usize,
+    /// Problems found while reading (malformed but partly readable parts).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
+    /// Sections are kept for detectors but left out of JSON (too large for line output).
+    #[serde(skip)]
+    pub sections: Vec<Section>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifications
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum LibcFamily {
+    Musl,
+    Glibc,
+    Uclibc,
+    Bionic,
+    /// No libc at all (Go with CGO_ENABLED=0, freestanding code).
+    None,
+    Unknown,
+}
+
+impl LibcFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LibcFamily::Musl => "musl",
+            LibcFamily::Glibc => "glibc",
+            LibcFamily::Uclibc => "uclibc",
+            LibcFamily::Bionic => "bionic",
+            LibcFamily::None => "none",
+            LibcFamily::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Libc {
+    pub family: LibcFamily,
+    /// Exact version (`2.36`) or a range (`>=1.2.4, <=1.2.5`) when known.
+    pub version: Option<String>,
+    pub confidence: Confidence,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Default for Libc {
+    fn default() -> Self {
+        Libc {
+            family: LibcFamily::Unknown,
+            version: None,
+            confidence: Confidence::Unknown,
+            evidence: vec![],
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Rustc {
+    /// `1.80.1`, or `None` when only an unknown commit was seen.
+    pub version: Option<String>,
+    /// Full or abbreviated commit hash of the compiler.
+    pub commit: Option<String>,
+    pub confidence: Confidence,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Go {
+    /// `go1.19.8`.
+    pub version: String,
+    pub confidence: Confidence,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Compiler {
+    /// `gcc`, `clang`, `zig`, `lld`, `gnu-ld`, `gold`, `mold`…
+    pub name: String,
+    pub version: Option<String>,
+    /// Vendor string as found, e.g. `Debian 12.2.0-14+deb12u1`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub vendor: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Toolchain {
+    pub rustc: Option<Rustc>,
+    pub go: Option<Go>,
+    /// C/C++ compilers and linkers that left a mark (`.comment`), most specific first.
+    pub cc: Vec<Compiler>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening and portability
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Enabled,
+    Partial,
+    Disabled,
+    /// The file does not let us tell (e.g. a stripped static binary's canary).
+    Unknown,
+    /// The check does not apply to this file (e.g. CET on aarch64).
+    NotApplicable,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub status: Status,
+    /// One line: why this status.
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence: Vec<Evidence>,
+}
+
+impl Check {
+    pub fn new(status: Status, reason: impl Into<String>) -> Self {
+        Check {
+            status,
+            reason: reason.into(),
+            evidence: vec![],
+        }
+    }
+    pub fn with(mut self, e: Evidence) -> Self {
+        self.evidence.push(e);
+        self
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Hardening {
+    pub relro: Check,
+    pub pie: Check,
+    pub nx: Check,
+    pub canary: Check,
+    pub fortify: Check,
+    /// x86 IBT+SHSTK or aarch64 BTI(+PAC).
+    pub cfi: Check,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PortabilityVerdict {
+    /// Runs on any Linux kernel new enough; carries everything it needs.
+    Portable,
+    /// Needs a matching libc on the host (dynamic binary): see `glibc_floor` and `distros`.
+    NeedsHostLibc,
+    /// Static, but still needs files from the host at run time (glibc NSS/iconv/dlopen).
+    NotPortable,
+    Unknown,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DistroRelease {
+    pub distro: String,
+    pub release: String,
+    pub libc: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Portability {
+    pub verdict: PortabilityVerdict,
+    /// One plain sentence for people.
+    pub summary: String,
+    /// Highest `GLIBC_x.y` symbol version required (dynamic glibc binaries).
+    pub glibc_floor: Option<String>,
+    /// Oldest release of each tracked distro that meets the floor.
+    pub distros: Vec<DistroRelease>,
+    /// Minimum kernel (from `.note.ABI-tag` or the toolchain's documented floor).
+    pub min_kernel: Option<String>,
+    /// What the binary needs from the host at run time, beyond the kernel.
+    pub runtime_needs: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence: Vec<Evidence>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------------------------
+
+/// A problem tied to a location that did not stop the rest of the report.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    /// Detector or layer that hit it (`elf`, `libc`, `toolchain`…).
+    pub origin: String,
+    pub message: String,
+}
+
+/// Everything binsight says about one ELF file. One JSON line per file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BinaryReport {
+    pub schema_version: u32,
+    pub path: String,
+    pub size: u64,
+    pub elf: ElfFacts,
+    pub libc: Libc,
+    pub toolchain: Toolchain,
+    pub hardening: Hardening,
+    pub portability: Portability,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unknowns: Vec<Unknown>,
+}
+
+/// A file that could not be reported on, with what the user can do. JSON: `{"path", "error"}`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub schema_version: u32,
+    pub path: String,
+    pub error: String,
+}

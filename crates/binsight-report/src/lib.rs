@@ -1,0 +1,210 @@
+//! Renderers: human text (inspect blocks, scan table) and JSON lines. More formats (CycloneDX,
+//! SPDX, SARIF) come with their issues.
+
+use std::fmt::Write as _;
+
+use binsight_model::{BinaryReport, Check, Confidence, FileError, Linkage, Status, SCHEMA_VERSION};
+
+/// One report as one JSON line (no trailing newline).
+pub fn json_line(r: &BinaryReport) -> String {
+    // Serialising plain data with string keys cannot fail.
+    serde_json::to_string(r).unwrap_or_else(|e| format!("{{\"error\":\"serialise: {e}\"}}"))
+}
+
+/// A per-file error as one JSON line.
+pub fn json_error_line(path: &str, error: &str) -> String {
+    let e = FileError {
+        schema_version: SCHEMA_VERSION,
+        path: path.into(),
+        error: error.into(),
+    };
+    serde_json::to_string(&e).unwrap_or_default()
+}
+
+fn linkage(l: Linkage) -> &'static str {
+    match l {
+        Linkage::Static => "static",
+        Linkage::StaticPie => "static-pie",
+        Linkage::Dynamic => "dynamic",
+        Linkage::None => "none",
+    }
+}
+
+fn conf(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Exact => "exact",
+        Confidence::Likely => "likely",
+        Confidence::Partial => "partial",
+        Confidence::Unknown => "unknown",
+    }
+}
+
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Enabled => "yes",
+        Status::Partial => "partial",
+        Status::Disabled => "no",
+        Status::Unknown => "unknown",
+        Status::NotApplicable => "n/a",
+    }
+}
+
+/// `musl 1.2.3` / `glibc` / `unknown`.
+pub fn libc_short(r: &BinaryReport) -> String {
+    match &r.libc.version {
+        Some(v) => format!("{} {v}", r.libc.family.as_str()),
+        None => r.libc.family.as_str().to_string(),
+    }
+}
+
+/// `rustc 1.80.1`, `go1.19.8`, `gcc 12.2.0`… most specific first, comma separated.
+pub fn toolchain_short(r: &BinaryReport) -> String {
+    let mut v = Vec::new();
+    if let Some(rc) = &r.toolchain.rustc {
+        v.push(match (&rc.version, &rc.commit) {
+            (Some(ver), _) => format!("rustc {ver}"),
+            (None, Some(c)) => format!("rustc @{}", &c[..c.len().min(9)]),
+            _ => "rustc".into(),
+        });
+    }
+    if let Some(go) = &r.toolchain.go {
+        v.push(go.version.clone());
+    }
+    for c in &r.toolchain.cc {
+        if c.name == "lld" || c.name == "gnu-ld" {
+            continue;
+        }
+        let s = match &c.version {
+            Some(ver) => format!("{} {ver}", c.name),
+            None => c.name.clone(),
+        };
+        if !v.contains(&s) {
+            v.push(s);
+        }
+    }
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn check_line(out: &mut String, name: &str, c: &Check) {
+    let _ = writeln!(out, "    {name:<9} {:<8} {}", status(c.status), c.reason);
+}
+
+/// The human-readable block `inspect` prints for one file.
+pub fn inspect_text(r: &BinaryReport) -> String {
+    let e = &r.elf;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", r.path);
+    let _ = writeln!(
+        o,
+        "  ELF       {} {}-bit {}-endian {}{}, {} bytes",
+        e.machine,
+        e.class,
+        match e.endian {
+            binsight_model::Endian::Little => "little",
+            binsight_model::Endian::Big => "big",
+        },
+        linkage(e.linkage),
+        if e.shared_library {
+            " shared library"
+        } else {
+            ""
+        },
+        r.size
+    );
+    if let Some(i) = &e.interpreter {
+        let _ = writeln!(o, "  loader    {i}");
+    }
+    if !e.needed.is_empty() {
+        let _ = writeln!(o, "  needs     {}", e.needed.join(" "));
+    }
+    let _ = writeln!(
+        o,
+        "  symbols   {}{}{}",
+        if e.stripped {
+            "stripped"
+        } else {
+            "not stripped"
+        },
+        if e.debug_info { ", debug info" } else { "" },
+        e.build_id
+            .as_ref()
+            .map(|b| format!(", build-id {b}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        o,
+        "  libc      {} ({})",
+        libc_short(r),
+        conf(r.libc.confidence)
+    );
+    for ev in r.libc.evidence.iter().take(4) {
+        let loc = match (&ev.section, ev.offset) {
+            (Some(s), Some(off)) => format!(" [{s} @ {off:#x}]"),
+            (Some(s), None) => format!(" [{s}]"),
+            (None, Some(off)) => format!(" [@ {off:#x}]"),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(o, "            · {}: {}{loc}", ev.signal, ev.detail);
+    }
+    let _ = writeln!(o, "  toolchain {}", toolchain_short(r));
+    if let Some(rc) = &r.toolchain.rustc {
+        if let Some(c) = &rc.commit {
+            let _ = writeln!(
+                o,
+                "            · rustc commit {c} ({})",
+                conf(rc.confidence)
+            );
+        }
+    }
+    let _ = writeln!(o, "  portable  {}", r.portability.summary);
+    if let Some(k) = &r.portability.min_kernel {
+        let _ = writeln!(o, "            · minimum kernel {k}");
+    }
+    let _ = writeln!(o, "  hardening");
+    let h = &r.hardening;
+    check_line(&mut o, "RELRO", &h.relro);
+    check_line(&mut o, "PIE", &h.pie);
+    check_line(&mut o, "NX", &h.nx);
+    check_line(&mut o, "canary", &h.canary);
+    check_line(&mut o, "FORTIFY", &h.fortify);
+    check_line(&mut o, "CET/BTI", &h.cfi);
+    for u in &r.unknowns {
+        let _ = writeln!(o, "  note      {}: {}", u.origin, u.message);
+    }
+    o
+}
+
+/// Header of the scan table.
+pub fn scan_header() -> String {
+    format!(
+        "{:<10} {:<10} {:<18} {:<28} {:<16} PATH",
+        "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE"
+    )
+}
+
+/// One scan table row.
+pub fn scan_row(r: &BinaryReport) -> String {
+    let portable = match r.portability.verdict {
+        binsight_model::PortabilityVerdict::Portable => "yes".to_string(),
+        binsight_model::PortabilityVerdict::NeedsHostLibc => match &r.portability.glibc_floor {
+            Some(f) => format!("glibc>={f}"),
+            None => "host libc".into(),
+        },
+        binsight_model::PortabilityVerdict::NotPortable => "NO (NSS)".into(),
+        binsight_model::PortabilityVerdict::Unknown => "?".into(),
+    };
+    let libc = format!("{} ({})", libc_short(r), conf(r.libc.confidence));
+    format!(
+        "{:<10} {:<10} {:<18} {:<28} {:<16} {}",
+        r.elf.machine,
+        linkage(r.elf.linkage),
+        libc,
+        toolchain_short(r),
+        portable,
+        r.path
+    )
+}

@@ -1,0 +1,307 @@
+//! `binsight`: what is inside the Linux binaries you ship. Thin CLI over the library crates.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use binsight_model::BinaryReport;
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+/// Exit codes (documented in README and `--help`).
+const EXIT_OK: u8 = 0;
+const EXIT_SOME_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "binsight",
+    version,
+    about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
+    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Human-readable (inspect: a block per file; scan: a table row per binary).
+    Table,
+    /// One JSON object per file per line (schema: docs/json-schema.md).
+    Json,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    output: Format,
+    /// Largest file to read, in bytes (bigger files get an error and are skipped).
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
+    max_file_size: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect ELF files named on the command line.
+    Inspect {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Inspect every ELF file under directories (symlinks are never followed; other files are
+    /// skipped after reading four bytes). With no DIR: the directories on $PATH.
+    Scan {
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+        /// Worker threads (default: one per core).
+        #[arg(short = 'j', long)]
+        jobs: Option<usize>,
+        /// Never draw a progress bar.
+        #[arg(long)]
+        no_progress: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("binsight: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Inspect { files, common } => inspect(&files, &common),
+        Command::Scan {
+            dirs,
+            common,
+            jobs,
+            no_progress,
+        } => {
+            if let Some(j) = jobs {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(j.max(1))
+                    .build_global()
+                    .context("setting up worker threads")?;
+            }
+            scan(dirs, &common, no_progress)
+        }
+    }
+}
+
+/// Parse and analyse one file's bytes.
+fn analyze_bytes(path: &str, data: &[u8]) -> Result<BinaryReport, String> {
+    let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).map_err(|e| match e {
+        binsight_elf::ElfError::NotElf => {
+            format!("{path}: not an ELF file (no \\x7fELF magic); binsight reads Linux executables and shared libraries")
+        }
+        e => format!("{path}: {e}"),
+    })?;
+    Ok(binsight_detect::analyze(path, &elf))
+}
+
+struct Printer {
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    format: Format,
+}
+
+impl Printer {
+    fn new(format: Format) -> Self {
+        Printer {
+            out: io::BufWriter::new(io::stdout().lock()),
+            format,
+        }
+    }
+    fn error(&mut self, path: &str, msg: &str) -> io::Result<()> {
+        eprintln!("binsight: {msg}");
+        if self.format == Format::Json {
+            writeln!(self.out, "{}", binsight_report::json_error_line(path, msg))?;
+        }
+        Ok(())
+    }
+}
+
+fn limits(common: &Common) -> binsight_source::Limits {
+    binsight_source::Limits {
+        max_file_size: common.max_file_size,
+    }
+}
+
+fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
+    let mut p = Printer::new(common.output);
+    let mut failed = 0usize;
+    for (i, f) in files.iter().enumerate() {
+        let path = f.display().to_string();
+        let result = binsight_source::read_file(f, &limits(common))
+            .map_err(|e| e.to_string())
+            .and_then(|data| analyze_bytes(&path, &data));
+        match result {
+            Ok(r) => match common.output {
+                Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
+                Format::Table => {
+                    if i > 0 {
+                        writeln!(p.out)?;
+                    }
+                    write!(p.out, "{}", binsight_report::inspect_text(&r))?;
+                }
+            },
+            Err(msg) => {
+                failed += 1;
+                p.out.flush()?;
+                p.error(&path, &msg)?;
+            }
+        }
+    }
+    p.out.flush()?;
+    Ok(if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The default scan target: the directories on $PATH that exist, without duplicates.
+fn default_dirs() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = Vec::new();
+    for d in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+        let real = std::fs::canonicalize(&d).unwrap_or(d.clone());
+        if real.is_dir()
+            && !v
+                .iter()
+                .any(|x| std::fs::canonicalize(x).ok().as_ref() == Some(&real))
+        {
+            v.push(d);
+        }
+    }
+    v
+}
+
+fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
+    let started = Instant::now();
+    let dirs = if dirs.is_empty() {
+        let d = default_dirs();
+        if d.is_empty() {
+            bail!("no DIR given and no directory on $PATH exists; name a directory: binsight scan DIR");
+        }
+        eprintln!(
+            "binsight: scanning the directories on $PATH: {}",
+            d.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        d
+    } else {
+        dirs
+    };
+    for d in &dirs {
+        let m = std::fs::metadata(d).with_context(|| format!("{}: cannot scan", d.display()))?;
+        if !m.is_dir() {
+            bail!(
+                "{}: not a directory; use `binsight inspect {}` for single files",
+                d.display(),
+                d.display()
+            );
+        }
+    }
+
+    let mut p = Printer::new(common.output);
+    let mut failed = 0usize;
+    let mut candidates = Vec::new();
+    let mut stats = binsight_source::WalkStats::default();
+    for d in &dirs {
+        let (found, errors, s) = binsight_source::walk_elf_files(d);
+        candidates.extend(found);
+        for e in errors {
+            failed += 1;
+            p.error(&d.display().to_string(), &e.to_string())?;
+        }
+        stats.files_seen += s.files_seen;
+        stats.non_elf_skipped += s.non_elf_skipped;
+        stats.symlinks_skipped += s.symlinks_skipped;
+    }
+
+    let bar = if !no_progress && io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+        let b = indicatif::ProgressBar::new(candidates.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} ELF files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let limits = limits(common);
+    // Analyse in parallel, print in path order.
+    let results: Vec<Result<BinaryReport, String>> = candidates
+        .par_iter()
+        .map(|c| {
+            let path = c.path.display().to_string();
+            let r = binsight_source::read_candidate(c, &limits)
+                .map_err(|e| e.to_string())
+                .and_then(|data| analyze_bytes(&path, &data));
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            r
+        })
+        .collect();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+
+    if common.output == Format::Table && results.iter().any(Result::is_ok) {
+        writeln!(p.out, "{}", binsight_report::scan_header())?;
+    }
+    let mut reported = 0usize;
+    for (c, r) in candidates.iter().zip(results) {
+        match r {
+            Ok(r) => {
+                reported += 1;
+                match common.output {
+                    Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
+                    Format::Table => writeln!(p.out, "{}", binsight_report::scan_row(&r))?,
+                }
+            }
+            Err(msg) => {
+                failed += 1;
+                p.out.flush()?;
+                p.error(&c.path.display().to_string(), &msg)?;
+            }
+        }
+    }
+    p.out.flush()?;
+    eprintln!(
+        "binsight: {reported} ELF files reported, {failed} errors, {} other files and {} symlinks skipped, {:.2}s",
+        stats.non_elf_skipped,
+        stats.symlinks_skipped,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    })
+}
