@@ -162,8 +162,9 @@ fn rustc_path_commit(cx: &Context<'_>) -> Option<(String, u64)> {
 // Go: the build-info blob ("\xff Go buildinf:") states the toolchain version.
 // ------------------------------------------------------------------------------------------
 
-/// Longest Go version string accepted.
-const MAX_GO_VERSION: usize = 64;
+/// Longest Go version string accepted (vendor builds add experiments and CL numbers, e.g.
+/// `go1.22-20231128-RC00 cl/586077234 +5d8aa2b11c X:fieldtrack,boringcrypto`).
+const MAX_GO_VERSION: usize = 256;
 
 fn go_version(cx: &Context<'_>) -> Option<Go> {
     let data = cx.elf.data();
@@ -306,5 +307,6 @@ mod tests {
         );
         assert_eq!(read_varint_string(b"\xff\xff\xff\xff\x0f", 0), None);
         assert_eq!(read_varint_string(b"\x09go1.22.0", 0), None);
+        assert_eq!(read_varint_string(b"\x81\x02", 0), None);
     }
 }

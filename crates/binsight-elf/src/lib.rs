@@ -430,6 +430,17 @@ where
         _ => (Linkage::None, false),
     };
 
+    // A separate debug file keeps the headers of its binary but not the contents, so reads of
+    // PT_INTERP and the like fail by design: not worth a warning.
+    let separate_debug = sections
+        .iter()
+        .any(|s| s.name == ".text" && s.kind == elf::SHT_NOBITS.0);
+    if separate_debug {
+        warnings.retain(|w| {
+            !w.starts_with("PT_INTERP") && !w.starts_with("PT_DYNAMIC") && !w.starts_with("note")
+        });
+    }
+
     let facts = ElfFacts {
         machine,
         class,
@@ -459,6 +470,7 @@ where
         version_needs,
         stripped: !has_symtab,
         debug_info,
+        separate_debug,
         gnu_stack,
         gnu_relro,
         segments,

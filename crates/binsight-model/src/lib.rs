@@ -172,6 +172,8 @@ pub struct ElfFacts {
     pub stripped: bool,
     /// `.debug_info` (or compressed) present.
     pub debug_info: bool,
+    /// A separate debug-info file (`.text` is NOBITS): describes a binary, cannot run.
+    pub separate_debug: bool,
     /// PT_GNU_STACK flags, `None` when there is no PT_GNU_STACK.
     pub gnu_stack: Option<String>,
     pub gnu_relro: bool,

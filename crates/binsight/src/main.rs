@@ -109,6 +109,25 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// A report whose ELF structure was partly unreadable: one stderr line, and the run's exit code
+/// becomes 1 (the report itself is still printed, with the problems in `unknowns`).
+fn warn_partial(r: &BinaryReport) -> bool {
+    let Some(first) = r.elf.warnings.first() else {
+        return false;
+    };
+    let more = r.elf.warnings.len() - 1;
+    let more = if more > 0 {
+        format!(" (+{more} more)")
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}",
+        r.path
+    );
+    true
+}
+
 /// Parse and analyse one file's bytes.
 fn analyze_bytes(path: &str, data: &[u8]) -> Result<BinaryReport, String> {
     let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).map_err(|e| match e {
@@ -156,15 +175,20 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
             .map_err(|e| e.to_string())
             .and_then(|data| analyze_bytes(&path, &data));
         match result {
-            Ok(r) => match common.output {
-                Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
-                Format::Table => {
-                    if i > 0 {
-                        writeln!(p.out)?;
-                    }
-                    write!(p.out, "{}", binsight_report::inspect_text(&r))?;
+            Ok(r) => {
+                if warn_partial(&r) {
+                    failed += 1;
                 }
-            },
+                match common.output {
+                    Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
+                    Format::Table => {
+                        if i > 0 {
+                            writeln!(p.out)?;
+                        }
+                        write!(p.out, "{}", binsight_report::inspect_text(&r))?;
+                    }
+                }
+            }
             Err(msg) => {
                 failed += 1;
                 p.out.flush()?;
@@ -280,6 +304,9 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         match r {
             Ok(r) => {
                 reported += 1;
+                if warn_partial(&r) {
+                    failed += 1;
+                }
                 match common.output {
                     Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
                     Format::Table => writeln!(p.out, "{}", binsight_report::scan_row(&r))?,

@@ -1,0 +1,3 @@
+module binsight.invalid/corpus/go-hello
+
+go 1.19

@@ -1,0 +1,352 @@
+//! The ground-truth corpus, read back: the manifest written by `corpus/build`, and a comparison
+//! of binsight's answers with the recipe's truth, field by field.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use binsight_model::{BinaryReport, Linkage};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    pub schema: u32,
+    pub fixtures: Vec<Fixture>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Fixture {
+    pub id: String,
+    pub path: String,
+    pub sha256: String,
+    #[serde(default)]
+    pub recipe: serde_json::Value,
+    #[serde(default)]
+    pub real_world: bool,
+    pub truth: BTreeMap<String, serde_json::Value>,
+}
+
+/// `$BINSIGHT_CORPUS_DIR`, else `$BINSIGHT_CACHE/corpus`, else `$XDG_CACHE_HOME/binsight/corpus`,
+/// else `~/.cache/binsight/corpus` (the same rule as corpus/corpuslib.py).
+pub fn corpus_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("BINSIGHT_CORPUS_DIR") {
+        return d.into();
+    }
+    if let Some(d) = std::env::var_os("BINSIGHT_CACHE") {
+        return PathBuf::from(d).join("corpus");
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
+        });
+    cache.join("binsight").join("corpus")
+}
+
+pub fn load_manifest(dir: &Path) -> Result<Manifest> {
+    let p = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&p).with_context(|| {
+        format!("{}: corpus manifest missing; build the corpus first: corpus/build (or scripts/test.sh)", p.display())
+    })?;
+    let m: Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a valid manifest", p.display()))?;
+    if m.schema != 1 {
+        bail!(
+            "{}: manifest schema {} (expected 1); rebuild the corpus",
+            p.display(),
+            m.schema
+        );
+    }
+    if m.fixtures.is_empty() {
+        bail!(
+            "{}: manifest lists no fixtures; rebuild the corpus",
+            p.display()
+        );
+    }
+    Ok(m)
+}
+
+/// Fields compared, in table order.
+pub const FIELDS: &[&str] = &[
+    "machine",
+    "class",
+    "endian",
+    "linkage",
+    "stripped",
+    "libc_family",
+    "libc_version",
+    "glibc_floor",
+    "rustc_version",
+    "rustc_commit",
+    "go_version",
+    "toolchain",
+];
+
+/// Outcome of one field on one fixture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Correct,
+    /// binsight said it does not know.
+    Unknown(String),
+    /// binsight gave a different answer.
+    Wrong {
+        expected: String,
+        found: String,
+    },
+}
+
+/// binsight's answer for a field, as a string (`None`: binsight has no answer).
+pub fn found(
+    r: &BinaryReport,
+    field: &str,
+    truth: &BTreeMap<String, serde_json::Value>,
+) -> Option<String> {
+    match field {
+        "machine" => Some(r.elf.machine.clone()),
+        "class" => Some(r.elf.class.to_string()),
+        "endian" => Some(match r.elf.endian {
+            binsight_model::Endian::Little => "little".into(),
+            binsight_model::Endian::Big => "big".into(),
+        }),
+        "linkage" => Some(
+            match r.elf.linkage {
+                Linkage::Static => "static",
+                Linkage::StaticPie => "static-pie",
+                Linkage::Dynamic => "dynamic",
+                Linkage::None => "none",
+            }
+            .into(),
+        ),
+        "stripped" => Some(r.elf.stripped.to_string()),
+        "libc_family" => match r.libc.family {
+            binsight_model::LibcFamily::Unknown => None,
+            f => Some(f.as_str().into()),
+        },
+        "libc_version" => r.libc.version.clone(),
+        "glibc_floor" => r.portability.glibc_floor.clone(),
+        "rustc_version" => r.toolchain.rustc.as_ref().and_then(|x| x.version.clone()),
+        "rustc_commit" => r.toolchain.rustc.as_ref().and_then(|x| x.commit.clone()),
+        "go_version" => r.toolchain.go.as_ref().map(|g| g.version.clone()),
+        "toolchain" => {
+            // The recipe's compiler (and version, if recorded) must be among those found.
+            let want = truth.get("toolchain")?.as_str()?.to_string();
+            let want_ver = truth
+                .get("toolchain_version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            let mut names: Vec<(String, Option<String>)> = r
+                .toolchain
+                .cc
+                .iter()
+                .map(|c| (c.name.clone(), c.version.clone()))
+                .collect();
+            if let Some(rc) = &r.toolchain.rustc {
+                names.push(("rustc".into(), rc.version.clone()));
+            }
+            if let Some(g) = &r.toolchain.go {
+                names.push((
+                    "go".into(),
+                    Some(g.version.trim_start_matches("go").to_string()),
+                ));
+            }
+            let hit = names.iter().find(|(n, v)| {
+                n == &want
+                    && want_ver.as_ref().is_none_or(|w| {
+                        v.as_deref()
+                            .is_some_and(|v| v == w || v.starts_with(&format!("{w} ")))
+                    })
+            });
+            match hit {
+                Some(_) => Some(fmt_tool(&want, want_ver.as_deref())),
+                None if names.is_empty() => None,
+                None => Some(
+                    names
+                        .iter()
+                        .map(|(n, v)| fmt_tool(n, v.as_deref()))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn fmt_tool(n: &str, v: Option<&str>) -> String {
+    match v {
+        Some(v) => format!("{n} {v}"),
+        None => n.to_string(),
+    }
+}
+
+fn expected(field: &str, truth: &BTreeMap<String, serde_json::Value>) -> Option<String> {
+    if field == "toolchain" {
+        let t = truth.get("toolchain")?.as_str()?;
+        return Some(fmt_tool(
+            t,
+            truth.get("toolchain_version").and_then(|v| v.as_str()),
+        ));
+    }
+    let v = truth.get(field)?;
+    Some(match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => return None,
+        other => other.to_string(),
+    })
+}
+
+/// Compare one report with its fixture's truth, for every field the truth states.
+pub fn compare(r: &BinaryReport, f: &Fixture) -> Vec<(&'static str, Outcome)> {
+    let mut out = Vec::new();
+    for &field in FIELDS {
+        let Some(want) = expected(field, &f.truth) else {
+            continue;
+        };
+        let got = found(r, field, &f.truth);
+        let outcome = match got {
+            None => Outcome::Unknown(want),
+            Some(g) if g == want => Outcome::Correct,
+            // A full commit matches the recipe's full commit only.
+            Some(g) => Outcome::Wrong {
+                expected: want,
+                found: g,
+            },
+        };
+        out.push((field, outcome));
+    }
+    out
+}
+
+/// Per-fixture result.
+pub struct FixtureResult {
+    pub fixture: Fixture,
+    pub report: std::result::Result<BinaryReport, String>,
+    pub outcomes: Vec<(&'static str, Outcome)>,
+}
+
+/// Run binsight over every fixture (checking each file's sha256 against the manifest first).
+pub fn evaluate(dir: &Path, m: &Manifest) -> Vec<FixtureResult> {
+    m.fixtures
+        .iter()
+        .map(|f| {
+            let path = dir.join(&f.path);
+            let report = binsight_source::read_file(&path, &binsight_source::Limits::default())
+                .map_err(|e| e.to_string())
+                .and_then(|data| {
+                    let got = sha256_hex(&data);
+                    if got != f.sha256 {
+                        return Err(format!(
+                            "{}: sha256 {got} differs from the manifest; rebuild the corpus",
+                            path.display()
+                        ));
+                    }
+                    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default())
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    Ok(binsight_detect::analyze(&f.path, &elf))
+                });
+            let outcomes = match &report {
+                Ok(r) => compare(r, f),
+                Err(_) => vec![],
+            };
+            FixtureResult {
+                fixture: f.clone(),
+                report,
+                outcomes,
+            }
+        })
+        .collect()
+}
+
+/// Counts per field: (with truth, correct, unknown, wrong).
+pub fn summary(results: &[FixtureResult]) -> BTreeMap<&'static str, [usize; 4]> {
+    let mut s: BTreeMap<&'static str, [usize; 4]> = BTreeMap::new();
+    for r in results {
+        for (field, o) in &r.outcomes {
+            let e = s.entry(field).or_default();
+            e[0] += 1;
+            match o {
+                Outcome::Correct => e[1] += 1,
+                Outcome::Unknown(_) => e[2] += 1,
+                Outcome::Wrong { .. } => e[3] += 1,
+            }
+        }
+    }
+    s
+}
+
+/// Markdown table of the summary plus every miss.
+pub fn render(results: &[FixtureResult]) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let s = summary(results);
+    let real = results.iter().filter(|r| r.fixture.real_world).count();
+    let _ = writeln!(
+        o,
+        "Corpus: {} fixtures ({} built by recipes, {} real-world).\n",
+        results.len(),
+        results.len() - real,
+        real
+    );
+    let _ = writeln!(
+        o,
+        "| field | fixtures with truth | correct | unknown | wrong | accuracy |"
+    );
+    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
+    for &field in FIELDS {
+        let Some([n, c, u, w]) = s.get(field) else {
+            continue;
+        };
+        let _ = writeln!(
+            o,
+            "| {field} | {n} | {c} | {u} | {w} | {:.1}% |",
+            100.0 * *c as f64 / (*n).max(1) as f64
+        );
+    }
+    let errors: Vec<&FixtureResult> = results.iter().filter(|r| r.report.is_err()).collect();
+    let misses: Vec<(&FixtureResult, &str, &Outcome)> = results
+        .iter()
+        .flat_map(|r| {
+            r.outcomes
+                .iter()
+                .filter(|(_, o)| *o != Outcome::Correct)
+                .map(move |(f, o)| (r, *f, o))
+        })
+        .collect();
+    if !errors.is_empty() || !misses.is_empty() {
+        let _ = writeln!(o, "\n| fixture | field | expected | found |");
+        let _ = writeln!(o, "|---|---|---|---|");
+        for r in errors {
+            let _ = writeln!(
+                o,
+                "| {} | (read) | report | error: {} |",
+                r.fixture.id,
+                r.report.as_ref().err().map_or("", String::as_str)
+            );
+        }
+        for (r, field, outcome) in misses {
+            match outcome {
+                Outcome::Unknown(want) => {
+                    let _ = writeln!(o, "| {} | {field} | {want} | unknown |", r.fixture.id);
+                }
+                Outcome::Wrong { expected, found } => {
+                    let _ = writeln!(
+                        o,
+                        "| {} | {field} | {expected} | **{found}** |",
+                        r.fixture.id
+                    );
+                }
+                Outcome::Correct => {}
+            }
+        }
+    }
+    o
+}
+
+/// Lower-case hex SHA-256, to check a fixture is the one the manifest describes.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! binsight on the ground-truth corpus. The corpus must be built (`corpus/build`, which
+//! `scripts/test.sh` runs); a missing corpus FAILS this test, it never skips.
+//!
+//! Bars (issue 2): libc family 100% right; rustc version 100% where the recipe records it;
+//! ELF facts 100%; and no confident wrong answer on any field (unknown is allowed only where
+//! a later issue raises the bar, e.g. libc_version).
+
+use binsight_corpus::{corpus_dir, evaluate, load_manifest, render, summary, Outcome};
+
+#[test]
+fn corpus_accuracy() {
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    let results = evaluate(&dir, &m);
+    let table = render(&results);
+    println!("{table}");
+
+    // Coverage the issue asks of the corpus: it must really be there.
+    assert!(
+        m.fixtures.len() >= 60,
+        "corpus has {} fixtures, want >= 60",
+        m.fixtures.len()
+    );
+    let has = |pred: &dyn Fn(&binsight_corpus::Fixture) -> bool| {
+        m.fixtures.iter().filter(|f| pred(f)).count()
+    };
+    let truth = |f: &binsight_corpus::Fixture, k: &str| {
+        f.truth.get(k).and_then(|v| v.as_str()).map(str::to_string)
+    };
+    for v in ["1.2.2", "1.2.3", "1.2.4", "1.2.5"] {
+        assert!(
+            has(&|f| truth(f, "libc_family").as_deref() == Some("musl")
+                && truth(f, "libc_version").as_deref() == Some(v))
+                > 0,
+            "no musl {v} fixture"
+        );
+    }
+    let glibc_versions: std::collections::BTreeSet<String> = m
+        .fixtures
+        .iter()
+        .filter(|f| truth(f, "libc_family").as_deref() == Some("glibc"))
+        .filter_map(|f| truth(f, "libc_version").or_else(|| truth(f, "glibc_floor")))
+        .collect();
+    assert!(
+        glibc_versions.len() >= 2,
+        "want two glibc versions, have {glibc_versions:?}"
+    );
+    for arch in ["x86_64", "aarch64", "arm"] {
+        assert!(
+            has(&|f| truth(f, "machine").as_deref() == Some(arch)) > 0,
+            "no {arch} fixture"
+        );
+    }
+    let rust_versions: std::collections::BTreeSet<String> = m
+        .fixtures
+        .iter()
+        .filter_map(|f| truth(f, "rustc_version"))
+        .collect();
+    let below = |v: &str, w: &str| binsight_detect::version::cmp(v, w).is_lt();
+    assert!(
+        rust_versions.iter().any(|v| below(v, "1.71.0")),
+        "no Rust < 1.71: {rust_versions:?}"
+    );
+    assert!(
+        rust_versions
+            .iter()
+            .any(|v| !below(v, "1.71.0") && below(v, "1.93.0")),
+        "no Rust 1.71-1.92"
+    );
+    assert!(
+        rust_versions.iter().any(|v| !below(v, "1.93.0")),
+        "no Rust >= 1.93"
+    );
+    assert!(
+        has(&|f| truth(f, "go_version").is_some()) > 0,
+        "no Go fixture"
+    );
+    assert!(has(&|f| f.real_world) >= 8, "want >= 8 real-world binaries");
+    assert!(
+        has(&|f| f.truth.get("stripped") == Some(&serde_json::Value::Bool(true))) > 0,
+        "no stripped fixture"
+    );
+
+    // Every fixture read and analysed.
+    let errors: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.report.as_ref().err().cloned())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "fixtures that failed to analyse: {errors:#?}"
+    );
+
+    // No confident wrong answer, on any field.
+    let wrong: Vec<String> = results
+        .iter()
+        .flat_map(|r| {
+            r.outcomes.iter().filter_map(move |(field, o)| match o {
+                Outcome::Wrong { expected, found } => Some(format!(
+                    "{}: {field} expected {expected}, found {found}",
+                    r.fixture.id
+                )),
+                _ => None,
+            })
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "confident wrong answers:\n{}",
+        wrong.join("\n")
+    );
+
+    // Fields that must be 100% right now (unknown counts as a miss here).
+    let s = summary(&results);
+    for field in [
+        "machine",
+        "class",
+        "endian",
+        "linkage",
+        "stripped",
+        "libc_family",
+        "rustc_version",
+        "rustc_commit",
+        "go_version",
+        "toolchain",
+    ] {
+        let [n, correct, ..] = s.get(field).copied().unwrap_or_default();
+        assert!(n > 0, "no fixture records {field}");
+        assert_eq!(correct, n, "{field}: {correct}/{n} right\n{table}");
+    }
+}

@@ -1,0 +1,237 @@
+//! The command line as users meet it: output formats, bad input, exit codes, scan walking.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::cargo_bin("binsight").expect("binary built")
+}
+
+/// This test binary itself: a real dynamic ELF built by the toolchain running the tests.
+fn some_elf() -> std::path::PathBuf {
+    std::env::current_exe().expect("current exe")
+}
+
+fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn inspect_json_has_the_documented_fields() {
+    let out = bin()
+        .args(["inspect", "-o", "json"])
+        .arg(some_elf())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    let r = &v[0];
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["elf"]["machine"], std::env::consts::ARCH);
+    assert_eq!(r["elf"]["class"], 64);
+    assert_eq!(r["elf"]["endian"], "little");
+    assert_eq!(r["elf"]["linkage"], "dynamic");
+    assert_eq!(r["libc"]["family"], "glibc");
+    assert_eq!(r["libc"]["confidence"], "exact");
+    assert!(r["libc"]["evidence"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty()));
+    // Built by the rustc running this test: its version must be the one found.
+    let rustc =
+        std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+            .arg("-V")
+            .output()
+            .expect("rustc -V");
+    let rustc = String::from_utf8_lossy(&rustc.stdout);
+    let want = rustc.split_whitespace().nth(1).expect("rustc version");
+    assert_eq!(r["toolchain"]["rustc"]["version"], want, "{rustc}");
+    for k in ["interpreter", "needed", "type"] {
+        assert!(r["elf"].get(k).is_some(), "elf.{k} missing");
+    }
+    for k in ["relro", "pie", "nx", "canary", "fortify", "cfi"] {
+        assert!(r["hardening"][k]["status"].is_string(), "hardening.{k}");
+    }
+    assert!(r["portability"]["glibc_floor"].is_string());
+    assert!(r["toolchain"]["cc"].is_array());
+    assert!(r["toolchain"].get("go").is_some());
+}
+
+#[test]
+fn bad_inputs_get_one_line_errors_and_the_rest_is_still_inspected() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(d.path().join("random.bin"), &random).expect("write");
+    let elf = std::fs::read(some_elf()).expect("read");
+    std::fs::write(d.path().join("truncated"), &elf[..100]).expect("write");
+    std::fs::write(d.path().join("text"), b"#!/bin/sh\necho hi\n").expect("write");
+    std::fs::write(d.path().join("empty"), b"").expect("write");
+    let p = |n: &str| d.path().join(n);
+    let out = bin()
+        .arg("inspect")
+        .args([
+            p("random.bin"),
+            p("truncated"),
+            some_elf(),
+            p("text"),
+            p("empty"),
+            p("missing"),
+            d.path().to_path_buf(),
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 6, "one line per bad file:\n{stderr}");
+    for (name, what) in [
+        ("random.bin", "not an ELF file"),
+        ("truncated", "truncated or corrupt"),
+        ("text", "not an ELF file"),
+        ("empty", "not an ELF file"),
+        ("missing", "check the path"),
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(name) && l.contains(what)),
+            "{name}: {what}\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("is a directory; use `binsight scan"),
+        "{stderr}"
+    );
+    // The good file in the middle was still reported.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("libc      glibc"));
+}
+
+#[test]
+fn json_mode_reports_errors_as_json_lines_too() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("x"), b"nope").expect("write");
+    let out = bin()
+        .args(["inspect", "-o", "json"])
+        .arg(d.path().join("x"))
+        .arg(some_elf())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 2);
+    assert!(v[0]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("not an ELF")));
+    assert_eq!(v[1]["libc"]["family"], "glibc");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().arg("inspect").assert().code(2);
+    bin()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot scan"));
+    bin().args(["bogus"]).assert().code(2);
+}
+
+#[test]
+fn scan_walks_a_tree_without_following_symlinks_out() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(some_elf(), outside.path().join("outside-elf")).expect("copy");
+    std::fs::create_dir_all(d.path().join("usr/bin")).expect("mkdir");
+    std::fs::copy(some_elf(), d.path().join("usr/bin/tool")).expect("copy");
+    std::fs::write(d.path().join("usr/bin/script"), b"#!/bin/sh\n").expect("write");
+    std::fs::write(d.path().join("usr/bin/broken"), b"\x7fELF\x02\x01").expect("write");
+    std::os::unix::fs::symlink(outside.path(), d.path().join("escape")).expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("outside-elf"),
+        d.path().join("usr/bin/link"),
+    )
+    .expect("symlink");
+
+    let out = bin()
+        .args(["scan", "-o", "json"])
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v = json_lines(&out.stdout);
+    let paths: Vec<&str> = v.iter().filter_map(|r| r["path"].as_str()).collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(
+        paths.iter().all(|p| Path::new(p).starts_with(d.path())),
+        "{paths:?}"
+    );
+    assert!(paths.iter().any(|p| p.ends_with("usr/bin/tool")));
+    assert!(v.iter().any(
+        |r| r["path"].as_str().is_some_and(|p| p.ends_with("broken")) && r["error"].is_string()
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 ELF files reported, 1 errors, 1 other files and 2 symlinks skipped"),
+        "{stderr}"
+    );
+
+    // Table output: a header and one row per binary.
+    let out = bin()
+        .arg("scan")
+        .arg(d.path().join("usr"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8_lossy(&out);
+    assert!(table.starts_with("ARCH"), "{table}");
+    assert_eq!(table.lines().count(), 2, "{table}");
+}
+
+#[test]
+fn scan_without_dir_scans_path() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(some_elf(), d.path().join("tool")).expect("copy");
+    let out = bin()
+        .arg("scan")
+        .env("PATH", d.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tool"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scanning the directories on $PATH"));
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    // `binsight scan ... | head -1` must not print an error: emulate with a closed stdout.
+    let d = tempfile::tempdir().expect("tempdir");
+    for i in 0..50 {
+        std::fs::copy(some_elf(), d.path().join(format!("t{i}"))).expect("copy");
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("binsight"))
+        .args(["scan", "-o", "json"])
+        .arg(d.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

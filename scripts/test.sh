@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine of this project's kind: installs what the tests
+# need (registry packages only, via the corpus recipes), builds the ground-truth corpus into
+# the cache (${XDG_CACHE_HOME:-~/.cache}/binsight, reused when inputs are unchanged), then runs
+# every test. Non-interactive; fails loudly if anything cannot be had.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+if ! command -v python3 >/dev/null; then
+  echo "test.sh: python3 is required for the corpus recipes (apt-get install python3)" >&2
+  exit 1
+fi
+
+step "corpus: build ground-truth fixtures (cached; see corpus/README.md)"
+start=$(date +%s)
+corpus/build
+echo "corpus ready in $(( $(date +%s) - start ))s" >&2
+
+step "cargo test --workspace"
+cargo test --workspace --locked
