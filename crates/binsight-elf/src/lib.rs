@@ -290,7 +290,7 @@ where
                 offset: sh.sh_offset(endian).into(),
                 size: sh.sh_size(endian).into(),
                 addr: sh.sh_addr(endian).into(),
-                flags: sh.sh_flags(endian).0.into(),
+                flags: sh.sh_flags(endian).0,
             });
         }
         for (which, set_all) in [(elf::SHT_SYMTAB, true), (elf::SHT_DYNSYM, false)] {
@@ -573,6 +573,9 @@ fn vaddr_to_offset<H: FileHeader<Endian = Endianness>>(
         })
 }
 
+/// Dynamic entries and the string table their names index.
+type DynamicView<'a, H> = (&'a [<H as FileHeader>::Dyn], StringTable<'a, &'a [u8]>);
+
 fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
     data: &'a [u8],
     endian: Endianness,
@@ -582,8 +585,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
     out: &mut DynInfo,
     warnings: &mut Vec<String>,
 ) {
-    // (entries, string table)
-    let mut found: Option<(&'a [H::Dyn], StringTable<'a, &'a [u8]>)> = None;
+    let mut found: Option<DynamicView<'a, H>> = None;
     if let Some(table) = table {
         match table.dynamic(endian, data) {
             Ok(Some((dyns, link))) => match table.strings(endian, data, link) {
