@@ -17,6 +17,7 @@ pub mod rust_releases;
 mod signatures;
 mod toolchain;
 pub mod version;
+pub mod zig_releases;
 
 pub use signatures::{Hits, Signature};
 

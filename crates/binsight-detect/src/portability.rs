@@ -205,9 +205,14 @@ impl Detector for PortabilityDetector {
                 } else {
                     " (see runtime_needs)"
                 };
+                let what = match family {
+                    LibcFamily::None => "Static, needs no C library",
+                    LibcFamily::Unknown => "Static: needs no loader or shared library (C library not identified)",
+                    _ => "Static: carries its C library",
+                };
                 p.summary = match &p.min_kernel {
-                    Some(k) => format!("Static: carries its C library; runs on Linux >= {k}{caveat}"),
-                    None => format!("Static: carries its C library (or needs none); runs on any Linux kernel new enough{caveat}"),
+                    Some(k) => format!("{what}; runs on Linux >= {k}{caveat}"),
+                    None => format!("{what}; runs on any Linux kernel new enough{caveat}"),
                 };
             }
         }

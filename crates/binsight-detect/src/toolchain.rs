@@ -14,7 +14,9 @@ impl Detector for ToolchainDetector {
     fn run(&self, cx: &Context<'_>, out: &mut Findings) {
         let comments = cx.elf.comment_strings();
         let mut rustc: Option<Rustc> = None;
-        for (off, s) in &comments {
+        // Real files carry a handful; a hostile .comment of distinct strings made the compiler
+        // lookup below quadratic.
+        for (off, s) in comments.iter().take(MAX_COMMENTS) {
             if let Some(r) = parse_rustc_comment(s) {
                 let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
                 match &mut rustc {
@@ -30,20 +32,12 @@ impl Detector for ToolchainDetector {
                 }
             } else if let Some(c) = parse_cc_comment(s) {
                 let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
-                match out
-                    .toolchain
-                    .cc
-                    .iter_mut()
-                    .find(|x| x.name == c.0 && x.version == c.1)
-                {
-                    Some(x) => x.evidence.push(ev),
-                    None => out.toolchain.cc.push(Compiler {
-                        name: c.0,
-                        version: c.1,
-                        vendor: c.2,
-                        evidence: vec![ev],
-                    }),
+                // zig's bundled clang names zig-bootstrap: the compiler the user ran was zig.
+                if let Some((zig, how)) = zig_from_clang(s, c.1.as_deref()) {
+                    let zev = Evidence::new("zig-release-table", how).in_section(".comment").at(*off);
+                    add_compiler(&mut out.toolchain.cc, "zig".into(), zig, None, zev);
                 }
+                add_compiler(&mut out.toolchain.cc, c.0, c.1, c.2, ev);
             }
         }
         // Compiler paths: full commit, and a version when .comment was stripped.
@@ -81,6 +75,37 @@ impl Detector for ToolchainDetector {
         }
         out.toolchain.rustc = rustc;
         out.toolchain.go = go_version(cx);
+    }
+}
+
+/// `.comment` strings read (linkers merge duplicates: real files have a few dozen at most).
+const MAX_COMMENTS: usize = 256;
+
+fn add_compiler(cc: &mut Vec<Compiler>, name: String, version: Option<String>, vendor: Option<String>, ev: Evidence) {
+    match cc.iter_mut().find(|x| x.name == name && x.version == version) {
+        Some(x) => x.evidence.push(ev),
+        None => cc.push(Compiler { name, version, vendor, evidence: vec![ev] }),
+    }
+}
+
+/// A clang stamp of zig's bundled clang → (zig version if known, how it was decided).
+fn zig_from_clang(comment: &str, clang_version: Option<&str>) -> Option<(Option<String>, String)> {
+    let i = comment.find("ziglang/zig-bootstrap")?;
+    let commit = comment[i..]
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .find(|w| w.len() == 40)
+        .map(str::to_ascii_lowercase);
+    let table = crate::zig_releases::releases();
+    if let Some(c) = &commit {
+        if let Some(r) = table.iter().find(|r| r.commit.as_deref() == Some(c.as_str())) {
+            return Some((Some(r.version.clone()), format!("zig-bootstrap commit {c} is zig {}", r.version)));
+        }
+    }
+    // Unknown commit: the bundled clang version may still name one release.
+    let by_clang: Vec<_> = table.iter().filter(|r| Some(r.clang.as_str()) == clang_version).collect();
+    match by_clang.as_slice() {
+        [r] => Some((Some(r.version.clone()), format!("clang {} is bundled by zig {} only", r.clang, r.version))),
+        _ => Some((None, "zig-bootstrap clang of a zig release not in the table".into())),
     }
 }
 
@@ -186,7 +211,7 @@ fn go_version(cx: &Context<'_>) -> Option<Go> {
             // Go < 1.18: pointer to a Go string header {ptr, len} for runtime.buildVersion.
             let big = flags & 1 != 0;
             let read_ptr = |at: usize| -> Option<u64> {
-                let b = data.get(at..at + ptr_size)?;
+                let b = data.get(at..at.checked_add(ptr_size)?)?;
                 Some(if ptr_size == 8 {
                     let a: [u8; 8] = b.try_into().ok()?;
                     if big {
@@ -208,13 +233,13 @@ fn go_version(cx: &Context<'_>) -> Option<Go> {
                 let hdr_off =
                     usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, hdr_va)?).ok()?;
                 let str_va = read_ptr(hdr_off)?;
-                let len = usize::try_from(read_ptr(hdr_off + ptr_size)?).ok()?;
+                let len = usize::try_from(read_ptr(hdr_off.checked_add(ptr_size)?)?).ok()?;
                 if len > MAX_GO_VERSION {
                     return None;
                 }
                 let s_off =
                     usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, str_va)?).ok()?;
-                std::str::from_utf8(data.get(s_off..s_off + len)?)
+                std::str::from_utf8(data.get(s_off..s_off.checked_add(len)?)?)
                     .ok()
                     .map(str::to_string)
             })()
@@ -259,7 +284,8 @@ pub(crate) fn vaddr_to_offset(segments: &[Segment], va: u64) -> Option<u64> {
         .iter()
         .filter(|s| s.kind == "LOAD")
         .find(|s| va >= s.vaddr && va - s.vaddr < s.filesz)
-        .map(|s| s.offset + (va - s.vaddr))
+        // A hostile p_offset near u64::MAX must not overflow.
+        .and_then(|s| s.offset.checked_add(va - s.vaddr))
 }
 
 #[cfg(test)]
