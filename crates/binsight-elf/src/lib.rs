@@ -12,7 +12,7 @@ use binsight_model::{
 };
 use object::elf;
 use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _, SectionHeader as _, Sym as _};
-use object::read::StringTable;
+use object::read::SectionIndex;
 use object::{Endian as _, Endianness};
 
 mod machine;
@@ -32,6 +32,11 @@ pub struct Limits {
     pub max_list: usize,
     /// Longest string kept (names, paths); longer ones are cut.
     pub max_string: usize,
+    /// Longest section name kept (real ones are short; 65,536 long ones would cost 256 MiB).
+    pub max_section_name: usize,
+    /// Total bytes of symbol names indexed per file: names may overlap in a hostile string
+    /// table, so `max_symbols * max_string` alone is no bound on hashing time.
+    pub max_symbol_bytes: usize,
 }
 
 impl Default for Limits {
@@ -44,6 +49,8 @@ impl Default for Limits {
             max_notes: 4_096,
             max_list: 4_096,
             max_string: 4_096,
+            max_section_name: 256,
+            max_symbol_bytes: 512 << 20,
         }
     }
 }
@@ -173,6 +180,66 @@ fn lossy(b: &[u8], limits: &Limits) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A string table whose lookups look at most `max_string + 1` bytes ahead for the NUL.
+///
+/// `object`'s `StringTable::get` scans to the end of the table for the NUL, so a table without
+/// one made every name lookup cost the whole table: quadratic time (symbols x table size).
+#[derive(Clone, Copy, Default)]
+struct Strings<'a> {
+    bytes: &'a [u8],
+    max: usize,
+}
+
+impl<'a> Strings<'a> {
+    /// The table at `data[start..start + size]`; empty (every lookup fails) if out of file.
+    fn new(data: &'a [u8], start: u64, size: u64, limits: &Limits) -> Self {
+        let range = || {
+            let end = usize::try_from(start.checked_add(size)?).ok()?;
+            data.get(usize::try_from(start).ok()?..end)
+        };
+        Strings {
+            bytes: range().unwrap_or_default(),
+            max: limits.max_string,
+        }
+    }
+
+    /// The string table in section `index` (`object`'s rules: index 0 is an empty table, any
+    /// other must be `SHT_STRTAB`).
+    fn section<H: FileHeader<Endian = Endianness>>(
+        table: &object::read::elf::SectionTable<'a, H, &'a [u8]>,
+        endian: Endianness,
+        data: &'a [u8],
+        index: SectionIndex,
+        limits: &Limits,
+    ) -> Result<Self, String> {
+        if index.0 == 0 {
+            return Ok(Strings::default());
+        }
+        let sh = table.section(index).map_err(|e| e.to_string())?;
+        if sh.sh_type(endian) != elf::SHT_STRTAB {
+            return Err("Invalid ELF string section type".into());
+        }
+        Ok(Strings::new(
+            data,
+            sh.sh_offset(endian).into(),
+            sh.sh_size(endian).into(),
+            limits,
+        ))
+    }
+
+    /// The NUL-terminated string at `off`. A string longer than `max_string` comes back as its
+    /// first `max_string + 1` bytes (callers cut or skip it); `None` if the table ends first.
+    fn get(&self, off: u64) -> Option<&'a [u8]> {
+        let rest = self.bytes.get(usize::try_from(off).ok()?..)?;
+        let window = &rest[..rest.len().min(self.max.saturating_add(1))];
+        match std::ffi::CStr::from_bytes_until_nul(window) {
+            Ok(s) => Some(s.to_bytes()),
+            Err(_) if window.len() > self.max => Some(window),
+            Err(_) => None,
+        }
+    }
+}
+
 fn to_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -265,6 +332,15 @@ where
     let mut debug_info = false;
     let mut has_symtab = false;
     if let Some(table) = &section_table {
+        // Section names, read with a bounded scan (see `Strings`); `object` found this table
+        // the same way when it built `table`.
+        let names = header
+            .shstrndx(endian, data)
+            .ok()
+            .and_then(|i| table.section(SectionIndex(i as usize)).ok())
+            .and_then(|sh| sh.file_range(endian))
+            .map(|(off, size)| Strings::new(data, off, size, limits))
+            .unwrap_or_default();
         if table.len() > limits.max_sections {
             warnings.push(format!(
                 "{} sections; only the first {} read",
@@ -273,10 +349,10 @@ where
             ));
         }
         for sh in table.iter().take(limits.max_sections) {
-            let name = match table.section_name(endian, sh) {
-                Ok(n) => lossy(n, limits),
-                Err(_) => String::new(),
-            };
+            let name = names
+                .get(sh.sh_name(endian).into())
+                .map(|n| lossy(&n[..n.len().min(limits.max_section_name)], limits))
+                .unwrap_or_default();
             let kind = sh.sh_type(endian);
             if kind == elf::SHT_SYMTAB {
                 has_symtab = true;
@@ -293,6 +369,7 @@ where
                 flags: sh.sh_flags(endian).0,
             });
         }
+        let mut symbol_bytes = 0usize;
         for (which, set_all) in [(elf::SHT_SYMTAB, true), (elf::SHT_DYNSYM, false)] {
             let syms = match table.symbols(endian, data, which) {
                 Ok(s) => s,
@@ -301,15 +378,25 @@ where
                     continue;
                 }
             };
-            let strings = syms.strings();
+            // `object` checked that this is a string table when it parsed `syms`.
+            let strings = Strings::section(table, endian, data, syms.string_section(), limits)
+                .unwrap_or_default();
             let mut n = 0usize;
             for sym in syms.iter().take(limits.max_symbols) {
                 n += 1;
-                let Ok(name) = sym.name(endian, strings) else {
+                let Some(name) = strings.get(sym.st_name(endian).into()) else {
                     continue;
                 };
                 if name.is_empty() || name.len() > limits.max_string {
                     continue;
+                }
+                symbol_bytes += name.len();
+                if symbol_bytes > limits.max_symbol_bytes {
+                    warnings.push(format!(
+                        "symbol names exceed {} bytes; the rest are not indexed",
+                        limits.max_symbol_bytes
+                    ));
+                    break;
                 }
                 if set_all {
                     symtab.insert(name);
@@ -333,7 +420,8 @@ where
             }
         }
         match table.gnu_verneed(endian, data) {
-            Ok(Some((mut iter, link))) => match table.strings(endian, data, link) {
+            Ok(Some((mut iter, link))) => match Strings::section(table, endian, data, link, limits)
+            {
                 Ok(strings) => read_verneed::<H>(
                     &mut iter,
                     endian,
@@ -497,7 +585,7 @@ fn exports_look_like_library(exports: &HashSet<&[u8]>) -> bool {
 fn read_verneed<'a, H: FileHeader<Endian = Endianness>>(
     iter: &mut object::read::elf::VerneedIterator<'a, H>,
     endian: Endianness,
-    strings: StringTable<'a, &'a [u8]>,
+    strings: Strings<'a>,
     limits: &Limits,
     out: &mut Vec<VersionNeed>,
     warnings: &mut Vec<String>,
@@ -506,8 +594,14 @@ fn read_verneed<'a, H: FileHeader<Endian = Endianness>>(
     loop {
         match iter.next() {
             Ok(Some((need, mut aux))) => {
-                let file = need
-                    .file(endian, strings)
+                // Entries without versions do not count towards `total`: cap the entries too
+                // (vn_next can step through the section a few bytes at a time).
+                if out.len() >= limits.max_list {
+                    warnings.push("too many version needs; list cut".into());
+                    return;
+                }
+                let file = strings
+                    .get(need.vn_file.get(endian).into())
                     .map(|f| lossy(f, limits))
                     .unwrap_or_default();
                 let mut versions = Vec::new();
@@ -519,7 +613,7 @@ fn read_verneed<'a, H: FileHeader<Endian = Endianness>>(
                                 warnings.push("too many version needs; list cut".into());
                                 break;
                             }
-                            if let Ok(n) = a.name(endian, strings) {
+                            if let Some(n) = strings.get(a.vna_name.get(endian).into()) {
                                 versions.push(lossy(n, limits));
                             }
                         }
@@ -569,12 +663,13 @@ fn vaddr_to_offset<H: FileHeader<Endian = Endianness>>(
             let va: u64 = p.p_vaddr(endian).into();
             let sz: u64 = p.p_filesz(endian).into();
             let off: u64 = p.p_offset(endian).into();
-            (addr >= va && addr - va < sz).then(|| off + (addr - va))
+            // A hostile p_offset near u64::MAX must not overflow.
+            (addr >= va && addr - va < sz).then(|| off.checked_add(addr - va))?
         })
 }
 
 /// Dynamic entries and the string table their names index.
-type DynamicView<'a, H> = (&'a [<H as FileHeader>::Dyn], StringTable<'a, &'a [u8]>);
+type DynamicView<'a, H> = (&'a [<H as FileHeader>::Dyn], Strings<'a>);
 
 fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
     data: &'a [u8],
@@ -588,7 +683,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
     let mut found: Option<DynamicView<'a, H>> = None;
     if let Some(table) = table {
         match table.dynamic(endian, data) {
-            Ok(Some((dyns, link))) => match table.strings(endian, data, link) {
+            Ok(Some((dyns, link))) => match Strings::section(table, endian, data, link, limits) {
                 Ok(s) => found = Some((dyns, s)),
                 Err(e) => warnings.push(format!("dynamic strings unreadable: {e}")),
             },
@@ -608,12 +703,13 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
                     };
                     if let (Some(addr), Some(size)) = (get(elf::DT_STRTAB), get(elf::DT_STRSZ)) {
                         if let Some(off) = vaddr_to_offset::<H>(phdrs, endian, addr) {
-                            let end = off.saturating_add(size);
-                            found = Some((dyns, StringTable::new(data, off, end)));
+                            // Cut at the end of the file, as a too-large DT_STRSZ would be.
+                            let size = size.min((data.len() as u64).saturating_sub(off));
+                            found = Some((dyns, Strings::new(data, off, size, limits)));
                         }
                     }
                     if found.is_none() {
-                        found = Some((dyns, StringTable::default()));
+                        found = Some((dyns, Strings::default()));
                     }
                 }
                 Ok(None) => {}
@@ -622,12 +718,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
         }
     }
     let Some((dyns, strings)) = found else { return };
-    let string = |val: u64| -> Option<String> {
-        strings
-            .get(u32::try_from(val).ok()?)
-            .ok()
-            .map(|s| lossy(s, limits))
-    };
+    let string = |val: u64| -> Option<String> { strings.get(val).map(|s| lossy(s, limits)) };
     if dyns.len() > limits.max_dynamic {
         warnings.push(format!(
             "{} dynamic entries; only the first {} read",
@@ -642,12 +733,17 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
             elf::DT_NULL => break,
             elf::DT_NEEDED if out.needed.len() < limits.max_list => out.needed.extend(string(val)),
             elf::DT_SONAME => out.soname = string(val),
-            elf::DT_RPATH => out
-                .rpath
-                .extend(string(val).map(split_paths).unwrap_or_default()),
-            elf::DT_RUNPATH => out
-                .runpath
-                .extend(string(val).map(split_paths).unwrap_or_default()),
+            // Each entry can name the same long "a:a:a:…" string: keep `max_list` paths.
+            elf::DT_RPATH if out.rpath.len() < limits.max_list => {
+                out.rpath
+                    .extend(string(val).map(split_paths).unwrap_or_default());
+                out.rpath.truncate(limits.max_list);
+            }
+            elf::DT_RUNPATH if out.runpath.len() < limits.max_list => {
+                out.runpath
+                    .extend(string(val).map(split_paths).unwrap_or_default());
+                out.runpath.truncate(limits.max_list);
+            }
             elf::DT_FLAGS => out.flags = val,
             elf::DT_FLAGS_1 => out.flags_1 = val,
             elf::DT_BIND_NOW => out.bind_now_tag = true,
