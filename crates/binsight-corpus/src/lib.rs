@@ -235,7 +235,11 @@ pub fn compare(r: &BinaryReport, f: &Fixture) -> Vec<(&'static str, Outcome)> {
             None => Outcome::Unknown(want),
             Some(g) if g == want => Outcome::Correct,
             // The recipe knows the glibc it linked against, an upper bound of what is required.
-            Some(g) if field == "glibc_floor" && binsight_detect::version::cmp(&g, &want).is_le() => Outcome::Correct,
+            Some(g)
+                if field == "glibc_floor" && binsight_detect::version::cmp(&g, &want).is_le() =>
+            {
+                Outcome::Correct
+            }
             // A full commit matches the recipe's full commit only.
             Some(g) => Outcome::Wrong {
                 expected: want,

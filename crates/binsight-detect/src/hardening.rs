@@ -115,16 +115,17 @@ impl Detector for HardeningDetector {
         };
 
         // FORTIFY: *_chk functions from the C library.
-        let fortified: Vec<String> = {
-            let mut v: Vec<String> = cx
+        // Borrowed names: a hostile string table can make many long distinct ones (suffixes of
+        // one string), so only the few shown are copied.
+        let fortified: Vec<&[u8]> = {
+            let mut v: Vec<&[u8]> = cx
                 .elf
                 .symbol_names()
                 .filter(|n| {
                     n.starts_with(b"__") && n.ends_with(b"_chk") && !n.starts_with(b"__stack_chk")
                 })
-                .map(|n| String::from_utf8_lossy(n).into_owned())
                 .collect();
-            v.sort();
+            v.sort_unstable();
             v.dedup();
             v
         };
@@ -137,7 +138,7 @@ impl Detector for HardeningDetector {
             let shown = fortified
                 .iter()
                 .take(5)
-                .cloned()
+                .map(|n| String::from_utf8_lossy(n))
                 .collect::<Vec<_>>()
                 .join(", ");
             let status = if is_static {

@@ -207,7 +207,9 @@ impl Detector for PortabilityDetector {
                 };
                 let what = match family {
                     LibcFamily::None => "Static, needs no C library",
-                    LibcFamily::Unknown => "Static: needs no loader or shared library (C library not identified)",
+                    LibcFamily::Unknown => {
+                        "Static: needs no loader or shared library (C library not identified)"
+                    }
                     _ => "Static: carries its C library",
                 };
                 p.summary = match &p.min_kernel {

@@ -34,7 +34,9 @@ impl Detector for ToolchainDetector {
                 let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
                 // zig's bundled clang names zig-bootstrap: the compiler the user ran was zig.
                 if let Some((zig, how)) = zig_from_clang(s, c.1.as_deref()) {
-                    let zev = Evidence::new("zig-release-table", how).in_section(".comment").at(*off);
+                    let zev = Evidence::new("zig-release-table", how)
+                        .in_section(".comment")
+                        .at(*off);
                     add_compiler(&mut out.toolchain.cc, "zig".into(), zig, None, zev);
                 }
                 add_compiler(&mut out.toolchain.cc, c.0, c.1, c.2, ev);
@@ -81,10 +83,24 @@ impl Detector for ToolchainDetector {
 /// `.comment` strings read (linkers merge duplicates: real files have a few dozen at most).
 const MAX_COMMENTS: usize = 256;
 
-fn add_compiler(cc: &mut Vec<Compiler>, name: String, version: Option<String>, vendor: Option<String>, ev: Evidence) {
-    match cc.iter_mut().find(|x| x.name == name && x.version == version) {
+fn add_compiler(
+    cc: &mut Vec<Compiler>,
+    name: String,
+    version: Option<String>,
+    vendor: Option<String>,
+    ev: Evidence,
+) {
+    match cc
+        .iter_mut()
+        .find(|x| x.name == name && x.version == version)
+    {
         Some(x) => x.evidence.push(ev),
-        None => cc.push(Compiler { name, version, vendor, evidence: vec![ev] }),
+        None => cc.push(Compiler {
+            name,
+            version,
+            vendor,
+            evidence: vec![ev],
+        }),
     }
 }
 
@@ -97,15 +113,30 @@ fn zig_from_clang(comment: &str, clang_version: Option<&str>) -> Option<(Option<
         .map(str::to_ascii_lowercase);
     let table = crate::zig_releases::releases();
     if let Some(c) = &commit {
-        if let Some(r) = table.iter().find(|r| r.commit.as_deref() == Some(c.as_str())) {
-            return Some((Some(r.version.clone()), format!("zig-bootstrap commit {c} is zig {}", r.version)));
+        if let Some(r) = table
+            .iter()
+            .find(|r| r.commit.as_deref() == Some(c.as_str()))
+        {
+            return Some((
+                Some(r.version.clone()),
+                format!("zig-bootstrap commit {c} is zig {}", r.version),
+            ));
         }
     }
     // Unknown commit: the bundled clang version may still name one release.
-    let by_clang: Vec<_> = table.iter().filter(|r| Some(r.clang.as_str()) == clang_version).collect();
+    let by_clang: Vec<_> = table
+        .iter()
+        .filter(|r| Some(r.clang.as_str()) == clang_version)
+        .collect();
     match by_clang.as_slice() {
-        [r] => Some((Some(r.version.clone()), format!("clang {} is bundled by zig {} only", r.clang, r.version))),
-        _ => Some((None, "zig-bootstrap clang of a zig release not in the table".into())),
+        [r] => Some((
+            Some(r.version.clone()),
+            format!("clang {} is bundled by zig {} only", r.clang, r.version),
+        )),
+        _ => Some((
+            None,
+            "zig-bootstrap clang of a zig release not in the table".into(),
+        )),
     }
 }
 

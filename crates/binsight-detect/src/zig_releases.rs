@@ -21,14 +21,23 @@ pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         let [version, clang, commit, _sha] = cols[..] else {
-            return Err(format!("line {}: want version, clang, commit, sha256", n + 1));
+            return Err(format!(
+                "line {}: want version, clang, commit, sha256",
+                n + 1
+            ));
         };
         let commit = match commit {
             "-" => None,
-            c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
+            c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Some(c.to_ascii_lowercase())
+            }
             _ => return Err(format!("line {}: commit is not 40 hex digits or -", n + 1)),
         };
-        v.push(Release { version: version.into(), clang: clang.into(), commit });
+        v.push(Release {
+            version: version.into(),
+            clang: clang.into(),
+            commit,
+        });
     }
     Ok(v)
 }
