@@ -39,7 +39,6 @@ import argparse
 import ast
 import datetime
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -51,6 +50,9 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "corpus"))
+from corpuslib import sha256_file  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "crates" / "binsight-detect" / "data" / "rust-releases.tsv"
@@ -90,12 +92,6 @@ def is_stable(version: str) -> bool:
     return bool(STABLE_RE.match(version))
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def cache_root() -> Path:

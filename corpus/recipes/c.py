@@ -499,6 +499,13 @@ class Group:
                 p.rmdir()
 
 
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write a generated file only when its text changed (keeps mtimes stable)."""
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
 def compile_cmd(cmd: list, env: dict | None = None):
     """A build function running cmd with '{out}' replaced, from the source directory."""
     def build(tmp: Path):
@@ -569,10 +576,7 @@ def build_gcc_musl(g: Group) -> None:
         for f in ("crt1.o", "Scrt1.o", "rcrt1.o", "crti.o", "crtn.o", "libc.a"):
             if not (lib / f).is_file():
                 cl.die(f"{pin['package']} {pin['version']}: {lib / f} missing")
-        specs = root / "musl-gcc.specs"
-        specs_text = MUSL_SPECS.format(lib=lib, inc=inc)
-        if not specs.is_file() or specs.read_text() != specs_text:
-            specs.write_text(specs_text)
+        specs = write_if_changed(root / "musl-gcc.specs", MUSL_SPECS.format(lib=lib, inc=inc))
         mv = upstream(pin["version"])
         for link in ("static", "static-pie"):
             flags = ["-O2", f"-{link}"]
@@ -638,10 +642,7 @@ def build_gcc_glibc(g: Group) -> None:
                   gcc_dir / "crtbeginT.o", gcc_dir / "libgcc_eh.a"):
             if not f.is_file():
                 cl.die(f"{f} missing")
-        specs = root / "glibc-static.specs"
-        specs_text = GLIBC_SPECS.format(lib=lib, gcc=gcc_dir)
-        if not specs.is_file() or specs.read_text() != specs_text:
-            specs.write_text(specs_text)
+        specs = write_if_changed(root / "glibc-static.specs", GLIBC_SPECS.format(lib=lib, gcc=gcc_dir))
         gv = upstream(pin["version"])
         flags = ["-O2", "-static"]
         for prog in PROGRAMS:
