@@ -133,3 +133,31 @@ def write_manifest(group: str, fixtures: list[dict]) -> Path:
     tmp.write_text(json.dumps({"schema": SCHEMA, "group": group, "fixtures": fixtures}, indent=1))
     tmp.replace(m)
     return m
+
+
+def ar_members(archive: Path):
+    """(name, bytes) of each member of a System V / GNU `ar` archive (e.g. libc.a)."""
+    data = archive.read_bytes()
+    if not data.startswith(b"!<arch>\n"):
+        die(f"{archive}: not an ar archive")
+    pos, longnames = 8, b""
+    while pos + 60 <= len(data):
+        hdr = data[pos:pos + 60]
+        raw = hdr[:16].decode("ascii", "replace").rstrip()
+        size = int(hdr[48:58].decode().strip())
+        body = data[pos + 60:pos + 60 + size]
+        if raw == "//":
+            longnames = body
+        elif raw.startswith("/") and raw[1:].isdigit() and longnames:
+            off = int(raw[1:])
+            raw = longnames[off:longnames.index(b"/\n", off)].decode()
+        elif raw.startswith("#1/"):
+            n = int(raw[3:])
+            raw, body = body[:n].rstrip(b"\0").decode(), body[n:]
+        if raw not in ("/", "//", "/SYM64/"):
+            yield raw.rstrip("/"), body
+        pos += 60 + size + (size & 1)
+
+
+def ar_member(archive: Path, name: str) -> bytes | None:
+    return next((b for n, b in ar_members(archive) if n == name), None)

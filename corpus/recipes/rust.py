@@ -145,37 +145,12 @@ def sysroot(ver: str) -> Path:
     return Path(cl.run(["rustup", "run", ver, "rustc", "--print", "sysroot"]).stdout.strip())
 
 
-def ar_member(archive: Path, name: str) -> bytes | None:
-    """One member of a (GNU or BSD) ar archive, by name; stdlib only."""
-    data = archive.read_bytes()
-    if not data.startswith(b"!<arch>\n"):
-        return None
-    pos, longnames = 8, b""
-    while pos + 60 <= len(data):
-        hdr = data[pos:pos + 60]
-        raw = hdr[:16].decode("ascii", "replace").rstrip()
-        size = int(hdr[48:58].decode().strip())
-        body = data[pos + 60:pos + 60 + size]
-        if raw == "//":
-            longnames = body
-        elif raw.startswith("/") and raw[1:].isdigit() and longnames:
-            off = int(raw[1:])
-            raw = longnames[off:longnames.index(b"/\n", off)].decode()
-        elif raw.startswith("#1/"):
-            n = int(raw[3:])
-            raw, body = body[:n].rstrip(b"\0").decode(), body[n:]
-        if raw.rstrip("/") == name:
-            return body
-        pos += 60 + size + (size & 1)
-    return None
-
-
 def bundled_musl(ver: str, target: str) -> str | None:
     """The version string compiled into the toolchain's self-contained libc.a (musl's version.lo)."""
     libc = sysroot(ver) / "lib" / "rustlib" / target / "lib" / "self-contained" / "libc.a"
     if not libc.is_file():
         cl.die(f"toolchain {ver} {target}: no self-contained libc.a at {libc}")
-    body = ar_member(libc, "version.lo") or ar_member(libc, "version.o")
+    body = cl.ar_member(libc, "version.lo") or cl.ar_member(libc, "version.o")
     if body is None:
         return None
     m = re.search(rb"\x00(\d+\.\d+\.\d+)\x00", body) or re.search(rb"(\d+\.\d+\.\d+)", body)

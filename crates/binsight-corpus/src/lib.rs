@@ -37,9 +37,7 @@ pub fn corpus_dir() -> PathBuf {
     }
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-        });
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
     cache.join("binsight").join("corpus")
 }
 
@@ -48,20 +46,12 @@ pub fn load_manifest(dir: &Path) -> Result<Manifest> {
     let text = std::fs::read_to_string(&p).with_context(|| {
         format!("{}: corpus manifest missing; build the corpus first: corpus/build (or scripts/test.sh)", p.display())
     })?;
-    let m: Manifest = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a valid manifest", p.display()))?;
+    let m: Manifest = serde_json::from_str(&text).with_context(|| format!("{}: not a valid manifest", p.display()))?;
     if m.schema != 1 {
-        bail!(
-            "{}: manifest schema {} (expected 1); rebuild the corpus",
-            p.display(),
-            m.schema
-        );
+        bail!("{}: manifest schema {} (expected 1); rebuild the corpus", p.display(), m.schema);
     }
     if m.fixtures.is_empty() {
-        bail!(
-            "{}: manifest lists no fixtures; rebuild the corpus",
-            p.display()
-        );
+        bail!("{}: manifest lists no fixtures; rebuild the corpus", p.display());
     }
     Ok(m)
 }
@@ -87,6 +77,8 @@ pub const FIELDS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Correct,
+    /// A range that contains the truth (not a wrong answer, not exact either).
+    Range(String),
     /// binsight said it does not know.
     Unknown(String),
     /// binsight gave a different answer.
@@ -97,11 +89,7 @@ pub enum Outcome {
 }
 
 /// binsight's answer for a field, as a string (`None`: binsight has no answer).
-pub fn found(
-    r: &BinaryReport,
-    field: &str,
-    truth: &BTreeMap<String, serde_json::Value>,
-) -> Option<String> {
+pub fn found(r: &BinaryReport, field: &str, truth: &BTreeMap<String, serde_json::Value>) -> Option<String> {
     match field {
         "machine" => Some(r.elf.machine.clone()),
         "class" => Some(r.elf.class.to_string()),
@@ -140,42 +128,25 @@ pub fn found(
         "toolchain" => {
             // The recipe's compiler (and version, if recorded) must be among those found.
             let want = truth.get("toolchain")?.as_str()?.to_string();
-            let want_ver = truth
-                .get("toolchain_version")
-                .and_then(|v| v.as_str())
-                .map(str::to_string);
-            let mut names: Vec<(String, Option<String>)> = r
-                .toolchain
-                .cc
-                .iter()
-                .map(|c| (c.name.clone(), c.version.clone()))
-                .collect();
+            let want_ver = truth.get("toolchain_version").and_then(|v| v.as_str()).map(str::to_string);
+            let mut names: Vec<(String, Option<String>)> =
+                r.toolchain.cc.iter().map(|c| (c.name.clone(), c.version.clone())).collect();
             if let Some(rc) = &r.toolchain.rustc {
                 names.push(("rustc".into(), rc.version.clone()));
             }
             if let Some(g) = &r.toolchain.go {
-                names.push((
-                    "go".into(),
-                    Some(g.version.trim_start_matches("go").to_string()),
-                ));
+                names.push(("go".into(), Some(g.version.trim_start_matches("go").to_string())));
             }
             let hit = names.iter().find(|(n, v)| {
                 n == &want
-                    && want_ver.as_ref().is_none_or(|w| {
-                        v.as_deref()
-                            .is_some_and(|v| v == w || v.starts_with(&format!("{w} ")))
-                    })
+                    && want_ver
+                        .as_ref()
+                        .is_none_or(|w| v.as_deref().is_some_and(|v| v == w || v.starts_with(&format!("{w} "))))
             });
             match hit {
                 Some(_) => Some(fmt_tool(&want, want_ver.as_deref())),
                 None if names.is_empty() => None,
-                None => Some(
-                    names
-                        .iter()
-                        .map(|(n, v)| fmt_tool(n, v.as_deref()))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
+                None => Some(names.iter().map(|(n, v)| fmt_tool(n, v.as_deref())).collect::<Vec<_>>().join(",")),
             }
         }
         _ => None,
@@ -234,21 +205,23 @@ pub fn compare(r: &BinaryReport, f: &Fixture) -> Vec<(&'static str, Outcome)> {
         let outcome = match got {
             None => Outcome::Unknown(want),
             Some(g) if g == want => Outcome::Correct,
+            Some(g) if field == "libc_version" && range_contains(&g, &want) => Outcome::Range(g),
             // The recipe knows the glibc it linked against, an upper bound of what is required.
-            Some(g)
-                if field == "glibc_floor" && binsight_detect::version::cmp(&g, &want).is_le() =>
-            {
-                Outcome::Correct
-            }
+            Some(g) if field == "glibc_floor" && binsight_detect::version::cmp(&g, &want).is_le() => Outcome::Correct,
             // A full commit matches the recipe's full commit only.
-            Some(g) => Outcome::Wrong {
-                expected: want,
-                found: g,
-            },
+            Some(g) => Outcome::Wrong { expected: want, found: g },
         };
         out.push((field, outcome));
     }
     out
+}
+
+/// Does a musl version range as binsight renders it (`>=1.2.4, <=1.2.5`, `<=1.1.24`) contain
+/// the recipe's version?
+fn range_contains(found: &str, truth: &str) -> bool {
+    use binsight_detect::musl_version::{parse_rendered, RELEASES};
+    let (Some(r), Some(t)) = (parse_rendered(found), RELEASES.iter().position(|x| *x == truth)) else { return false };
+    r.lo <= t && t <= r.hi
 }
 
 /// Per-fixture result.
@@ -260,6 +233,11 @@ pub struct FixtureResult {
 
 /// Run binsight over every fixture (checking each file's sha256 against the manifest first).
 pub fn evaluate(dir: &Path, m: &Manifest) -> Vec<FixtureResult> {
+    evaluate_with(dir, m, &binsight_detect::Options::default())
+}
+
+/// [`evaluate`] with detector options (e.g. provenance signals off).
+pub fn evaluate_with(dir: &Path, m: &Manifest, options: &binsight_detect::Options) -> Vec<FixtureResult> {
     m.fixtures
         .iter()
         .map(|f| {
@@ -276,32 +254,29 @@ pub fn evaluate(dir: &Path, m: &Manifest) -> Vec<FixtureResult> {
                     }
                     let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default())
                         .map_err(|e| format!("{}: {e}", path.display()))?;
-                    Ok(binsight_detect::analyze(&f.path, &elf))
+                    Ok(binsight_detect::analyze_with(&f.path, &elf, options))
                 });
             let outcomes = match &report {
                 Ok(r) => compare(r, f),
                 Err(_) => vec![],
             };
-            FixtureResult {
-                fixture: f.clone(),
-                report,
-                outcomes,
-            }
+            FixtureResult { fixture: f.clone(), report, outcomes }
         })
         .collect()
 }
 
-/// Counts per field: (with truth, correct, unknown, wrong).
-pub fn summary(results: &[FixtureResult]) -> BTreeMap<&'static str, [usize; 4]> {
-    let mut s: BTreeMap<&'static str, [usize; 4]> = BTreeMap::new();
+/// Counts per field: (with truth, correct, range containing the truth, unknown, wrong).
+pub fn summary(results: &[FixtureResult]) -> BTreeMap<&'static str, [usize; 5]> {
+    let mut s: BTreeMap<&'static str, [usize; 5]> = BTreeMap::new();
     for r in results {
         for (field, o) in &r.outcomes {
             let e = s.entry(field).or_default();
             e[0] += 1;
             match o {
                 Outcome::Correct => e[1] += 1,
-                Outcome::Unknown(_) => e[2] += 1,
-                Outcome::Wrong { .. } => e[3] += 1,
+                Outcome::Range(_) => e[2] += 1,
+                Outcome::Unknown(_) => e[3] += 1,
+                Outcome::Wrong { .. } => e[4] += 1,
             }
         }
     }
@@ -321,28 +296,23 @@ pub fn render(results: &[FixtureResult]) -> String {
         results.len() - real,
         real
     );
-    let _ = writeln!(
-        o,
-        "| field | fixtures with truth | correct | unknown | wrong | accuracy |"
-    );
-    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(o, "| field | fixtures with truth | correct | range containing truth | unknown | wrong | exact |");
+    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|");
     for &field in FIELDS {
-        let Some([n, c, u, w]) = s.get(field) else {
+        let Some([n, c, r, u, w]) = s.get(field) else {
             continue;
         };
-        let _ = writeln!(
-            o,
-            "| {field} | {n} | {c} | {u} | {w} | {:.1}% |",
-            100.0 * *c as f64 / (*n).max(1) as f64
-        );
+        let _ =
+            writeln!(o, "| {field} | {n} | {c} | {r} | {u} | {w} | {:.1}% |", 100.0 * *c as f64 / (*n).max(1) as f64);
     }
+    o.push_str(&render_musl(results));
     let errors: Vec<&FixtureResult> = results.iter().filter(|r| r.report.is_err()).collect();
     let misses: Vec<(&FixtureResult, &str, &Outcome)> = results
         .iter()
         .flat_map(|r| {
             r.outcomes
                 .iter()
-                .filter(|(_, o)| *o != Outcome::Correct)
+                .filter(|(_, o)| matches!(o, Outcome::Unknown(_) | Outcome::Wrong { .. }))
                 .map(move |(f, o)| (r, *f, o))
         })
         .collect();
@@ -363,13 +333,9 @@ pub fn render(results: &[FixtureResult]) -> String {
                     let _ = writeln!(o, "| {} | {field} | {want} | unknown |", r.fixture.id);
                 }
                 Outcome::Wrong { expected, found } => {
-                    let _ = writeln!(
-                        o,
-                        "| {} | {field} | {expected} | **{found}** |",
-                        r.fixture.id
-                    );
+                    let _ = writeln!(o, "| {} | {field} | {expected} | **{found}** |", r.fixture.id);
                 }
-                Outcome::Correct => {}
+                Outcome::Correct | Outcome::Range(_) => {}
             }
         }
     }
@@ -379,8 +345,65 @@ pub fn render(results: &[FixtureResult]) -> String {
 /// Lower-case hex SHA-256, to check a fixture is the one the manifest describes.
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest as _;
-    sha2::Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// musl fixtures: (truth version, machine, toolchain, links resolver) → [n, exact, range, unknown, wrong].
+pub fn musl_breakdown(results: &[FixtureResult]) -> BTreeMap<(String, String, String, bool), [usize; 5]> {
+    let mut m: BTreeMap<(String, String, String, bool), [usize; 5]> = BTreeMap::new();
+    for r in results {
+        let t = &r.fixture.truth;
+        let s = |k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string();
+        if s("libc_family") != "musl" {
+            continue;
+        }
+        let Some((_, o)) = r.outcomes.iter().find(|(f, _)| *f == "libc_version") else { continue };
+        let key = (s("libc_version"), s("machine"), s("toolchain"), flag(t, "links_resolver").unwrap_or(false));
+        let e = m.entry(key).or_default();
+        e[0] += 1;
+        match o {
+            Outcome::Correct => e[1] += 1,
+            Outcome::Range(_) => e[2] += 1,
+            Outcome::Unknown(_) => e[3] += 1,
+            Outcome::Wrong { .. } => e[4] += 1,
+        }
+    }
+    m
+}
+
+/// The bar: exact version on musl >= 1.2.3 fixtures that link the resolver, on x86_64
+/// and aarch64 (stripped included) → (exact, total).
+pub fn musl_bar(results: &[FixtureResult]) -> (usize, usize) {
+    let (mut exact, mut total) = (0, 0);
+    for ((v, machine, _, resolver), c) in musl_breakdown(results) {
+        let newer = binsight_detect::version::cmp(&v, "1.2.3").is_ge();
+        if newer && resolver && (machine == "x86_64" || machine == "aarch64") {
+            total += c[0];
+            exact += c[1];
+        }
+    }
+    (exact, total)
+}
+
+fn render_musl(results: &[FixtureResult]) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let b = musl_breakdown(results);
+    if b.is_empty() {
+        return o;
+    }
+    let (e, t) = musl_bar(results);
+    let _ = writeln!(o, "\nmusl version, by fixture group (exact / range containing the truth / unknown / wrong):\n");
+    let _ = writeln!(o, "| musl | arch | toolchain | resolver linked | fixtures | exact | range | unknown | wrong |");
+    let _ = writeln!(o, "|---|---|---|---|---:|---:|---:|---:|---:|");
+    for ((v, m, tc, res), [n, ex, r, u, w]) in &b {
+        let _ =
+            writeln!(o, "| {v} | {m} | {tc} | {} | {n} | {ex} | {r} | {u} | {w} |", if *res { "yes" } else { "no" });
+    }
+    let _ = writeln!(
+        o,
+        "\nBar (musl >= 1.2.3, x86_64/aarch64, resolver linked): {e}/{t} exact ({:.1}%).",
+        100.0 * e as f64 / t.max(1) as f64
+    );
+    o
 }

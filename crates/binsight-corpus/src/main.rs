@@ -2,6 +2,8 @@
 //!
 //!   cargo run -p binsight-corpus --release            # table to stdout
 //!   cargo run -p binsight-corpus --release -- --write docs/evaluation.md
+//!   ... -- --no-provenance              musl version from code/data signals alone
+//!   ... -- --signals FILE --toolchain T  ranges learnt without T's builds, measured on T's
 
 use anyhow::{Context as _, Result};
 
@@ -9,7 +11,22 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = binsight_corpus::corpus_dir();
     let m = binsight_corpus::load_manifest(&dir)?;
-    let results = binsight_corpus::evaluate(&dir, &m);
+    let mut options = binsight_detect::Options::default();
+    if args.iter().any(|a| a == "--no-provenance") {
+        options.musl.provenance = false;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--signals") {
+        let path = args.get(i + 1).context("--signals needs a path")?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+        let table = binsight_detect::musl_version::parse_signals(&text).map_err(anyhow::Error::msg)?;
+        options.musl.signals = Some(Vec::leak(table));
+    }
+    let mut m = m;
+    if let Some(i) = args.iter().position(|a| a == "--toolchain") {
+        let t = args.get(i + 1).context("--toolchain needs a name (zig, gcc, rustc, go)")?;
+        m.fixtures.retain(|f| f.truth.get("toolchain").and_then(|v| v.as_str()) == Some(t.as_str()));
+    }
+    let results = binsight_corpus::evaluate_with(&dir, &m, &options);
     let table = binsight_corpus::render(&results);
     match args.iter().position(|a| a == "--write") {
         Some(i) => {

@@ -26,45 +26,28 @@ impl Detector for HardeningDetector {
                 .with(Evidence::new("segment", "GNU_RELRO"))
                 .with(Evidence::new("dynamic", "BIND_NOW").in_section(".dynamic"))
         } else if is_static {
-            Check::new(
-                Status::Enabled,
-                "PT_GNU_RELRO in a static binary (no lazy binding to protect)",
-            )
-            .with(Evidence::new("segment", "GNU_RELRO"))
+            Check::new(Status::Enabled, "PT_GNU_RELRO in a static binary (no lazy binding to protect)")
+                .with(Evidence::new("segment", "GNU_RELRO"))
         } else {
-            Check::new(
-                Status::Partial,
-                "partial RELRO: PT_GNU_RELRO without BIND_NOW (GOT stays writable)",
-            )
-            .with(Evidence::new("segment", "GNU_RELRO"))
+            Check::new(Status::Partial, "partial RELRO: PT_GNU_RELRO without BIND_NOW (GOT stays writable)")
+                .with(Evidence::new("segment", "GNU_RELRO"))
         };
 
         // PIE.
         h.pie = match (f.elf_type, f.shared_library) {
-            (ElfType::Exec, _) => {
-                Check::new(Status::Disabled, "ET_EXEC: loaded at a fixed address")
-            }
-            (ElfType::Dyn, true) => Check::new(
-                Status::NotApplicable,
-                "shared library (always position independent)",
-            ),
+            (ElfType::Exec, _) => Check::new(Status::Disabled, "ET_EXEC: loaded at a fixed address"),
+            (ElfType::Dyn, true) => Check::new(Status::NotApplicable, "shared library (always position independent)"),
             (ElfType::Dyn, false) => Check::new(
                 Status::Enabled,
-                if f.linkage == Linkage::StaticPie {
-                    "static-pie"
-                } else {
-                    "ET_DYN executable"
-                },
+                if f.linkage == Linkage::StaticPie { "static-pie" } else { "ET_DYN executable" },
             ),
             _ => Check::new(Status::NotApplicable, "not a linked program"),
         };
 
         // NX.
         h.nx = match &f.gnu_stack {
-            Some(fl) if fl.contains('X') => {
-                Check::new(Status::Disabled, "PT_GNU_STACK is executable")
-                    .with(Evidence::new("segment", format!("GNU_STACK {fl}")))
-            }
+            Some(fl) if fl.contains('X') => Check::new(Status::Disabled, "PT_GNU_STACK is executable")
+                .with(Evidence::new("segment", format!("GNU_STACK {fl}"))),
             Some(fl) => Check::new(Status::Enabled, "PT_GNU_STACK is not executable")
                 .with(Evidence::new("segment", format!("GNU_STACK {fl}"))),
             None if matches!(f.elf_type, ElfType::Rel | ElfType::Core) => {
@@ -84,13 +67,9 @@ impl Detector for HardeningDetector {
         let stripped_static = is_static && f.stripped;
 
         // Stack canary.
-        let canary_sym = [
-            "__stack_chk_fail",
-            "__stack_chk_guard",
-            "__stack_chk_fail_local",
-        ]
-        .into_iter()
-        .find(|s| cx.elf.mentions_symbol(s));
+        let canary_sym = ["__stack_chk_fail", "__stack_chk_guard", "__stack_chk_fail_local"]
+            .into_iter()
+            .find(|s| cx.elf.mentions_symbol(s));
         h.canary = if go_only {
             Check::new(
                 Status::NotApplicable,
@@ -104,10 +83,7 @@ impl Detector for HardeningDetector {
                 Check::new(Status::Enabled, format!("imports {s}")).with(ev.in_section(".dynsym"))
             }
         } else if stripped_static {
-            Check::new(
-                Status::Unknown,
-                "stripped static binary: no symbols to show whether __stack_chk_fail is linked",
-            )
+            Check::new(Status::Unknown, "stripped static binary: no symbols to show whether __stack_chk_fail is linked")
         } else if is_static {
             Check::new(Status::Disabled, "no __stack_chk_fail in the symbol table")
         } else {
@@ -121,47 +97,24 @@ impl Detector for HardeningDetector {
             let mut v: Vec<&[u8]> = cx
                 .elf
                 .symbol_names()
-                .filter(|n| {
-                    n.starts_with(b"__") && n.ends_with(b"_chk") && !n.starts_with(b"__stack_chk")
-                })
+                .filter(|n| n.starts_with(b"__") && n.ends_with(b"_chk") && !n.starts_with(b"__stack_chk"))
                 .collect();
             v.sort_unstable();
             v.dedup();
             v
         };
         h.fortify = if go_only {
-            Check::new(
-                Status::NotApplicable,
-                "Go code does not use the C library's string functions",
-            )
+            Check::new(Status::NotApplicable, "Go code does not use the C library's string functions")
         } else if !fortified.is_empty() {
-            let shown = fortified
-                .iter()
-                .take(5)
-                .map(|n| String::from_utf8_lossy(n))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let status = if is_static {
-                Status::Partial
-            } else {
-                Status::Enabled
-            };
-            let mut c = Check::new(
-                status,
-                format!("{} fortified function(s): {shown}", fortified.len()),
-            );
+            let shown = fortified.iter().take(5).map(|n| String::from_utf8_lossy(n)).collect::<Vec<_>>().join(", ");
+            let status = if is_static { Status::Partial } else { Status::Enabled };
+            let mut c = Check::new(status, format!("{} fortified function(s): {shown}", fortified.len()));
             c.evidence.push(Evidence::new("symbol", shown));
             c
         } else if out.libc.family == LibcFamily::Musl {
-            Check::new(
-                Status::Unknown,
-                "musl has no *_chk functions; header-only fortification leaves no trace",
-            )
+            Check::new(Status::Unknown, "musl has no *_chk functions; header-only fortification leaves no trace")
         } else if stripped_static {
-            Check::new(
-                Status::Unknown,
-                "stripped static binary: no symbols to show *_chk functions",
-            )
+            Check::new(Status::Unknown, "stripped static binary: no symbols to show *_chk functions")
         } else {
             Check::new(Status::Disabled, "no *_chk functions used")
         };
@@ -181,15 +134,10 @@ impl Detector for HardeningDetector {
                 (false, true) => Check::new(Status::Partial, "PAC only"),
                 (false, false) => Check::new(Status::Disabled, "no BTI/PAC property"),
             },
-            _ => Check::new(
-                Status::NotApplicable,
-                format!("no ELF-marked control-flow protection on {}", f.machine),
-            ),
+            _ => Check::new(Status::NotApplicable, format!("no ELF-marked control-flow protection on {}", f.machine)),
         };
         if matches!(h.cfi.status, Status::Enabled | Status::Partial) {
-            h.cfi.evidence.push(
-                Evidence::new("gnu-property", format!("{p:?}")).in_section(".note.gnu.property"),
-            );
+            h.cfi.evidence.push(Evidence::new("gnu-property", format!("{p:?}")).in_section(".note.gnu.property"));
         }
     }
 }

@@ -6,12 +6,15 @@
 
 use binsight_elf::Elf;
 use binsight_model::{
-    BinaryReport, Check, Hardening, Libc, Portability, PortabilityVerdict, Status, Toolchain,
-    Unknown, SCHEMA_VERSION,
+    BinaryReport, Check, Dns, Hardening, Libc, Portability, PortabilityVerdict, Status, Toolchain, Unknown,
+    SCHEMA_VERSION,
 };
 
+mod dns;
 mod hardening;
 mod libc;
+mod musl_code;
+pub mod musl_version;
 mod portability;
 pub mod rust_releases;
 mod signatures;
@@ -33,6 +36,7 @@ pub struct Findings {
     pub toolchain: Toolchain,
     pub hardening: Hardening,
     pub portability: Portability,
+    pub dns: Dns,
     pub unknowns: Vec<Unknown>,
 }
 
@@ -43,17 +47,30 @@ pub trait Detector: Sync {
 }
 
 /// All detectors, in run order.
-pub fn registry() -> &'static [&'static dyn Detector] {
-    &[
-        &toolchain::ToolchainDetector,
-        &libc::LibcDetector,
-        &hardening::HardeningDetector,
-        &portability::PortabilityDetector,
+pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(toolchain::ToolchainDetector),
+        Box::new(libc::LibcDetector),
+        Box::new(musl_version::MuslVersionDetector { options: options.musl }),
+        Box::new(hardening::HardeningDetector),
+        Box::new(portability::PortabilityDetector),
+        Box::new(dns::DnsDetector),
     ]
+}
+
+/// How detectors run; the default is what users get.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub musl: musl_version::Options,
 }
 
 /// Run every detector over one parsed file and assemble its report.
 pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
+    analyze_with(path, elf, &Options::default())
+}
+
+/// [`analyze`] with options (the corpus evaluation switches provenance signals off).
+pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport {
     let hits = signatures::scan(elf.data());
     let cx = Context { elf, hits: &hits };
     let unknown = || Check::new(Status::Unknown, "not evaluated");
@@ -77,16 +94,14 @@ pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
             runtime_needs: vec![],
             evidence: vec![],
         },
+        dns: Dns::default(),
         unknowns: vec![],
     };
-    for d in registry() {
+    for d in registry(options) {
         d.run(&cx, &mut out);
     }
     for w in &elf.facts.warnings {
-        out.unknowns.push(Unknown {
-            origin: "elf".into(),
-            message: w.clone(),
-        });
+        out.unknowns.push(Unknown { origin: "elf".into(), message: w.clone() });
     }
     BinaryReport {
         schema_version: SCHEMA_VERSION,
@@ -97,6 +112,7 @@ pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
         toolchain: out.toolchain,
         hardening: out.hardening,
         portability: out.portability,
+        dns: out.dns,
         unknowns: out.unknowns,
     }
 }

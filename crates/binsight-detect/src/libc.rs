@@ -59,39 +59,20 @@ impl Detector for LibcDetector {
         let mut stated: Vec<(LibcFamily, Evidence)> = Vec::new();
         if let Some(i) = &f.interpreter {
             if let Some(fam) = interp_family(i) {
-                stated.push((
-                    fam,
-                    Evidence::new("interpreter", i.clone()).in_section(".interp"),
-                ));
+                stated.push((fam, Evidence::new("interpreter", i.clone()).in_section(".interp")));
             }
         }
         for n in &f.needed {
             if let Some(fam) = needed_family(n) {
-                stated.push((
-                    fam,
-                    Evidence::new("needed", n.clone()).in_section(".dynamic"),
-                ));
+                stated.push((fam, Evidence::new("needed", n.clone()).in_section(".dynamic")));
             }
         }
-        if let Some(v) = f
-            .version_needs
-            .iter()
-            .flat_map(|n| &n.versions)
-            .find(|v| v.starts_with("GLIBC_2"))
-        {
-            stated.push((
-                LibcFamily::Glibc,
-                Evidence::new("verneed", v.clone()).in_section(".gnu.version_r"),
-            ));
+        if let Some(v) = f.version_needs.iter().flat_map(|n| &n.versions).find(|v| v.starts_with("GLIBC_2")) {
+            stated.push((LibcFamily::Glibc, Evidence::new("verneed", v.clone()).in_section(".gnu.version_r")));
         }
         // A bionic binary names plain "libc.so" with the bionic linker.
-        if f.needed.iter().any(|n| n == "libc.so")
-            && stated.iter().any(|(fam, _)| *fam == LibcFamily::Bionic)
-        {
-            stated.push((
-                LibcFamily::Bionic,
-                Evidence::new("needed", "libc.so").in_section(".dynamic"),
-            ));
+        if f.needed.iter().any(|n| n == "libc.so") && stated.iter().any(|(fam, _)| *fam == LibcFamily::Bionic) {
+            stated.push((LibcFamily::Bionic, Evidence::new("needed", "libc.so").in_section(".dynamic")));
         }
 
         // 2. What the bytes carry.
@@ -105,14 +86,9 @@ impl Detector for LibcDetector {
                 strong |= sig.weight >= 2;
                 let off = offs[0];
                 ev.push(
-                    Evidence::new(
-                        &sig.id,
-                        String::from_utf8_lossy(&sig.pattern)
-                            .trim_end_matches('\0')
-                            .to_string(),
-                    )
-                    .in_section(cx.elf.section_at(off).unwrap_or("?"))
-                    .at(off),
+                    Evidence::new(&sig.id, String::from_utf8_lossy(&sig.pattern).trim_end_matches('\0').to_string())
+                        .in_section(cx.elf.section_at(off).unwrap_or("?"))
+                        .at(off),
                 );
             }
             if strong {
@@ -138,9 +114,7 @@ impl Detector for LibcDetector {
                 libc.family = LibcFamily::Unknown;
                 libc.confidence = Confidence::Unknown;
                 libc.evidence = stated.into_iter().map(|(_, e)| e).collect();
-                out.unknowns.push(unknown(
-                    "loader, DT_NEEDED and symbol versions name different C libraries",
-                ));
+                out.unknowns.push(unknown("loader, DT_NEEDED and symbol versions name different C libraries"));
                 return;
             }
         }
@@ -153,11 +127,7 @@ impl Detector for LibcDetector {
                 };
                 libc.family = fam;
                 // Two or more signals that agree (or one strong and a supporting one).
-                libc.confidence = if score >= 3 {
-                    Confidence::Likely
-                } else {
-                    Confidence::Partial
-                };
+                libc.confidence = if score >= 3 { Confidence::Likely } else { Confidence::Partial };
                 libc.evidence = ev;
             }
             0 => {
@@ -181,20 +151,14 @@ impl Detector for LibcDetector {
                 libc.confidence = Confidence::Unknown;
                 let names: Vec<&str> = scored.iter().map(|(f, ..)| f.as_str()).collect();
                 libc.evidence = scored.into_iter().flat_map(|(.., ev)| ev).collect();
-                out.unknowns.push(unknown(&format!(
-                    "signatures of several C libraries found ({})",
-                    names.join(", ")
-                )));
+                out.unknowns.push(unknown(&format!("signatures of several C libraries found ({})", names.join(", "))));
             }
         }
     }
 }
 
 fn unknown(msg: &str) -> binsight_model::Unknown {
-    binsight_model::Unknown {
-        origin: "libc".into(),
-        message: msg.into(),
-    }
+    binsight_model::Unknown { origin: "libc".into(), message: msg.into() }
 }
 
 fn dedup(it: impl Iterator<Item = LibcFamily>) -> Vec<LibcFamily> {
@@ -213,37 +177,19 @@ mod tests {
 
     #[test]
     fn loader_names() {
-        assert_eq!(
-            interp_family("/lib/ld-musl-x86_64.so.1"),
-            Some(LibcFamily::Musl)
-        );
-        assert_eq!(
-            interp_family("/lib64/ld-linux-x86-64.so.2"),
-            Some(LibcFamily::Glibc)
-        );
-        assert_eq!(
-            interp_family("/lib/ld-linux-aarch64.so.1"),
-            Some(LibcFamily::Glibc)
-        );
+        assert_eq!(interp_family("/lib/ld-musl-x86_64.so.1"), Some(LibcFamily::Musl));
+        assert_eq!(interp_family("/lib64/ld-linux-x86-64.so.2"), Some(LibcFamily::Glibc));
+        assert_eq!(interp_family("/lib/ld-linux-aarch64.so.1"), Some(LibcFamily::Glibc));
         assert_eq!(interp_family("/lib64/ld64.so.2"), Some(LibcFamily::Glibc));
-        assert_eq!(
-            interp_family("/system/bin/linker64"),
-            Some(LibcFamily::Bionic)
-        );
-        assert_eq!(
-            interp_family("/lib/ld-uClibc.so.0"),
-            Some(LibcFamily::Uclibc)
-        );
+        assert_eq!(interp_family("/system/bin/linker64"), Some(LibcFamily::Bionic));
+        assert_eq!(interp_family("/lib/ld-uClibc.so.0"), Some(LibcFamily::Uclibc));
         assert_eq!(interp_family("/opt/weird/loader"), None);
     }
 
     #[test]
     fn needed_names() {
         assert_eq!(needed_family("libc.so.6"), Some(LibcFamily::Glibc));
-        assert_eq!(
-            needed_family("libc.musl-x86_64.so.1"),
-            Some(LibcFamily::Musl)
-        );
+        assert_eq!(needed_family("libc.musl-x86_64.so.1"), Some(LibcFamily::Musl));
         assert_eq!(needed_family("libm.so.6"), None);
     }
 }

@@ -20,11 +20,7 @@ pub fn distros() -> &'static [DistroRelease] {
                 let [distro, release, family, ver] = c[..] else {
                     return None;
                 };
-                Some(DistroRelease {
-                    distro: distro.into(),
-                    release: release.into(),
-                    libc: format!("{family} {ver}"),
-                })
+                Some(DistroRelease { distro: distro.into(), release: release.into(), libc: format!("{family} {ver}") })
             })
             .collect()
     })
@@ -37,10 +33,7 @@ pub fn meeting(family: &str, floor: &str) -> Vec<DistroRelease> {
         let Some((fam, ver)) = d.libc.split_once(' ') else {
             continue;
         };
-        if fam == family
-            && version::cmp(ver, floor).is_ge()
-            && !out.iter().any(|o| o.distro == d.distro)
-        {
+        if fam == family && version::cmp(ver, floor).is_ge() && !out.iter().any(|o| o.distro == d.distro) {
             out.push(d.clone());
         }
     }
@@ -87,16 +80,12 @@ impl Detector for PortabilityDetector {
         let family = out.libc.family;
         p.min_kernel = f.abi_tag.as_ref().map(|t| t.kernel.clone());
         if let Some(t) = &f.abi_tag {
-            p.evidence.push(
-                Evidence::new("abi-tag", format!("{} {}", t.os, t.kernel))
-                    .in_section(".note.ABI-tag"),
-            );
+            p.evidence.push(Evidence::new("abi-tag", format!("{} {}", t.os, t.kernel)).in_section(".note.ABI-tag"));
         }
         if p.min_kernel.is_none() {
             if let Some((k, why)) = kernel_floor {
                 p.min_kernel = Some(k.into());
-                p.evidence
-                    .push(Evidence::new("toolchain-kernel-floor", why));
+                p.evidence.push(Evidence::new("toolchain-kernel-floor", why));
             }
         }
 
@@ -121,24 +110,17 @@ impl Detector for PortabilityDetector {
                     .map(str::to_string);
                 match (family, floor) {
                     (LibcFamily::Glibc, Some(floor)) => {
-                        p.evidence.push(
-                            Evidence::new("verneed", format!("GLIBC_{floor}"))
-                                .in_section(".gnu.version_r"),
-                        );
+                        p.evidence
+                            .push(Evidence::new("verneed", format!("GLIBC_{floor}")).in_section(".gnu.version_r"));
                         p.distros = meeting("glibc", &floor);
-                        p.summary = format!(
-                            "Dynamic: needs glibc >= {floor} on the host ({})",
-                            distro_list(&p.distros)
-                        );
+                        p.summary =
+                            format!("Dynamic: needs glibc >= {floor} on the host ({})", distro_list(&p.distros));
                         p.glibc_floor = Some(floor);
                     }
                     (LibcFamily::Musl, _) => {
-                        p.distros = distros()
-                            .iter()
-                            .filter(|d| d.libc.starts_with("musl"))
-                            .cloned()
-                            .collect();
-                        p.summary = "Dynamic: needs musl's loader and libc on the host (Alpine and other musl distros)".into();
+                        p.distros = distros().iter().filter(|d| d.libc.starts_with("musl")).cloned().collect();
+                        p.summary =
+                            "Dynamic: needs musl's loader and libc on the host (Alpine and other musl distros)".into();
                     }
                     (fam, _) => {
                         p.summary = format!(
@@ -151,15 +133,9 @@ impl Detector for PortabilityDetector {
             }
             Linkage::Static | Linkage::StaticPie => {
                 if family == LibcFamily::Glibc {
-                    let used: Vec<&str> = NSS_FUNCTIONS
-                        .iter()
-                        .copied()
-                        .filter(|s| cx.elf.mentions_symbol(s))
-                        .collect();
-                    let nss_strings: Vec<u64> = ["nss-nsswitch", "nss-module"]
-                        .iter()
-                        .flat_map(|id| cx.hits.of(id).first().copied())
-                        .collect();
+                    let used: Vec<&str> = NSS_FUNCTIONS.iter().copied().filter(|s| cx.elf.mentions_symbol(s)).collect();
+                    let nss_strings: Vec<u64> =
+                        ["nss-nsswitch", "nss-module"].iter().flat_map(|id| cx.hits.of(id).first().copied()).collect();
                     if !used.is_empty() || !nss_strings.is_empty() {
                         p.verdict = PortabilityVerdict::NotPortable;
                         let what = if used.is_empty() {
@@ -167,16 +143,11 @@ impl Detector for PortabilityDetector {
                         } else {
                             used.join(", ")
                         };
-                        let ver = out
-                            .libc
-                            .version
-                            .clone()
-                            .unwrap_or_else(|| "the same glibc version".into());
+                        let ver = out.libc.version.clone().unwrap_or_else(|| "the same glibc version".into());
                         p.summary = format!(
                             "NOT portable despite static linking: it links {what}, which load glibc's shared NSS modules (libnss_*.so.2) of {ver} from the host at run time; on another host, user/host lookups fail or crash"
                         );
-                        p.runtime_needs
-                            .push(format!("libnss_*.so.2 and /etc/nsswitch.conf from {ver}"));
+                        p.runtime_needs.push(format!("libnss_*.so.2 and /etc/nsswitch.conf from {ver}"));
                         for s in &used {
                             p.evidence.push(Evidence::new("symbol", *s));
                         }
@@ -200,16 +171,10 @@ impl Detector for PortabilityDetector {
                     }
                 }
                 p.verdict = PortabilityVerdict::Portable;
-                let caveat = if p.runtime_needs.is_empty() {
-                    ""
-                } else {
-                    " (see runtime_needs)"
-                };
+                let caveat = if p.runtime_needs.is_empty() { "" } else { " (see runtime_needs)" };
                 let what = match family {
                     LibcFamily::None => "Static, needs no C library",
-                    LibcFamily::Unknown => {
-                        "Static: needs no loader or shared library (C library not identified)"
-                    }
+                    LibcFamily::Unknown => "Static: needs no loader or shared library (C library not identified)",
                     _ => "Static: carries its C library",
                 };
                 p.summary = match &p.min_kernel {
@@ -223,40 +188,20 @@ impl Detector for PortabilityDetector {
 
 /// Documented kernel floors of toolchains whose binaries carry no ABI tag.
 fn toolchain_kernel_floor(out: &Findings) -> Option<(&'static str, String)> {
-    if let Some(v) = out
-        .toolchain
-        .rustc
-        .as_ref()
-        .and_then(|r| r.version.as_deref())
-    {
+    if let Some(v) = out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref()) {
         if version::cmp(v, "1.64.0").is_ge() {
-            return Some((
-                "3.2",
-                format!("Rust {v}: std requires Linux >= 3.2 since Rust 1.64"),
-            ));
+            return Some(("3.2", format!("Rust {v}: std requires Linux >= 3.2 since Rust 1.64")));
         }
-        return Some((
-            "2.6.32",
-            format!("Rust {v}: std requires Linux >= 2.6.32 before Rust 1.64"),
-        ));
+        return Some(("2.6.32", format!("Rust {v}: std requires Linux >= 2.6.32 before Rust 1.64")));
     }
     if let Some(go) = &out.toolchain.go {
         let v = go.version.trim_start_matches("go");
-        let v = v
-            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .next()
-            .unwrap_or(v);
+        let v = v.split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap_or(v);
         if version::parse(v).is_some() {
             return Some(if version::cmp(v, "1.24").is_ge() {
-                (
-                    "3.2",
-                    format!("{}: Go 1.24+ requires Linux >= 3.2", go.version),
-                )
+                ("3.2", format!("{}: Go 1.24+ requires Linux >= 3.2", go.version))
             } else {
-                (
-                    "2.6.32",
-                    format!("{}: Go before 1.24 requires Linux >= 2.6.32", go.version),
-                )
+                ("2.6.32", format!("{}: Go before 1.24 requires Linux >= 2.6.32", go.version))
             });
         }
     }
@@ -268,13 +213,7 @@ fn distro_list(d: &[DistroRelease]) -> String {
         return "no tracked distro release ships it yet".into();
     }
     d.iter()
-        .map(|r| {
-            format!(
-                "{} {}+",
-                r.distro,
-                r.release.split(' ').next().unwrap_or(&r.release)
-            )
-        })
+        .map(|r| format!("{} {}+", r.distro, r.release.split(' ').next().unwrap_or(&r.release)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -286,14 +225,8 @@ mod tests {
     #[test]
     fn floors_pick_oldest_release_per_distro() {
         let m = meeting("glibc", "2.34");
-        let names: Vec<String> = m
-            .iter()
-            .map(|d| format!("{} {}", d.distro, d.release))
-            .collect();
-        assert!(
-            names.contains(&"Debian 12 (bookworm)".to_string()),
-            "{names:?}"
-        );
+        let names: Vec<String> = m.iter().map(|d| format!("{} {}", d.distro, d.release)).collect();
+        assert!(names.contains(&"Debian 12 (bookworm)".to_string()), "{names:?}");
         assert!(names.contains(&"RHEL/Alma 9".to_string()), "{names:?}");
         assert!(names.contains(&"Ubuntu 22.04 LTS".to_string()), "{names:?}");
         assert!(!names.iter().any(|n| n.starts_with("Alpine")));

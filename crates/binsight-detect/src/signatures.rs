@@ -24,10 +24,7 @@ pub struct Hits {
 
 impl Hits {
     /// (signature, first offsets) for each signature of `family` that matched.
-    pub fn family<'s>(
-        &'s self,
-        family: &'s str,
-    ) -> impl Iterator<Item = (&'static Signature, &'s [u64])> + 's {
+    pub fn family<'s>(&'s self, family: &'s str) -> impl Iterator<Item = (&'static Signature, &'s [u64])> + 's {
         signatures()
             .iter()
             .zip(&self.offsets)
@@ -36,15 +33,11 @@ impl Hits {
     }
     /// Offsets where the signature `id` matched.
     pub fn of(&self, id: &str) -> &[u64] {
-        signatures()
-            .iter()
-            .position(|s| s.id == id)
-            .map(|i| self.offsets[i].as_slice())
-            .unwrap_or(&[])
+        signatures().iter().position(|s| s.id == id).map(|i| self.offsets[i].as_slice()).unwrap_or(&[])
     }
 }
 
-fn unescape(s: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -81,33 +74,34 @@ pub fn parse_table(text: &str) -> Result<Vec<Signature>, String> {
         let [id, family, weight, pattern] = cols[..] else {
             return Err(format!("line {}: want 4 tab-separated columns", n + 1));
         };
-        let weight = weight
-            .parse()
-            .map_err(|_| format!("line {}: bad weight", n + 1))?;
+        let weight = weight.parse().map_err(|_| format!("line {}: bad weight", n + 1))?;
         let pattern = unescape(pattern).map_err(|e| format!("line {}: {e}", n + 1))?;
-        v.push(Signature {
-            id: id.into(),
-            family: family.into(),
-            weight,
-            pattern,
-        });
+        v.push(Signature { id: id.into(), family: family.into(), weight, pattern });
     }
     Ok(v)
 }
 
+/// Every pattern matched in the one pass: the libc-family table, then the musl-version signals
+/// (family `musl-version`, weight 0: they bound a version, they do not vote for a family).
 pub fn signatures() -> &'static [Signature] {
     static S: OnceLock<Vec<Signature>> = OnceLock::new();
     #[allow(clippy::expect_used)] // the compiled-in table is checked by a unit test
-    S.get_or_init(|| parse_table(TABLE).expect("data/libc-signatures.tsv is valid"))
+    S.get_or_init(|| {
+        let mut v = parse_table(TABLE).expect("data/libc-signatures.tsv is valid");
+        v.extend(crate::musl_version::signals().iter().map(|m| Signature {
+            id: m.id.clone(),
+            family: "musl-version".into(),
+            weight: 0,
+            pattern: m.pattern.clone(),
+        }));
+        v
+    })
 }
 
 fn automaton() -> &'static AhoCorasick {
     static A: OnceLock<AhoCorasick> = OnceLock::new();
     #[allow(clippy::expect_used)] // a handful of short literal patterns always build
-    A.get_or_init(|| {
-        AhoCorasick::new(signatures().iter().map(|s| &s.pattern))
-            .expect("signature automaton builds")
-    })
+    A.get_or_init(|| AhoCorasick::new(signatures().iter().map(|s| &s.pattern)).expect("signature automaton builds"))
 }
 
 /// One pass over `data` for every signature.

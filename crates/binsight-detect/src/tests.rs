@@ -7,16 +7,8 @@ fn compiled_in_tables_parse() {
     // Every family named in the table is one the detectors read.
     for s in signatures::signatures() {
         assert!(
-            [
-                "musl",
-                "glibc",
-                "uclibc",
-                "bionic",
-                "go",
-                "nss",
-                "rustc-path"
-            ]
-            .contains(&s.family.as_str()),
+            ["musl", "glibc", "uclibc", "bionic", "go", "nss", "rustc-path", "resolver", "musl-version"]
+                .contains(&s.family.as_str()),
             "unknown family {} in {}",
             s.family,
             s.id
@@ -42,4 +34,54 @@ fn scan_finds_every_occurrence_up_to_cap() {
     assert_eq!(hits.of("musl-strerror-0"), &[3]);
     assert_eq!(hits.of("glibc-tunables-env").len(), 1);
     assert_eq!(hits.of("rustc-path").len(), 64);
+}
+
+/// A minimal static ELF64 (header only) followed by `payload`: enough for the detectors.
+fn static_elf_with(payload: &[u8]) -> Vec<u8> {
+    let mut h = vec![0u8; 64];
+    h[..4].copy_from_slice(b"\x7fELF");
+    h[4] = 2; // 64-bit
+    h[5] = 1; // little endian
+    h[6] = 1;
+    h[16] = 2; // ET_EXEC
+    h[18] = 62; // x86_64
+    h[20] = 1;
+    h[52] = 64; // e_ehsize
+    h.extend_from_slice(payload);
+    h
+}
+
+fn analyze_bytes(data: &[u8]) -> binsight_model::BinaryReport {
+    let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).expect("parses");
+    crate::analyze("crafted", &elf)
+}
+
+#[test]
+fn one_planted_version_signal_is_not_a_confident_answer() {
+    // musl's strerror anchor plus the 1.2.3+ key messages, nothing else.
+    let r = analyze_bytes(&static_elf_with(
+        b"..No error information\0Required key not available\0Key has expired\0..Illegal byte sequence\0",
+    ));
+    assert_eq!(r.libc.family, binsight_model::LibcFamily::Musl);
+    assert_eq!(r.libc.version.as_deref(), Some(">=1.2.3"));
+    assert_eq!(r.libc.version_confidence, binsight_model::Confidence::Partial);
+}
+
+#[test]
+fn two_libcs_report_the_conflict() {
+    let r = analyze_bytes(&static_elf_with(b"No error information\0..GLIBC_TUNABLES\0..Fatal glibc error: x\0"));
+    assert_eq!(r.libc.family, binsight_model::LibcFamily::Unknown);
+    assert!(r.unknowns.iter().any(|u| u.message.contains("several C libraries")), "{:?}", r.unknowns);
+    assert!(r.libc.version.is_none());
+}
+
+#[test]
+fn contradicting_version_signals_give_no_version() {
+    // 1.2.4+ resolver message beside the <=1.2.2 strerror table (no key messages).
+    let r = analyze_bytes(&static_elf_with(
+        b"No error information\0Illegal byte sequence\0Name does not resolve\0Non-recoverable error\0Name has no usable address\0",
+    ));
+    assert_eq!(r.libc.family, binsight_model::LibcFamily::Musl);
+    assert!(r.libc.version.is_none(), "{:?}", r.libc.version);
+    assert!(r.unknowns.iter().any(|u| u.origin == "musl-version"), "{:?}", r.unknowns);
 }

@@ -34,9 +34,7 @@ impl Detector for ToolchainDetector {
                 let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
                 // zig's bundled clang names zig-bootstrap: the compiler the user ran was zig.
                 if let Some((zig, how)) = zig_from_clang(s, c.1.as_deref()) {
-                    let zev = Evidence::new("zig-release-table", how)
-                        .in_section(".comment")
-                        .at(*off);
+                    let zev = Evidence::new("zig-release-table", how).in_section(".comment").at(*off);
                     add_compiler(&mut out.toolchain.cc, "zig".into(), zig, None, zev);
                 }
                 add_compiler(&mut out.toolchain.cc, c.0, c.1, c.2, ev);
@@ -83,60 +81,29 @@ impl Detector for ToolchainDetector {
 /// `.comment` strings read (linkers merge duplicates: real files have a few dozen at most).
 const MAX_COMMENTS: usize = 256;
 
-fn add_compiler(
-    cc: &mut Vec<Compiler>,
-    name: String,
-    version: Option<String>,
-    vendor: Option<String>,
-    ev: Evidence,
-) {
-    match cc
-        .iter_mut()
-        .find(|x| x.name == name && x.version == version)
-    {
+fn add_compiler(cc: &mut Vec<Compiler>, name: String, version: Option<String>, vendor: Option<String>, ev: Evidence) {
+    match cc.iter_mut().find(|x| x.name == name && x.version == version) {
         Some(x) => x.evidence.push(ev),
-        None => cc.push(Compiler {
-            name,
-            version,
-            vendor,
-            evidence: vec![ev],
-        }),
+        None => cc.push(Compiler { name, version, vendor, evidence: vec![ev] }),
     }
 }
 
 /// A clang stamp of zig's bundled clang → (zig version if known, how it was decided).
 fn zig_from_clang(comment: &str, clang_version: Option<&str>) -> Option<(Option<String>, String)> {
     let i = comment.find("ziglang/zig-bootstrap")?;
-    let commit = comment[i..]
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .find(|w| w.len() == 40)
-        .map(str::to_ascii_lowercase);
+    let commit =
+        comment[i..].split(|c: char| !c.is_ascii_hexdigit()).find(|w| w.len() == 40).map(str::to_ascii_lowercase);
     let table = crate::zig_releases::releases();
     if let Some(c) = &commit {
-        if let Some(r) = table
-            .iter()
-            .find(|r| r.commit.as_deref() == Some(c.as_str()))
-        {
-            return Some((
-                Some(r.version.clone()),
-                format!("zig-bootstrap commit {c} is zig {}", r.version),
-            ));
+        if let Some(r) = table.iter().find(|r| r.commit.as_deref() == Some(c.as_str())) {
+            return Some((Some(r.version.clone()), format!("zig-bootstrap commit {c} is zig {}", r.version)));
         }
     }
     // Unknown commit: the bundled clang version may still name one release.
-    let by_clang: Vec<_> = table
-        .iter()
-        .filter(|r| Some(r.clang.as_str()) == clang_version)
-        .collect();
+    let by_clang: Vec<_> = table.iter().filter(|r| Some(r.clang.as_str()) == clang_version).collect();
     match by_clang.as_slice() {
-        [r] => Some((
-            Some(r.version.clone()),
-            format!("clang {} is bundled by zig {} only", r.clang, r.version),
-        )),
-        _ => Some((
-            None,
-            "zig-bootstrap clang of a zig release not in the table".into(),
-        )),
+        [r] => Some((Some(r.version.clone()), format!("clang {} is bundled by zig {} only", r.clang, r.version))),
+        _ => Some((None, "zig-bootstrap clang of a zig release not in the table".into())),
     }
 }
 
@@ -174,28 +141,16 @@ pub(crate) fn parse_cc_comment(s: &str) -> Option<(String, Option<String>, Optio
     if let Some(rest) = s.strip_prefix("Linker: ") {
         let mut it = rest.split_whitespace();
         let name = it.next()?.to_ascii_lowercase();
-        let name = if name == "lld" {
-            "lld".to_string()
-        } else {
-            name
-        };
+        let name = if name == "lld" { "lld".to_string() } else { name };
         return Some((name, it.next().map(str::to_string), None));
     }
     // mold 2.4.0 (…)
     if let Some(rest) = s.strip_prefix("mold ") {
-        return Some((
-            "mold".into(),
-            rest.split_whitespace().next().map(str::to_string),
-            None,
-        ));
+        return Some(("mold".into(), rest.split_whitespace().next().map(str::to_string), None));
     }
     // zig 0.11.0 (zig's own .comment, when present)
     if let Some(rest) = s.strip_prefix("zig ") {
-        return Some((
-            "zig".into(),
-            rest.split_whitespace().next().map(str::to_string),
-            None,
-        ));
+        return Some(("zig".into(), rest.split_whitespace().next().map(str::to_string), None));
     }
     None
 }
@@ -206,11 +161,8 @@ fn rustc_path_commit(cx: &Context<'_>) -> Option<(String, u64)> {
     cx.hits.of("rustc-path").iter().find_map(|&off| {
         let start = usize::try_from(off).ok()? + "/rustc/".len();
         let hash = data.get(start..start + 41)?;
-        (hash[40] == b'/'
-            && hash[..40]
-                .iter()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| (String::from_utf8_lossy(&hash[..40]).into_owned(), off))
+        (hash[40] == b'/' && hash[..40].iter().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+            .then(|| (String::from_utf8_lossy(&hash[..40]).into_owned(), off))
     })
 }
 
@@ -252,27 +204,19 @@ fn go_version(cx: &Context<'_>) -> Option<Go> {
                     }
                 } else {
                     let a: [u8; 4] = b.try_into().ok()?;
-                    u64::from(if big {
-                        u32::from_be_bytes(a)
-                    } else {
-                        u32::from_le_bytes(a)
-                    })
+                    u64::from(if big { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) })
                 })
             };
             (|| {
                 let hdr_va = read_ptr(o + 16)?;
-                let hdr_off =
-                    usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, hdr_va)?).ok()?;
+                let hdr_off = usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, hdr_va)?).ok()?;
                 let str_va = read_ptr(hdr_off)?;
                 let len = usize::try_from(read_ptr(hdr_off.checked_add(ptr_size)?)?).ok()?;
                 if len > MAX_GO_VERSION {
                     return None;
                 }
-                let s_off =
-                    usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, str_va)?).ok()?;
-                std::str::from_utf8(data.get(s_off..s_off.checked_add(len)?)?)
-                    .ok()
-                    .map(str::to_string)
+                let s_off = usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, str_va)?).ok()?;
+                std::str::from_utf8(data.get(s_off..s_off.checked_add(len)?)?).ok().map(str::to_string)
             })()
         } else {
             None
@@ -282,11 +226,9 @@ fn go_version(cx: &Context<'_>) -> Option<Go> {
             return Some(Go {
                 version: v.clone(),
                 confidence: Confidence::Exact,
-                evidence: vec![
-                    Evidence::new("go-buildinfo", format!("build info states {v}"))
-                        .in_section(section)
-                        .at(off),
-                ],
+                evidence: vec![Evidence::new("go-buildinfo", format!("build info states {v}"))
+                    .in_section(section)
+                    .at(off)],
             });
         }
     }
@@ -304,9 +246,7 @@ fn read_varint_string(data: &[u8], mut at: usize) -> Option<String> {
         }
     }
     let len = usize::try_from(len).ok().filter(|l| *l <= MAX_GO_VERSION)?;
-    std::str::from_utf8(data.get(at..at + len)?)
-        .ok()
-        .map(str::to_string)
+    std::str::from_utf8(data.get(at..at + len)?).ok().map(str::to_string)
 }
 
 /// Virtual address → file offset through PT_LOAD segments.
@@ -331,37 +271,20 @@ mod tests {
         );
         assert_eq!(
             parse_cc_comment("GCC: (Debian 12.2.0-14+deb12u1) 12.2.0"),
-            Some((
-                "gcc".into(),
-                Some("12.2.0".into()),
-                Some("Debian 12.2.0-14+deb12u1".into())
-            ))
+            Some(("gcc".into(), Some("12.2.0".into()), Some("Debian 12.2.0-14+deb12u1".into())))
         );
-        assert_eq!(
-            parse_cc_comment("GCC: (GNU) 9.4.0"),
-            Some(("gcc".into(), Some("9.4.0".into()), None))
-        );
+        assert_eq!(parse_cc_comment("GCC: (GNU) 9.4.0"), Some(("gcc".into(), Some("9.4.0".into()), None)));
         assert_eq!(
             parse_cc_comment("Ubuntu clang version 14.0.0-1ubuntu1"),
-            Some((
-                "clang".into(),
-                Some("14.0.0-1ubuntu1".into()),
-                Some("Ubuntu".into())
-            ))
+            Some(("clang".into(), Some("14.0.0-1ubuntu1".into()), Some("Ubuntu".into())))
         );
-        assert_eq!(
-            parse_cc_comment("Linker: LLD 17.0.6"),
-            Some(("lld".into(), Some("17.0.6".into()), None))
-        );
+        assert_eq!(parse_cc_comment("Linker: LLD 17.0.6"), Some(("lld".into(), Some("17.0.6".into()), None)));
         assert_eq!(parse_cc_comment("something else"), None);
     }
 
     #[test]
     fn varint_strings_are_bounded() {
-        assert_eq!(
-            read_varint_string(b"\x08go1.22.0", 0).as_deref(),
-            Some("go1.22.0")
-        );
+        assert_eq!(read_varint_string(b"\x08go1.22.0", 0).as_deref(), Some("go1.22.0"));
         assert_eq!(read_varint_string(b"\xff\xff\xff\xff\x0f", 0), None);
         assert_eq!(read_varint_string(b"\x09go1.22.0", 0), None);
         assert_eq!(read_varint_string(b"\x81\x02", 0), None);

@@ -11,6 +11,8 @@ pub struct Release {
     pub clang: String,
     /// zig-bootstrap commit in the stamp; `None` for releases that stamp plain clang.
     pub commit: Option<String>,
+    /// The musl this release bundles for `*-linux-musl` targets.
+    pub musl: String,
 }
 
 pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
@@ -20,24 +22,15 @@ pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
-        let [version, clang, commit, _sha] = cols[..] else {
-            return Err(format!(
-                "line {}: want version, clang, commit, sha256",
-                n + 1
-            ));
+        let [version, clang, commit, musl, _sha] = cols[..] else {
+            return Err(format!("line {}: want version, clang, commit, musl, sha256", n + 1));
         };
         let commit = match commit {
             "-" => None,
-            c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                Some(c.to_ascii_lowercase())
-            }
+            c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
             _ => return Err(format!("line {}: commit is not 40 hex digits or -", n + 1)),
         };
-        v.push(Release {
-            version: version.into(),
-            clang: clang.into(),
-            commit,
-        });
+        v.push(Release { version: version.into(), clang: clang.into(), commit, musl: musl.into() });
     }
     Ok(v)
 }

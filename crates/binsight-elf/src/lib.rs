@@ -7,9 +7,7 @@
 
 use std::collections::HashSet;
 
-use binsight_model::{
-    AbiTag, ElfFacts, ElfType, Endian, GnuProperty, Linkage, Section, Segment, VersionNeed,
-};
+use binsight_model::{AbiTag, ElfFacts, ElfType, Endian, GnuProperty, Linkage, Section, Segment, VersionNeed};
 use object::elf;
 use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _, SectionHeader as _, Sym as _};
 use object::read::SectionIndex;
@@ -115,9 +113,7 @@ impl<'a> Elf<'a> {
         if s.kind == elf::SHT_NOBITS.0 {
             return None;
         }
-        self.data.get(
-            usize::try_from(s.offset).ok()?..usize::try_from(s.offset.checked_add(s.size)?).ok()?,
-        )
+        self.data.get(usize::try_from(s.offset).ok()?..usize::try_from(s.offset.checked_add(s.size)?).ok()?)
     }
 
     /// Name of the section holding file offset `off`, for evidence.
@@ -148,11 +144,7 @@ impl<'a> Elf<'a> {
     }
     /// All `.symtab` and `.dynsym` names, for prefix searches (unordered).
     pub fn symbol_names(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.symtab
-            .iter()
-            .chain(self.imports.iter())
-            .chain(self.exports.iter())
-            .copied()
+        self.symtab.iter().chain(self.imports.iter()).chain(self.exports.iter()).copied()
     }
 
     /// NUL-separated strings of `.comment`, with their file offsets.
@@ -197,10 +189,7 @@ impl<'a> Strings<'a> {
             let end = usize::try_from(start.checked_add(size)?).ok()?;
             data.get(usize::try_from(start).ok()?..end)
         };
-        Strings {
-            bytes: range().unwrap_or_default(),
-            max: limits.max_string,
-        }
+        Strings { bytes: range().unwrap_or_default(), max: limits.max_string }
     }
 
     /// The string table in section `index` (`object`'s rules: index 0 is an empty table, any
@@ -219,12 +208,7 @@ impl<'a> Strings<'a> {
         if sh.sh_type(endian) != elf::SHT_STRTAB {
             return Err("Invalid ELF string section type".into());
         }
-        Ok(Strings::new(
-            data,
-            sh.sh_offset(endian).into(),
-            sh.sh_size(endian).into(),
-            limits,
-        ))
+        Ok(Strings::new(data, sh.sh_offset(endian).into(), sh.sh_size(endian).into(), limits))
     }
 
     /// The NUL-terminated string at `off`. A string longer than `max_string` comes back as its
@@ -249,9 +233,7 @@ where
     H: FileHeader<Endian = Endianness>,
 {
     let header = H::parse(data).map_err(|e| ElfError::BadHeader(e.to_string()))?;
-    let endian = header
-        .endian()
-        .map_err(|e| ElfError::BadHeader(e.to_string()))?;
+    let endian = header.endian().map_err(|e| ElfError::BadHeader(e.to_string()))?;
     let mut warnings = Vec::new();
 
     let e_type = header.e_type(endian);
@@ -274,11 +256,7 @@ where
         }
     };
     if phdrs.len() > limits.max_segments {
-        warnings.push(format!(
-            "{} program headers; only the first {} read",
-            phdrs.len(),
-            limits.max_segments
-        ));
+        warnings.push(format!("{} program headers; only the first {} read", phdrs.len(), limits.max_segments));
     }
     let phdrs = &phdrs[..phdrs.len().min(limits.max_segments)];
 
@@ -342,11 +320,7 @@ where
             .map(|(off, size)| Strings::new(data, off, size, limits))
             .unwrap_or_default();
         if table.len() > limits.max_sections {
-            warnings.push(format!(
-                "{} sections; only the first {} read",
-                table.len(),
-                limits.max_sections
-            ));
+            warnings.push(format!("{} sections; only the first {} read", table.len(), limits.max_sections));
         }
         for sh in table.iter().take(limits.max_sections) {
             let name = names
@@ -379,8 +353,7 @@ where
                 }
             };
             // `object` checked that this is a string table when it parsed `syms`.
-            let strings = Strings::section(table, endian, data, syms.string_section(), limits)
-                .unwrap_or_default();
+            let strings = Strings::section(table, endian, data, syms.string_section(), limits).unwrap_or_default();
             let mut n = 0usize;
             for sym in syms.iter().take(limits.max_symbols) {
                 n += 1;
@@ -407,11 +380,7 @@ where
                 }
             }
             if syms.len() > limits.max_symbols {
-                warnings.push(format!(
-                    "{} symbols; only the first {} read",
-                    syms.len(),
-                    limits.max_symbols
-                ));
+                warnings.push(format!("{} symbols; only the first {} read", syms.len(), limits.max_symbols));
             }
             if set_all {
                 nsyms = n;
@@ -420,16 +389,8 @@ where
             }
         }
         match table.gnu_verneed(endian, data) {
-            Ok(Some((mut iter, link))) => match Strings::section(table, endian, data, link, limits)
-            {
-                Ok(strings) => read_verneed::<H>(
-                    &mut iter,
-                    endian,
-                    strings,
-                    limits,
-                    &mut version_needs,
-                    &mut warnings,
-                ),
+            Ok(Some((mut iter, link))) => match Strings::section(table, endian, data, link, limits) {
+                Ok(strings) => read_verneed::<H>(&mut iter, endian, strings, limits, &mut version_needs, &mut warnings),
                 Err(e) => warnings.push(format!("verneed strings unreadable: {e}")),
             },
             Ok(None) => {}
@@ -439,47 +400,38 @@ where
 
     // Dynamic section: from SHT_DYNAMIC if there are sections, else from PT_DYNAMIC.
     let mut dynamic = DynInfo::default();
-    read_dynamic::<H>(
-        data,
-        endian,
-        section_table.as_ref(),
-        phdrs,
-        limits,
-        &mut dynamic,
-        &mut warnings,
-    );
+    read_dynamic::<H>(data, endian, section_table.as_ref(), phdrs, limits, &mut dynamic, &mut warnings);
 
     // Notes: from SHT_NOTE sections, else PT_NOTE segments.
     let mut notes = NoteInfo::default();
     let mut note_count = 0usize;
-    let mut read_notes =
-        |iter: object::read::Result<Option<object::read::elf::NoteIterator<'a, H>>>,
-         warnings: &mut Vec<String>| {
-            let mut it = match iter {
-                Ok(Some(it)) => it,
+    let mut read_notes = |iter: object::read::Result<Option<object::read::elf::NoteIterator<'a, H>>>,
+                          warnings: &mut Vec<String>| {
+        let mut it = match iter {
+            Ok(Some(it)) => it,
+            Ok(None) => return,
+            Err(e) => {
+                warnings.push(format!("note unreadable: {e}"));
+                return;
+            }
+        };
+        loop {
+            if note_count >= limits.max_notes {
+                return;
+            }
+            match it.next() {
+                Ok(Some(note)) => {
+                    note_count += 1;
+                    notes.add::<H>(&note, endian, limits);
+                }
                 Ok(None) => return,
                 Err(e) => {
                     warnings.push(format!("note unreadable: {e}"));
                     return;
                 }
-            };
-            loop {
-                if note_count >= limits.max_notes {
-                    return;
-                }
-                match it.next() {
-                    Ok(Some(note)) => {
-                        note_count += 1;
-                        notes.add::<H>(&note, endian, limits);
-                    }
-                    Ok(None) => return,
-                    Err(e) => {
-                        warnings.push(format!("note unreadable: {e}"));
-                        return;
-                    }
-                }
             }
-        };
+        }
+    };
     let mut from_sections = false;
     if let Some(table) = &section_table {
         for sh in table.iter().take(limits.max_sections) {
@@ -520,23 +472,15 @@ where
 
     // A separate debug file keeps the headers of its binary but not the contents, so reads of
     // PT_INTERP and the like fail by design: not worth a warning.
-    let separate_debug = sections
-        .iter()
-        .any(|s| s.name == ".text" && s.kind == elf::SHT_NOBITS.0);
+    let separate_debug = sections.iter().any(|s| s.name == ".text" && s.kind == elf::SHT_NOBITS.0);
     if separate_debug {
-        warnings.retain(|w| {
-            !w.starts_with("PT_INTERP") && !w.starts_with("PT_DYNAMIC") && !w.starts_with("note")
-        });
+        warnings.retain(|w| !w.starts_with("PT_INTERP") && !w.starts_with("PT_DYNAMIC") && !w.starts_with("note"));
     }
 
     let facts = ElfFacts {
         machine,
         class,
-        endian: if endian.is_little_endian() {
-            Endian::Little
-        } else {
-            Endian::Big
-        },
+        endian: if endian.is_little_endian() { Endian::Little } else { Endian::Big },
         elf_type,
         linkage,
         shared_library,
@@ -568,13 +512,7 @@ where
         warnings,
         sections,
     };
-    Ok(Elf {
-        facts,
-        data,
-        symtab,
-        imports,
-        exports,
-    })
+    Ok(Elf { facts, data, symtab, imports, exports })
 }
 
 /// A shared library exports many symbols; a static-pie exports none or a handful.
@@ -600,10 +538,7 @@ fn read_verneed<'a, H: FileHeader<Endian = Endianness>>(
                     warnings.push("too many version needs; list cut".into());
                     return;
                 }
-                let file = strings
-                    .get(need.vn_file.get(endian).into())
-                    .map(|f| lossy(f, limits))
-                    .unwrap_or_default();
+                let file = strings.get(need.vn_file.get(endian).into()).map(|f| lossy(f, limits)).unwrap_or_default();
                 let mut versions = Vec::new();
                 loop {
                     match aux.next() {
@@ -656,16 +591,13 @@ fn vaddr_to_offset<H: FileHeader<Endian = Endianness>>(
     endian: Endianness,
     addr: u64,
 ) -> Option<u64> {
-    phdrs
-        .iter()
-        .filter(|p| p.p_type(endian) == elf::PT_LOAD)
-        .find_map(|p| {
-            let va: u64 = p.p_vaddr(endian).into();
-            let sz: u64 = p.p_filesz(endian).into();
-            let off: u64 = p.p_offset(endian).into();
-            // A hostile p_offset near u64::MAX must not overflow.
-            (addr >= va && addr - va < sz).then(|| off.checked_add(addr - va))?
-        })
+    phdrs.iter().filter(|p| p.p_type(endian) == elf::PT_LOAD).find_map(|p| {
+        let va: u64 = p.p_vaddr(endian).into();
+        let sz: u64 = p.p_filesz(endian).into();
+        let off: u64 = p.p_offset(endian).into();
+        // A hostile p_offset near u64::MAX must not overflow.
+        (addr >= va && addr - va < sz).then(|| off.checked_add(addr - va))?
+    })
 }
 
 /// Dynamic entries and the string table their names index.
@@ -696,11 +628,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
         if let Some(ph) = phdrs.iter().find(|p| p.p_type(endian) == elf::PT_DYNAMIC) {
             match ph.dynamic(endian, data) {
                 Ok(Some(dyns)) => {
-                    let get = |tag| {
-                        dyns.iter()
-                            .find(|d| d.d_tag(endian) == tag)
-                            .map(|d| d.d_val(endian).into())
-                    };
+                    let get = |tag| dyns.iter().find(|d| d.d_tag(endian) == tag).map(|d| d.d_val(endian).into());
                     if let (Some(addr), Some(size)) = (get(elf::DT_STRTAB), get(elf::DT_STRSZ)) {
                         if let Some(off) = vaddr_to_offset::<H>(phdrs, endian, addr) {
                             // Cut at the end of the file, as a too-large DT_STRSZ would be.
@@ -720,11 +648,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
     let Some((dyns, strings)) = found else { return };
     let string = |val: u64| -> Option<String> { strings.get(val).map(|s| lossy(s, limits)) };
     if dyns.len() > limits.max_dynamic {
-        warnings.push(format!(
-            "{} dynamic entries; only the first {} read",
-            dyns.len(),
-            limits.max_dynamic
-        ));
+        warnings.push(format!("{} dynamic entries; only the first {} read", dyns.len(), limits.max_dynamic));
     }
     for d in dyns.iter().take(limits.max_dynamic) {
         let tag = d.d_tag(endian);
@@ -735,13 +659,11 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
             elf::DT_SONAME => out.soname = string(val),
             // Each entry can name the same long "a:a:a:…" string: keep `max_list` paths.
             elf::DT_RPATH if out.rpath.len() < limits.max_list => {
-                out.rpath
-                    .extend(string(val).map(split_paths).unwrap_or_default());
+                out.rpath.extend(string(val).map(split_paths).unwrap_or_default());
                 out.rpath.truncate(limits.max_list);
             }
             elf::DT_RUNPATH if out.runpath.len() < limits.max_list => {
-                out.runpath
-                    .extend(string(val).map(split_paths).unwrap_or_default());
+                out.runpath.extend(string(val).map(split_paths).unwrap_or_default());
                 out.runpath.truncate(limits.max_list);
             }
             elf::DT_FLAGS => out.flags = val,
@@ -754,10 +676,7 @@ fn read_dynamic<'a, H: FileHeader<Endian = Endianness>>(
 }
 
 fn split_paths(s: String) -> Vec<String> {
-    s.split(':')
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(':').filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
 #[derive(Default)]
@@ -798,10 +717,7 @@ impl NoteInfo {
                     3 => "freebsd".to_string(),
                     n => format!("os-{n}"),
                 };
-                self.abi_tag = Some(AbiTag {
-                    os,
-                    kernel: format!("{}.{}.{}", w(4), w(8), w(12)),
-                });
+                self.abi_tag = Some(AbiTag { os, kernel: format!("{}.{}.{}", w(4), w(8), w(12)) });
             }
             elf::NT_GNU_PROPERTY_TYPE_0 => {
                 let Some(mut props) = note.gnu_properties(endian) else {
@@ -814,16 +730,12 @@ impl NoteInfo {
                     };
                     match p.pr_type() {
                         elf::GNU_PROPERTY_X86_FEATURE_1_AND => {
-                            self.property.x86_ibt |=
-                                bits & elf::GNU_PROPERTY_X86_FEATURE_1_IBT != 0;
-                            self.property.x86_shstk |=
-                                bits & elf::GNU_PROPERTY_X86_FEATURE_1_SHSTK != 0;
+                            self.property.x86_ibt |= bits & elf::GNU_PROPERTY_X86_FEATURE_1_IBT != 0;
+                            self.property.x86_shstk |= bits & elf::GNU_PROPERTY_X86_FEATURE_1_SHSTK != 0;
                         }
                         elf::GNU_PROPERTY_AARCH64_FEATURE_1_AND => {
-                            self.property.aarch64_bti |=
-                                bits & elf::GNU_PROPERTY_AARCH64_FEATURE_1_BTI != 0;
-                            self.property.aarch64_pac |=
-                                bits & elf::GNU_PROPERTY_AARCH64_FEATURE_1_PAC != 0;
+                            self.property.aarch64_bti |= bits & elf::GNU_PROPERTY_AARCH64_FEATURE_1_BTI != 0;
+                            self.property.aarch64_pac |= bits & elf::GNU_PROPERTY_AARCH64_FEATURE_1_PAC != 0;
                         }
                         _ => {}
                     }

@@ -15,14 +15,8 @@ fn parses_own_test_binary() {
 
 #[test]
 fn rejects_non_elf() {
-    assert_eq!(
-        Elf::parse(b"#!/bin/sh\n", &Limits::default()).err(),
-        Some(ElfError::NotElf)
-    );
-    assert!(matches!(
-        Elf::parse(b"\x7fELF", &Limits::default()),
-        Err(ElfError::BadHeader(_))
-    ));
+    assert_eq!(Elf::parse(b"#!/bin/sh\n", &Limits::default()).err(), Some(ElfError::NotElf));
+    assert!(matches!(Elf::parse(b"\x7fELF", &Limits::default()), Err(ElfError::BadHeader(_))));
 }
 
 #[test]

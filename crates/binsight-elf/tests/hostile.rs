@@ -21,22 +21,10 @@ struct Fmt {
 }
 
 const FORMATS: [Fmt; 4] = [
-    Fmt {
-        is64: true,
-        le: true,
-    },
-    Fmt {
-        is64: true,
-        le: false,
-    },
-    Fmt {
-        is64: false,
-        le: true,
-    },
-    Fmt {
-        is64: false,
-        le: false,
-    },
+    Fmt { is64: true, le: true },
+    Fmt { is64: true, le: false },
+    Fmt { is64: false, le: true },
+    Fmt { is64: false, le: false },
 ];
 
 impl Fmt {
@@ -85,11 +73,7 @@ impl Fmt {
         }
     }
     fn name(self) -> String {
-        format!(
-            "elf{}{}",
-            if self.is64 { 64 } else { 32 },
-            if self.le { "le" } else { "be" }
-        )
+        format!("elf{}{}", if self.is64 { 64 } else { 32 }, if self.le { "le" } else { "be" })
     }
 }
 
@@ -108,29 +92,17 @@ impl W {
         self
     }
     fn u16(&mut self, x: u16) -> &mut Self {
-        let a = if self.f.le {
-            x.to_le_bytes()
-        } else {
-            x.to_be_bytes()
-        };
+        let a = if self.f.le { x.to_le_bytes() } else { x.to_be_bytes() };
         self.b.extend_from_slice(&a);
         self
     }
     fn u32(&mut self, x: u32) -> &mut Self {
-        let a = if self.f.le {
-            x.to_le_bytes()
-        } else {
-            x.to_be_bytes()
-        };
+        let a = if self.f.le { x.to_le_bytes() } else { x.to_be_bytes() };
         self.b.extend_from_slice(&a);
         self
     }
     fn u64(&mut self, x: u64) -> &mut Self {
-        let a = if self.f.le {
-            x.to_le_bytes()
-        } else {
-            x.to_be_bytes()
-        };
+        let a = if self.f.le { x.to_le_bytes() } else { x.to_be_bytes() };
         self.b.extend_from_slice(&a);
         self
     }
@@ -203,10 +175,7 @@ struct Builder {
 
 impl Builder {
     fn new(f: Fmt) -> Self {
-        Builder {
-            f,
-            body: vec![0; f.ehsize()],
-        }
+        Builder { f, body: vec![0; f.ehsize()] }
     }
     /// Append raw bytes; returns their file offset.
     fn blob(&mut self, bytes: &[u8]) -> u64 {
@@ -224,17 +193,11 @@ impl Builder {
         let mut w = self.w();
         for p in phs {
             if self.f.is64 {
-                w.u32(p.p_type)
-                    .u32(p.flags)
-                    .u64(p.offset)
-                    .u64(p.vaddr)
-                    .u64(p.vaddr);
+                w.u32(p.p_type).u32(p.flags).u64(p.offset).u64(p.vaddr).u64(p.vaddr);
                 w.u64(p.filesz).u64(p.memsz).u64(p.align);
             } else {
                 w.u32(p.p_type).u32(p.offset as u32).u32(p.vaddr as u32);
-                w.u32(p.vaddr as u32)
-                    .u32(p.filesz as u32)
-                    .u32(p.memsz as u32);
+                w.u32(p.vaddr as u32).u32(p.filesz as u32).u32(p.memsz as u32);
                 w.u32(p.flags).u32(p.align as u32);
             }
         }
@@ -243,16 +206,8 @@ impl Builder {
     fn shdrs(&self, shs: &[Sh]) -> Vec<u8> {
         let mut w = self.w();
         for s in shs {
-            w.u32(s.name)
-                .u32(s.sh_type)
-                .word(s.flags)
-                .word(s.addr)
-                .word(s.offset);
-            w.word(s.size)
-                .u32(s.link)
-                .u32(s.info)
-                .word(s.align)
-                .word(s.entsize);
+            w.u32(s.name).u32(s.sh_type).word(s.flags).word(s.addr).word(s.offset);
+            w.word(s.size).u32(s.link).u32(s.info).word(s.align).word(s.entsize);
         }
         w.b
     }
@@ -277,9 +232,7 @@ impl Builder {
         let f = self.f;
         let mut w = self.w();
         w.b.extend_from_slice(b"\x7fELF");
-        w.u8(if f.is64 { 2 } else { 1 })
-            .u8(if f.le { 1 } else { 2 })
-            .u8(1);
+        w.u8(if f.is64 { 2 } else { 1 }).u8(if f.le { 1 } else { 2 }).u8(1);
         w.b.resize(16, 0);
         w.u16(h.e_type).u16(f.machine().0).u32(1).word(h.entry);
         w.word(phoff).word(shoff).u32(0).u16(f.ehsize() as u16);
@@ -365,10 +318,7 @@ const BUDGET: Duration = Duration::from_secs(2);
 fn check(case: &str, data: &[u8]) -> Result<ElfFacts, ElfError> {
     if let Some(dir) = std::env::var_os("BINSIGHT_DUMP_HOSTILE") {
         let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(
-            std::path::Path::new(&dir).join(format!("hostile-{case}")),
-            data,
-        );
+        let _ = std::fs::write(std::path::Path::new(&dir).join(format!("hostile-{case}")), data);
     }
     let start = Instant::now();
     let limits = Limits::default();
@@ -376,11 +326,7 @@ fn check(case: &str, data: &[u8]) -> Result<ElfFacts, ElfError> {
         Ok(elf) => {
             let report = binsight_detect::analyze(case, &elf);
             let json = serde_json::to_string(&report).expect("report serialises");
-            assert!(
-                json.len() < 64 << 20,
-                "{case}: report is {} bytes",
-                json.len()
-            );
+            assert!(json.len() < 64 << 20, "{case}: report is {} bytes", json.len());
             let f = elf.facts.clone();
             // The lists a header can inflate stay within the limits.
             assert!(f.needed.len() <= limits.max_list, "{case}: needed");
@@ -417,11 +363,7 @@ fn has_warning(f: &ElfFacts, needle: &str) -> bool {
 
 fn assert_header(case: &str, f: &ElfFacts, fmt: Fmt) {
     assert_eq!(f.class, if fmt.is64 { 64 } else { 32 }, "{case}");
-    assert_eq!(
-        f.endian,
-        if fmt.le { Endian::Little } else { Endian::Big },
-        "{case}"
-    );
+    assert_eq!(f.endian, if fmt.le { Endian::Little } else { Endian::Big }, "{case}");
     assert_eq!(f.machine, fmt.machine().1, "{case}");
 }
 
@@ -462,12 +404,7 @@ fn truncated_and_bad_idents() {
 fn huge_e_phnum_and_e_shnum() {
     for fmt in FORMATS {
         // 0xffff headers claimed, tables at the end of a small file.
-        let h = Hdr {
-            phnum: Some(0xfffe),
-            shnum: Some(0xfffe),
-            shstrndx: 1,
-            ..Hdr::default()
-        };
+        let h = Hdr { phnum: Some(0xfffe), shnum: Some(0xfffe), shstrndx: 1, ..Hdr::default() };
         let b = Builder::new(fmt);
         let end = b.body.len() as u64;
         let data = b.finish_at(h, end - 8, 0, end - 8, 0);
@@ -478,11 +415,7 @@ fn huge_e_phnum_and_e_shnum() {
         assert!(has_warning(&f, "section headers unreadable"), "{case}");
 
         // Wrong entry sizes.
-        let h = Hdr {
-            phentsize: Some(1),
-            shentsize: Some(0xffff),
-            ..Hdr::default()
-        };
+        let h = Hdr { phentsize: Some(1), shentsize: Some(0xffff), ..Hdr::default() };
         let mut b = Builder::new(fmt);
         let off = b.blob(&[0u8; 256]);
         let data = b.finish_at(h, off, 2, off, 2);
@@ -495,18 +428,8 @@ fn huge_e_phnum_and_e_shnum() {
 fn extended_numbering_from_section_zero() {
     for fmt in FORMATS {
         // e_shnum = 0, e_phnum = PN_XNUM, e_shstrndx = SHN_XINDEX: all three come from section 0.
-        let sec0 = Sh {
-            size: 0xffff_ffff,
-            link: 0xffff_ffff,
-            info: 0xffff_ffff,
-            ..Sh::default()
-        };
-        let h = Hdr {
-            phnum: Some(0xffff),
-            shnum: Some(0),
-            shstrndx: 0xffff,
-            ..Hdr::default()
-        };
+        let sec0 = Sh { size: 0xffff_ffff, link: 0xffff_ffff, info: 0xffff_ffff, ..Sh::default() };
+        let h = Hdr { phnum: Some(0xffff), shnum: Some(0), shstrndx: 0xffff, ..Hdr::default() };
         // Program headers claimed right after the ELF header.
         let mut b = Builder::new(fmt);
         let phoff = b.body.len() as u64;
@@ -520,12 +443,7 @@ fn extended_numbering_from_section_zero() {
         assert!(has_warning(&f, "program headers unreadable"), "{case}");
 
         // Extended counts that are plausible but still past EOF.
-        let sec0 = Sh {
-            size: 70_000,
-            link: 1,
-            info: 5_000,
-            ..Sh::default()
-        };
+        let sec0 = Sh { size: 70_000, link: 1, info: 5_000, ..Sh::default() };
         let data = Builder::new(fmt).finish(h, &[], &[sec0]);
         let f = facts(&format!("xnum-70000-{}", fmt.name()), &data);
         assert!(has_warning(&f, "section headers unreadable"));
@@ -542,25 +460,12 @@ fn many_real_section_headers_are_capped() {
         let names = b.blob(&[b'A'; 64]);
         let n = 70_000usize;
         let mut shs = vec![Sh::default(); n];
-        shs[1] = Sh {
-            sh_type: SHT_STRTAB,
-            offset: names,
-            size: 64,
-            ..Sh::default()
-        };
-        let h = Hdr {
-            shnum: Some(0),
-            shstrndx: 1,
-            ..Hdr::default()
-        };
+        shs[1] = Sh { sh_type: SHT_STRTAB, offset: names, size: 64, ..Sh::default() };
+        let h = Hdr { shnum: Some(0), shstrndx: 1, ..Hdr::default() };
         shs[0].size = n as u64;
         let case = format!("70000-sections-{}", fmt.name());
         let f = facts(&case, &b.finish(h, &[], &shs));
-        assert!(
-            has_warning(&f, "only the first"),
-            "{case}: {:?}",
-            f.warnings
-        );
+        assert!(has_warning(&f, "only the first"), "{case}: {:?}", f.warnings);
         assert_eq!(f.sections.len(), Limits::default().max_sections);
         assert!(f.sections.iter().all(|s| s.name.is_empty()));
     }
@@ -576,20 +481,8 @@ fn sections_pointing_past_eof() {
         let huge = if fmt.is64 { u64::MAX } else { 0xffff_ffff };
         let shs = [
             Sh::default(),
-            Sh {
-                name: o[0],
-                sh_type: SHT_STRTAB,
-                offset: names_off,
-                size: names.len() as u64,
-                ..Sh::default()
-            },
-            Sh {
-                name: o[1],
-                sh_type: SHT_PROGBITS,
-                offset: far,
-                size: huge,
-                ..Sh::default()
-            },
+            Sh { name: o[0], sh_type: SHT_STRTAB, offset: names_off, size: names.len() as u64, ..Sh::default() },
+            Sh { name: o[1], sh_type: SHT_PROGBITS, offset: far, size: huge, ..Sh::default() },
             Sh {
                 name: o[2],
                 sh_type: SHT_SYMTAB,
@@ -599,26 +492,10 @@ fn sections_pointing_past_eof() {
                 entsize: fmt.symsize() as u64,
                 ..Sh::default()
             },
-            Sh {
-                name: o[3],
-                sh_type: SHT_DYNAMIC,
-                offset: 16,
-                size: huge,
-                link: 99,
-                ..Sh::default()
-            },
-            Sh {
-                name: o[4],
-                sh_type: SHT_NOTE,
-                offset: far,
-                size: 64,
-                ..Sh::default()
-            },
+            Sh { name: o[3], sh_type: SHT_DYNAMIC, offset: 16, size: huge, link: 99, ..Sh::default() },
+            Sh { name: o[4], sh_type: SHT_NOTE, offset: far, size: 64, ..Sh::default() },
         ];
-        let h = Hdr {
-            shstrndx: 1,
-            ..Hdr::default()
-        };
+        let h = Hdr { shstrndx: 1, ..Hdr::default() };
         let case = format!("sections-past-eof-{}", fmt.name());
         let f = facts(&case, &b.finish(h, &[], &shs));
         assert_header(&case, &f, fmt);
@@ -655,34 +532,10 @@ fn overlapping_and_wrapping_segments() {
         let len = b.body.len() as u64 + 4096;
         let phs = [
             // Two loads covering the whole file, overlapping each other and the headers.
-            Ph {
-                p_type: PT_LOAD,
-                flags: 5,
-                offset: 0,
-                vaddr: 0,
-                filesz: len,
-                memsz: len,
-                align: 0x1000,
-            },
-            Ph {
-                p_type: PT_LOAD,
-                flags: 6,
-                offset: 0,
-                vaddr: 0,
-                filesz: len,
-                memsz: top,
-                align: 3,
-            },
+            Ph { p_type: PT_LOAD, flags: 5, offset: 0, vaddr: 0, filesz: len, memsz: len, align: 0x1000 },
+            Ph { p_type: PT_LOAD, flags: 6, offset: 0, vaddr: 0, filesz: len, memsz: top, align: 3 },
             // A load at the top: offset + size wraps.
-            Ph {
-                p_type: PT_LOAD,
-                flags: 7,
-                offset: top - 4,
-                vaddr: top - 4,
-                filesz: top,
-                memsz: top,
-                align: 0,
-            },
+            Ph { p_type: PT_LOAD, flags: 7, offset: top - 4, vaddr: top - 4, filesz: top, memsz: top, align: 0 },
             Ph {
                 p_type: PT_DYNAMIC,
                 offset: dyn_off,
@@ -691,11 +544,7 @@ fn overlapping_and_wrapping_segments() {
                 memsz: dynamic.len() as u64,
                 ..Ph::default()
             },
-            Ph {
-                p_type: PT_GNU_STACK,
-                flags: 6,
-                ..Ph::default()
-            },
+            Ph { p_type: PT_GNU_STACK, flags: 6, ..Ph::default() },
         ];
         let case = format!("overlapping-segments-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
@@ -707,20 +556,8 @@ fn overlapping_and_wrapping_segments() {
         let mut b = Builder::new(fmt);
         let dyn_off = b.blob(&dynamic);
         let phs = [
-            Ph {
-                p_type: PT_LOAD,
-                offset: top,
-                vaddr: 0,
-                filesz: top,
-                memsz: top,
-                ..Ph::default()
-            },
-            Ph {
-                p_type: PT_DYNAMIC,
-                offset: dyn_off,
-                filesz: dynamic.len() as u64,
-                ..Ph::default()
-            },
+            Ph { p_type: PT_LOAD, offset: top, vaddr: 0, filesz: top, memsz: top, ..Ph::default() },
+            Ph { p_type: PT_DYNAMIC, offset: dyn_off, filesz: dynamic.len() as u64, ..Ph::default() },
         ];
         let case = format!("strtab-offset-wraps-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
@@ -734,12 +571,8 @@ fn pt_dynamic_claiming_a_million_entries() {
         // Claimed: 10^6 entries; present: a few.
         let mut b = Builder::new(fmt);
         let dyn_off = b.blob(&dyn_entry(fmt, DT_NEEDED, 1));
-        let phs = [Ph {
-            p_type: PT_DYNAMIC,
-            offset: dyn_off,
-            filesz: 1_000_000 * fmt.dynsize() as u64,
-            ..Ph::default()
-        }];
+        let phs =
+            [Ph { p_type: PT_DYNAMIC, offset: dyn_off, filesz: 1_000_000 * fmt.dynsize() as u64, ..Ph::default() }];
         let case = format!("dynamic-1e6-claimed-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
         assert!(has_warning(&f, "PT_DYNAMIC unreadable"), "{case}");
@@ -762,19 +595,8 @@ fn pt_dynamic_claiming_a_million_entries() {
         let dyn_off = b.blob(&dynamic);
         let len = b.body.len() as u64;
         let phs = [
-            Ph {
-                p_type: PT_LOAD,
-                filesz: len,
-                memsz: len,
-                ..Ph::default()
-            },
-            Ph {
-                p_type: PT_DYNAMIC,
-                offset: dyn_off,
-                vaddr: dyn_off,
-                filesz: dynamic.len() as u64,
-                ..Ph::default()
-            },
+            Ph { p_type: PT_LOAD, filesz: len, memsz: len, ..Ph::default() },
+            Ph { p_type: PT_DYNAMIC, offset: dyn_off, vaddr: dyn_off, filesz: dynamic.len() as u64, ..Ph::default() },
         ];
         let case = format!("dynamic-100000-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
@@ -801,13 +623,7 @@ fn symbols_file(fmt: Fmt, which: u32, strs: &[u8], count: usize, name_off: u32) 
     let syms_off = b.blob(&syms);
     let shs = [
         Sh::default(),
-        Sh {
-            name: o[0],
-            sh_type: SHT_STRTAB,
-            offset: names_off,
-            size: names.len() as u64,
-            ..Sh::default()
-        },
+        Sh { name: o[0], sh_type: SHT_STRTAB, offset: names_off, size: names.len() as u64, ..Sh::default() },
         Sh {
             name: o[1],
             sh_type: which,
@@ -817,18 +633,9 @@ fn symbols_file(fmt: Fmt, which: u32, strs: &[u8], count: usize, name_off: u32) 
             entsize: fmt.symsize() as u64,
             ..Sh::default()
         },
-        Sh {
-            name: o[2],
-            sh_type: SHT_STRTAB,
-            offset: strs_off,
-            size: strs.len() as u64,
-            ..Sh::default()
-        },
+        Sh { name: o[2], sh_type: SHT_STRTAB, offset: strs_off, size: strs.len() as u64, ..Sh::default() },
     ];
-    let h = Hdr {
-        shstrndx: 1,
-        ..Hdr::default()
-    };
+    let h = Hdr { shstrndx: 1, ..Hdr::default() };
     b.finish(h, &[], &shs)
 }
 
@@ -840,11 +647,7 @@ fn symbol_table_claiming_2_pow_32_symbols() {
         let f = facts(&format!("symtab-ok-{}", fmt.name()), &data);
         assert_eq!(f.symbols, 2);
         assert!(!f.stripped);
-        let claimed = if fmt.is64 {
-            (1u64 << 32) * fmt.symsize() as u64
-        } else {
-            0xffff_fff0
-        };
+        let claimed = if fmt.is64 { (1u64 << 32) * fmt.symsize() as u64 } else { 0xffff_fff0 };
         let shoff = data.len() - 4 * fmt.shentsize();
         let size_at = shoff + 2 * fmt.shentsize() + if fmt.is64 { 32 } else { 20 };
         let mut w = W::new(fmt);
@@ -921,28 +724,10 @@ fn notes_with_huge_sizes() {
         let bad2 = note(fmt, 4, 0xffff_fff0, 3, b"GNU\0", &[]);
         let bad2_off = b.blob(&bad2);
         let phs = [
-            Ph {
-                p_type: PT_NOTE,
-                offset: bad_off,
-                filesz: bad.len() as u64,
-                align: 4,
-                ..Ph::default()
-            },
-            Ph {
-                p_type: PT_NOTE,
-                offset: bad2_off,
-                filesz: bad2.len() as u64,
-                align: 4,
-                ..Ph::default()
-            },
+            Ph { p_type: PT_NOTE, offset: bad_off, filesz: bad.len() as u64, align: 4, ..Ph::default() },
+            Ph { p_type: PT_NOTE, offset: bad2_off, filesz: bad2.len() as u64, align: 4, ..Ph::default() },
             // Odd alignments.
-            Ph {
-                p_type: PT_NOTE,
-                offset: bad2_off,
-                filesz: bad2.len() as u64,
-                align: 3,
-                ..Ph::default()
-            },
+            Ph { p_type: PT_NOTE, offset: bad2_off, filesz: bad2.len() as u64, align: 3, ..Ph::default() },
             Ph {
                 p_type: PT_NOTE,
                 offset: bad2_off,
@@ -966,13 +751,7 @@ fn notes_with_huge_sizes() {
             notes.extend_from_slice(&one);
         }
         let off = b.blob(&notes);
-        let phs = [Ph {
-            p_type: PT_NOTE,
-            offset: off,
-            filesz: notes.len() as u64,
-            align: 4,
-            ..Ph::default()
-        }];
+        let phs = [Ph { p_type: PT_NOTE, offset: off, filesz: notes.len() as u64, align: 4, ..Ph::default() }];
         let case = format!("note-many-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
         let id = f.build_id.expect("build-id read");
@@ -989,13 +768,7 @@ fn verneed_file(fmt: Fmt, verneed: &[u8], strs: &[u8]) -> Vec<u8> {
     let vn_off = b.blob(verneed);
     let shs = [
         Sh::default(),
-        Sh {
-            name: o[0],
-            sh_type: SHT_STRTAB,
-            offset: names_off,
-            size: names.len() as u64,
-            ..Sh::default()
-        },
+        Sh { name: o[0], sh_type: SHT_STRTAB, offset: names_off, size: names.len() as u64, ..Sh::default() },
         Sh {
             name: o[1],
             sh_type: SHT_GNU_VERNEED,
@@ -1004,18 +777,9 @@ fn verneed_file(fmt: Fmt, verneed: &[u8], strs: &[u8]) -> Vec<u8> {
             link: 3,
             ..Sh::default()
         },
-        Sh {
-            name: o[2],
-            sh_type: SHT_STRTAB,
-            offset: strs_off,
-            size: strs.len() as u64,
-            ..Sh::default()
-        },
+        Sh { name: o[2], sh_type: SHT_STRTAB, offset: strs_off, size: strs.len() as u64, ..Sh::default() },
     ];
-    let h = Hdr {
-        shstrndx: 1,
-        ..Hdr::default()
-    };
+    let h = Hdr { shstrndx: 1, ..Hdr::default() };
     b.finish(h, &[], &shs)
 }
 
@@ -1056,18 +820,12 @@ fn verneed_loops_terminate() {
 
         // vn_aux = 0: the aux list starts at the verneed entry itself.
         let vn = verneed_entry(fmt, 0xffff, o[0], 0, 0);
-        let f = facts(
-            &format!("vn-aux-self-{}", fmt.name()),
-            &verneed_file(fmt, &vn, &strs),
-        );
+        let f = facts(&format!("vn-aux-self-{}", fmt.name()), &verneed_file(fmt, &vn, &strs));
         assert_eq!(f.version_needs.len(), 1);
 
         // vn_next = 0xffffffff (wraps back, in a parser that adds): an error, not a loop.
         let vn = verneed_entry(fmt, 0, o[0], 16, 0xffff_ffff);
-        let f = facts(
-            &format!("vn-next-wrap-{}", fmt.name()),
-            &verneed_file(fmt, &vn, &strs),
-        );
+        let f = facts(&format!("vn-next-wrap-{}", fmt.name()), &verneed_file(fmt, &vn, &strs));
         assert!(has_warning(&f, "verneed unreadable"), "{:?}", f.warnings);
 
         // 10,000 entries with no aux (none counts as a version): the list of files is capped
@@ -1080,10 +838,7 @@ fn verneed_loops_terminate() {
 
         // vn_next = 1: entries read at every byte, overlapping each other.
         let vn = verneed_entry(fmt, 0, o[0], 0, 1).repeat(4096);
-        let f = facts(
-            &format!("verneed-step1-{}", fmt.name()),
-            &verneed_file(fmt, &vn, &strs),
-        );
+        let f = facts(&format!("verneed-step1-{}", fmt.name()), &verneed_file(fmt, &vn, &strs));
         assert!(!f.version_needs.is_empty());
     }
 }
@@ -1094,12 +849,7 @@ fn pt_interp_without_nul() {
         let mut b = Builder::new(fmt);
         let path = b"/lib/ld-linux.so.2";
         let off = b.blob(path);
-        let phs = [Ph {
-            p_type: PT_INTERP,
-            offset: off,
-            filesz: path.len() as u64,
-            ..Ph::default()
-        }];
+        let phs = [Ph { p_type: PT_INTERP, offset: off, filesz: path.len() as u64, ..Ph::default() }];
         let case = format!("interp-no-nul-{}", fmt.name());
         let f = facts(&case, &b.finish(Hdr::default(), &phs, &[]));
         assert_header(&case, &f, fmt);
@@ -1111,16 +861,8 @@ fn pt_interp_without_nul() {
         let mut path = vec![b'/'; 1 << 20];
         path.push(0);
         let off = b.blob(&path);
-        let phs = [Ph {
-            p_type: PT_INTERP,
-            offset: off,
-            filesz: path.len() as u64,
-            ..Ph::default()
-        }];
-        let f = facts(
-            &format!("interp-1mib-{}", fmt.name()),
-            &b.finish(Hdr::default(), &phs, &[]),
-        );
+        let phs = [Ph { p_type: PT_INTERP, offset: off, filesz: path.len() as u64, ..Ph::default() }];
+        let f = facts(&format!("interp-1mib-{}", fmt.name()), &b.finish(Hdr::default(), &phs, &[]));
         assert_eq!(f.interpreter.map(|i| i.len()), Some(4096));
     }
 }
@@ -1139,25 +881,10 @@ fn comment_section_with_many_distinct_compilers() {
     let c_off = b.blob(&comment);
     let shs = [
         Sh::default(),
-        Sh {
-            name: o[0],
-            sh_type: SHT_STRTAB,
-            offset: names_off,
-            size: names.len() as u64,
-            ..Sh::default()
-        },
-        Sh {
-            name: o[1],
-            sh_type: SHT_PROGBITS,
-            offset: c_off,
-            size: comment.len() as u64,
-            ..Sh::default()
-        },
+        Sh { name: o[0], sh_type: SHT_STRTAB, offset: names_off, size: names.len() as u64, ..Sh::default() },
+        Sh { name: o[1], sh_type: SHT_PROGBITS, offset: c_off, size: comment.len() as u64, ..Sh::default() },
     ];
-    let h = Hdr {
-        shstrndx: 1,
-        ..Hdr::default()
-    };
+    let h = Hdr { shstrndx: 1, ..Hdr::default() };
     let f = facts("comment-60000", &b.finish(h, &[], &shs));
     assert_eq!(f.sections[2].name, ".comment");
 }

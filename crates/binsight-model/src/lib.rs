@@ -39,12 +39,7 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(signal: &str, detail: impl Into<String>) -> Self {
-        Evidence {
-            signal: signal.to_string(),
-            section: None,
-            offset: None,
-            detail: detail.into(),
-        }
+        Evidence { signal: signal.to_string(), section: None, offset: None, detail: detail.into() }
     }
     pub fn in_section(mut self, section: impl Into<String>) -> Self {
         self.section = Some(section.into());
@@ -222,10 +217,26 @@ impl LibcFamily {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Libc {
     pub family: LibcFamily,
-    /// Exact version (`2.36`) or a range (`>=1.2.4, <=1.2.5`) when known.
+    /// Exact version (`1.2.3`) or a range (`>=1.2.4, <=1.2.5`, `<=1.1.24`) when known.
     pub version: Option<String>,
+    /// Confidence of the family.
     pub confidence: Confidence,
+    /// Evidence of the family.
     pub evidence: Vec<Evidence>,
+    /// Confidence of `version` (`unknown` when there is none).
+    #[serde(default = "unknown_confidence")]
+    pub version_confidence: Confidence,
+    /// Every signal that bounded the version, with the range it allows in `detail`.
+    #[serde(default)]
+    pub version_evidence: Vec<Evidence>,
+    /// Fixes the build carries beyond its version number (distro or toolchain backports), when
+    /// known; empty means none known, not none applied.
+    #[serde(default)]
+    pub patches: Vec<String>,
+}
+
+fn unknown_confidence() -> Confidence {
+    Confidence::Unknown
 }
 
 impl Default for Libc {
@@ -235,6 +246,9 @@ impl Default for Libc {
             version: None,
             confidence: Confidence::Unknown,
             evidence: vec![],
+            version_confidence: Confidence::Unknown,
+            version_evidence: vec![],
+            patches: vec![],
         }
     }
 }
@@ -303,11 +317,7 @@ pub struct Check {
 
 impl Check {
     pub fn new(status: Status, reason: impl Into<String>) -> Self {
-        Check {
-            status,
-            reason: reason.into(),
-            evidence: vec![],
-        }
+        Check { status, reason: reason.into(), evidence: vec![] }
     }
     pub fn with(mut self, e: Evidence) -> Self {
         self.evidence.push(e);
@@ -366,6 +376,33 @@ pub struct Portability {
 // The report
 // ---------------------------------------------------------------------------------------------
 
+/// Which DNS resolver a binary carries and what that means.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Dns {
+    /// `musl`, `glibc`, `go`, `none` (no resolver linked), `unknown`.
+    pub resolver: String,
+    /// Falls back to TCP for answers over 512 bytes (`None`: cannot tell).
+    pub tcp_fallback: Option<bool>,
+    /// One plain sentence.
+    pub verdict: String,
+    /// What fixes it, when something is wrong (e.g. "rebuild with Rust >= 1.93").
+    pub fix: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence: Vec<Evidence>,
+}
+
+impl Default for Dns {
+    fn default() -> Self {
+        Dns {
+            resolver: "unknown".into(),
+            tcp_fallback: None,
+            verdict: "not evaluated".into(),
+            fix: None,
+            evidence: vec![],
+        }
+    }
+}
+
 /// A problem tied to a location that did not stop the rest of the report.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Unknown {
@@ -385,6 +422,8 @@ pub struct BinaryReport {
     pub toolchain: Toolchain,
     pub hardening: Hardening,
     pub portability: Portability,
+    #[serde(default)]
+    pub dns: Dns,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unknowns: Vec<Unknown>,
 }

@@ -13,11 +13,7 @@ pub fn json_line(r: &BinaryReport) -> String {
 
 /// A per-file error as one JSON line.
 pub fn json_error_line(path: &str, error: &str) -> String {
-    let e = FileError {
-        schema_version: SCHEMA_VERSION,
-        path: path.into(),
-        error: error.into(),
-    };
+    let e = FileError { schema_version: SCHEMA_VERSION, path: path.into(), error: error.into() };
     serde_json::to_string(&e).unwrap_or_default()
 }
 
@@ -108,11 +104,7 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             binsight_model::Endian::Big => "big",
         },
         linkage(e.linkage),
-        if e.shared_library {
-            " shared library"
-        } else {
-            ""
-        },
+        if e.shared_library { " shared library" } else { "" },
         r.size
     );
     if let Some(i) = &e.interpreter {
@@ -124,23 +116,11 @@ pub fn inspect_text(r: &BinaryReport) -> String {
     let _ = writeln!(
         o,
         "  symbols   {}{}{}",
-        if e.stripped {
-            "stripped"
-        } else {
-            "not stripped"
-        },
+        if e.stripped { "stripped" } else { "not stripped" },
         if e.debug_info { ", debug info" } else { "" },
-        e.build_id
-            .as_ref()
-            .map(|b| format!(", build-id {b}"))
-            .unwrap_or_default()
+        e.build_id.as_ref().map(|b| format!(", build-id {b}")).unwrap_or_default()
     );
-    let _ = writeln!(
-        o,
-        "  libc      {} ({})",
-        libc_short(r),
-        conf(r.libc.confidence)
-    );
+    let _ = writeln!(o, "  libc      {} ({})", r.libc.family.as_str(), conf(r.libc.confidence));
     for ev in r.libc.evidence.iter().take(4) {
         let loc = match (&ev.section, ev.offset) {
             (Some(s), Some(off)) => format!(" [{s} @ {off:#x}]"),
@@ -150,15 +130,22 @@ pub fn inspect_text(r: &BinaryReport) -> String {
         };
         let _ = writeln!(o, "            · {}: {}{loc}", ev.signal, ev.detail);
     }
+    if r.libc.version.is_some() {
+        let v = r.libc.version.as_deref().unwrap_or_default();
+        let _ = writeln!(o, "  version   {v} ({})", conf(r.libc.version_confidence));
+        for ev in &r.libc.version_evidence {
+            let _ = writeln!(o, "            · {}: {}", ev.signal, ev.detail);
+        }
+    }
     let _ = writeln!(o, "  toolchain {}", toolchain_short(r));
     if let Some(rc) = &r.toolchain.rustc {
         if let Some(c) = &rc.commit {
-            let _ = writeln!(
-                o,
-                "            · rustc commit {c} ({})",
-                conf(rc.confidence)
-            );
+            let _ = writeln!(o, "            · rustc commit {c} ({})", conf(rc.confidence));
         }
+    }
+    let _ = writeln!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
+    if let Some(fix) = &r.dns.fix {
+        let _ = writeln!(o, "            fix: {fix}");
     }
     let _ = writeln!(o, "  portable  {}", r.portability.summary);
     if let Some(k) = &r.portability.min_kernel {
@@ -180,10 +167,7 @@ pub fn inspect_text(r: &BinaryReport) -> String {
 
 /// Header of the scan table.
 pub fn scan_header() -> String {
-    format!(
-        "{:<10} {:<10} {:<18} {:<28} {:<16} PATH",
-        "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE"
-    )
+    format!("{:<10} {:<10} {:<18} {:<28} {:<16} PATH", "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE")
 }
 
 /// One scan table row.

@@ -14,22 +14,15 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_file_size: 1 << 30,
-        }
+        Limits { max_file_size: 1 << 30 }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{path}: cannot read: {source}{hint}", hint = io_hint(source))]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path}: is a directory; use `binsight scan {path}` to inspect the ELF files under it"
-    )]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: is a directory; use `binsight scan {path}` to inspect the ELF files under it")]
     IsDir { path: String },
     #[error("{path}: not a regular file (device, socket or FIFO); skipped")]
     NotRegular { path: String },
@@ -41,19 +34,14 @@ pub enum SourceError {
 
 fn io_hint(e: &std::io::Error) -> &'static str {
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied => {
-            " (run with permission to read it, e.g. as its owner)"
-        }
+        std::io::ErrorKind::PermissionDenied => " (run with permission to read it, e.g. as its owner)",
         std::io::ErrorKind::NotFound => " (check the path)",
         _ => "",
     }
 }
 
 fn io(path: &Path, source: std::io::Error) -> SourceError {
-    SourceError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    SourceError::Io { path: path.display().to_string(), source }
 }
 
 /// The four-byte ELF magic.
@@ -63,14 +51,10 @@ pub const ELF_MAGIC: &[u8; 4] = b"\x7fELF";
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
     let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
     if meta.is_dir() {
-        return Err(SourceError::IsDir {
-            path: path.display().to_string(),
-        });
+        return Err(SourceError::IsDir { path: path.display().to_string() });
     }
     if !meta.is_file() {
-        return Err(SourceError::NotRegular {
-            path: path.display().to_string(),
-        });
+        return Err(SourceError::NotRegular { path: path.display().to_string() });
     }
     read_capped(path, limits)
 }
@@ -78,24 +62,12 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
 /// Read at most `limit + 1` bytes so an oversize (or growing) file is caught without reading it all.
 fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
     let f = File::open(path).map_err(|e| io(path, e))?;
-    let hint = f
-        .metadata()
-        .map(|m| m.len())
-        .unwrap_or(0)
-        .min(limits.max_file_size);
+    let hint = f.metadata().map(|m| m.len()).unwrap_or(0).min(limits.max_file_size);
     let mut buf = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    f.take(limits.max_file_size.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| io(path, e))?;
+    f.take(limits.max_file_size.saturating_add(1)).read_to_end(&mut buf).map_err(|e| io(path, e))?;
     if buf.len() as u64 > limits.max_file_size {
-        let size = std::fs::metadata(path)
-            .map(|m| m.len())
-            .unwrap_or(buf.len() as u64);
-        return Err(SourceError::TooLarge {
-            path: path.display().to_string(),
-            size,
-            limit: limits.max_file_size,
-        });
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(buf.len() as u64);
+        return Err(SourceError::TooLarge { path: path.display().to_string(), size, limit: limits.max_file_size });
     }
     Ok(buf)
 }
@@ -137,19 +109,13 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let mut stats = WalkStats::default();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .follow_root_links(true)
-        .sort_by_file_name();
+    let walker = walkdir::WalkDir::new(root).follow_links(false).follow_root_links(true).sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(root).display().to_string();
-                errors.push(SourceError::Walk {
-                    path,
-                    message: e.to_string(),
-                });
+                errors.push(SourceError::Walk { path, message: e.to_string() });
                 continue;
             }
         };
@@ -165,10 +131,7 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
         match starts_with_elf_magic(entry.path()) {
             Ok(true) => {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                found.push(Candidate {
-                    path: entry.into_path(),
-                    size,
-                });
+                found.push(Candidate { path: entry.into_path(), size });
             }
             Ok(false) => stats.non_elf_skipped += 1,
             Err(e) => errors.push(e),
@@ -181,9 +144,7 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
 pub fn read_candidate(c: &Candidate, limits: &Limits) -> Result<Vec<u8>, SourceError> {
     let meta = std::fs::symlink_metadata(&c.path).map_err(|e| io(&c.path, e))?;
     if !meta.is_file() {
-        return Err(SourceError::NotRegular {
-            path: c.path.display().to_string(),
-        });
+        return Err(SourceError::NotRegular { path: c.path.display().to_string() });
     }
     read_capped(&c.path, limits)
 }
@@ -203,19 +164,10 @@ mod tests {
         std::fs::create_dir(d.path().join("sub")).expect("mkdir");
         std::fs::write(d.path().join("sub/d.elf"), b"\x7fELF").expect("write");
         std::os::unix::fs::symlink(outside.path(), d.path().join("link-dir")).expect("symlink");
-        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("link-file"))
-            .expect("symlink");
+        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("link-file")).expect("symlink");
         let (found, errors, stats) = walk_elf_files(d.path());
-        let names: Vec<String> = found
-            .iter()
-            .map(|c| {
-                c.path
-                    .strip_prefix(d.path())
-                    .expect("under root")
-                    .display()
-                    .to_string()
-            })
-            .collect();
+        let names: Vec<String> =
+            found.iter().map(|c| c.path.strip_prefix(d.path()).expect("under root").display().to_string()).collect();
         assert_eq!(names, ["a.elf", "sub/d.elf"]);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(stats.symlinks_skipped, 2);
@@ -228,20 +180,9 @@ mod tests {
         let p = d.path().join("big");
         std::fs::write(&p, vec![0u8; 100]).expect("write");
         let limits = Limits { max_file_size: 99 };
-        assert!(matches!(
-            read_file(&p, &limits),
-            Err(SourceError::TooLarge { size: 100, .. })
-        ));
-        assert_eq!(
-            read_file(&p, &Limits { max_file_size: 100 })
-                .expect("fits")
-                .len(),
-            100
-        );
-        assert!(matches!(
-            read_file(d.path(), &limits),
-            Err(SourceError::IsDir { .. })
-        ));
+        assert!(matches!(read_file(&p, &limits), Err(SourceError::TooLarge { size: 100, .. })));
+        assert_eq!(read_file(&p, &Limits { max_file_size: 100 }).expect("fits").len(), 100);
+        assert!(matches!(read_file(d.path(), &limits), Err(SourceError::IsDir { .. })));
         let e = read_file(&d.path().join("missing"), &limits).expect_err("missing");
         assert!(e.to_string().contains("check the path"), "{e}");
     }

@@ -83,21 +83,13 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
 }
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Inspect { files, common } => inspect(&files, &common),
-        Command::Scan {
-            dirs,
-            common,
-            jobs,
-            no_progress,
-        } => {
+        Command::Scan { dirs, common, jobs, no_progress } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
@@ -116,15 +108,8 @@ fn warn_partial(r: &BinaryReport) -> bool {
         return false;
     };
     let more = r.elf.warnings.len() - 1;
-    let more = if more > 0 {
-        format!(" (+{more} more)")
-    } else {
-        String::new()
-    };
-    eprintln!(
-        "binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}",
-        r.path
-    );
+    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+    eprintln!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path);
     true
 }
 
@@ -132,7 +117,9 @@ fn warn_partial(r: &BinaryReport) -> bool {
 fn analyze_bytes(path: &str, data: &[u8]) -> Result<BinaryReport, String> {
     let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).map_err(|e| match e {
         binsight_elf::ElfError::NotElf => {
-            format!("{path}: not an ELF file (no \\x7fELF magic); binsight reads Linux executables and shared libraries")
+            format!(
+                "{path}: not an ELF file (no \\x7fELF magic); binsight reads Linux executables and shared libraries"
+            )
         }
         e => format!("{path}: {e}"),
     })?;
@@ -146,10 +133,7 @@ struct Printer {
 
 impl Printer {
     fn new(format: Format) -> Self {
-        Printer {
-            out: io::BufWriter::new(io::stdout().lock()),
-            format,
-        }
+        Printer { out: io::BufWriter::new(io::stdout().lock()), format }
     }
     fn error(&mut self, path: &str, msg: &str) -> io::Result<()> {
         eprintln!("binsight: {msg}");
@@ -161,9 +145,7 @@ impl Printer {
 }
 
 fn limits(common: &Common) -> binsight_source::Limits {
-    binsight_source::Limits {
-        max_file_size: common.max_file_size,
-    }
+    binsight_source::Limits { max_file_size: common.max_file_size }
 }
 
 fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
@@ -197,11 +179,7 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
         }
     }
     p.out.flush()?;
-    Ok(if failed > 0 {
-        EXIT_SOME_FAILED
-    } else {
-        EXIT_OK
-    })
+    Ok(if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK })
 }
 
 /// The default scan target: the directories on $PATH that exist, without duplicates.
@@ -209,11 +187,7 @@ fn default_dirs() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = Vec::new();
     for d in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
         let real = std::fs::canonicalize(&d).unwrap_or(d.clone());
-        if real.is_dir()
-            && !v
-                .iter()
-                .any(|x| std::fs::canonicalize(x).ok().as_ref() == Some(&real))
-        {
+        if real.is_dir() && !v.iter().any(|x| std::fs::canonicalize(x).ok().as_ref() == Some(&real)) {
             v.push(d);
         }
     }
@@ -229,10 +203,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         }
         eprintln!(
             "binsight: scanning the directories on $PATH: {}",
-            d.iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
+            d.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ")
         );
         d
     } else {
@@ -241,11 +212,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
     for d in &dirs {
         let m = std::fs::metadata(d).with_context(|| format!("{}: cannot scan", d.display()))?;
         if !m.is_dir() {
-            bail!(
-                "{}: not a directory; use `binsight inspect {}` for single files",
-                d.display(),
-                d.display()
-            );
+            bail!("{}: not a directory; use `binsight inspect {}` for single files", d.display(), d.display());
         }
     }
 
@@ -268,10 +235,8 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
     let bar = if !no_progress && io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
         let b = indicatif::ProgressBar::new(candidates.len() as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos}/{len} ELF files {wide_bar} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} ELF files {wide_bar} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(b)
     } else {
@@ -326,9 +291,5 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         stats.symlinks_skipped,
         started.elapsed().as_secs_f64()
     );
-    Ok(if failed > 0 {
-        EXIT_SOME_FAILED
-    } else {
-        EXIT_OK
-    })
+    Ok(if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK })
 }

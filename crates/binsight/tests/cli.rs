@@ -23,14 +23,7 @@ fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
 
 #[test]
 fn inspect_json_has_the_documented_fields() {
-    let out = bin()
-        .args(["inspect", "-o", "json"])
-        .arg(some_elf())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = bin().args(["inspect", "-o", "json"]).arg(some_elf()).assert().success().get_output().stdout.clone();
     let v = json_lines(&out);
     assert_eq!(v.len(), 1);
     let r = &v[0];
@@ -41,15 +34,12 @@ fn inspect_json_has_the_documented_fields() {
     assert_eq!(r["elf"]["linkage"], "dynamic");
     assert_eq!(r["libc"]["family"], "glibc");
     assert_eq!(r["libc"]["confidence"], "exact");
-    assert!(r["libc"]["evidence"]
-        .as_array()
-        .is_some_and(|e| !e.is_empty()));
+    assert!(r["libc"]["evidence"].as_array().is_some_and(|e| !e.is_empty()));
     // Built by the rustc running this test: its version must be the one found.
-    let rustc =
-        std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-            .arg("-V")
-            .output()
-            .expect("rustc -V");
+    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("-V")
+        .output()
+        .expect("rustc -V");
     let rustc = String::from_utf8_lossy(&rustc.stdout);
     let want = rustc.split_whitespace().nth(1).expect("rustc version");
     assert_eq!(r["toolchain"]["rustc"]["version"], want, "{rustc}");
@@ -67,9 +57,7 @@ fn inspect_json_has_the_documented_fields() {
 #[test]
 fn bad_inputs_get_one_line_errors_and_the_rest_is_still_inspected() {
     let d = tempfile::tempdir().expect("tempdir");
-    let random: Vec<u8> = (0..4096u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     std::fs::write(d.path().join("random.bin"), &random).expect("write");
     let elf = std::fs::read(some_elf()).expect("read");
     std::fs::write(d.path().join("truncated"), &elf[..100]).expect("write");
@@ -101,15 +89,9 @@ fn bad_inputs_get_one_line_errors_and_the_rest_is_still_inspected() {
         ("empty", "not an ELF file"),
         ("missing", "check the path"),
     ] {
-        assert!(
-            lines.iter().any(|l| l.contains(name) && l.contains(what)),
-            "{name}: {what}\n{stderr}"
-        );
+        assert!(lines.iter().any(|l| l.contains(name) && l.contains(what)), "{name}: {what}\n{stderr}");
     }
-    assert!(
-        stderr.contains("is a directory; use `binsight scan"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("is a directory; use `binsight scan"), "{stderr}");
     // The good file in the middle was still reported.
     assert!(String::from_utf8_lossy(&out.stdout).contains("libc      glibc"));
 }
@@ -129,20 +111,14 @@ fn json_mode_reports_errors_as_json_lines_too() {
         .clone();
     let v = json_lines(&out);
     assert_eq!(v.len(), 2);
-    assert!(v[0]["error"]
-        .as_str()
-        .is_some_and(|e| e.contains("not an ELF")));
+    assert!(v[0]["error"].as_str().is_some_and(|e| e.contains("not an ELF")));
     assert_eq!(v[1]["libc"]["family"], "glibc");
 }
 
 #[test]
 fn usage_errors_exit_2() {
     bin().arg("inspect").assert().code(2);
-    bin()
-        .args(["scan", "/definitely/not/here"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot scan"));
+    bin().args(["scan", "/definitely/not/here"]).assert().code(2).stderr(predicate::str::contains("cannot scan"));
     bin().args(["bogus"]).assert().code(2);
 }
 
@@ -156,45 +132,20 @@ fn scan_walks_a_tree_without_following_symlinks_out() {
     std::fs::write(d.path().join("usr/bin/script"), b"#!/bin/sh\n").expect("write");
     std::fs::write(d.path().join("usr/bin/broken"), b"\x7fELF\x02\x01").expect("write");
     std::os::unix::fs::symlink(outside.path(), d.path().join("escape")).expect("symlink");
-    std::os::unix::fs::symlink(
-        outside.path().join("outside-elf"),
-        d.path().join("usr/bin/link"),
-    )
-    .expect("symlink");
+    std::os::unix::fs::symlink(outside.path().join("outside-elf"), d.path().join("usr/bin/link")).expect("symlink");
 
-    let out = bin()
-        .args(["scan", "-o", "json"])
-        .arg(d.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let out = bin().args(["scan", "-o", "json"]).arg(d.path()).assert().code(1).get_output().clone();
     let v = json_lines(&out.stdout);
     let paths: Vec<&str> = v.iter().filter_map(|r| r["path"].as_str()).collect();
     assert_eq!(paths.len(), 2, "{paths:?}");
-    assert!(
-        paths.iter().all(|p| Path::new(p).starts_with(d.path())),
-        "{paths:?}"
-    );
+    assert!(paths.iter().all(|p| Path::new(p).starts_with(d.path())), "{paths:?}");
     assert!(paths.iter().any(|p| p.ends_with("usr/bin/tool")));
-    assert!(v.iter().any(
-        |r| r["path"].as_str().is_some_and(|p| p.ends_with("broken")) && r["error"].is_string()
-    ));
+    assert!(v.iter().any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("broken")) && r["error"].is_string()));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("1 ELF files reported, 1 errors, 1 other files and 2 symlinks skipped"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("1 ELF files reported, 1 errors, 1 other files and 2 symlinks skipped"), "{stderr}");
 
     // Table output: a header and one row per binary.
-    let out = bin()
-        .arg("scan")
-        .arg(d.path().join("usr"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = bin().arg("scan").arg(d.path().join("usr")).assert().code(1).get_output().stdout.clone();
     let table = String::from_utf8_lossy(&out);
     assert!(table.starts_with("ARCH"), "{table}");
     assert_eq!(table.lines().count(), 2, "{table}");
@@ -204,13 +155,7 @@ fn scan_walks_a_tree_without_following_symlinks_out() {
 fn scan_without_dir_scans_path() {
     let d = tempfile::tempdir().expect("tempdir");
     std::fs::copy(some_elf(), d.path().join("tool")).expect("copy");
-    let out = bin()
-        .arg("scan")
-        .env("PATH", d.path())
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+    let out = bin().arg("scan").env("PATH", d.path()).assert().success().get_output().clone();
     assert!(String::from_utf8_lossy(&out.stdout).contains("tool"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("scanning the directories on $PATH"));
 }

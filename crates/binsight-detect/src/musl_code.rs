@@ -1,0 +1,206 @@
+//! Code signals for the musl version: immediates that changed in the resolver, found by
+//! instruction shape per architecture (no disassembler; fixed encodings only).
+//!
+//! musl's `name_from_dns` (src/network/lookup_name.c) keeps `qbuf[2][280]` and
+//! `abuf[2][ABUF_SIZE]` on its stack, and ABUF_SIZE changed: 512 up to 1.2.3, 768 in 1.2.4,
+//! 4800 in 1.2.5 (`data/musl-code-signals.tsv`). Every compiler seen (gcc for Debian's and
+//! Rust's musl, clang for zig's) addresses `qbuf[1]` as `qbuf[0] + 280` and `abuf[1]` as
+//! `abuf[0] + ABUF_SIZE` (or passes ABUF_SIZE as an argument) within a few instructions, so the
+//! signal is: a +280 step and a +ABUF_SIZE step close together in executable code. Only one
+//! ABUF_SIZE value may be seen; two different ones give no signal.
+
+use std::sync::OnceLock;
+
+use crate::musl_version::Range;
+
+const TABLE: &str = include_str!("../data/musl-code-signals.tsv");
+
+/// Bytes of code searched around a +280 step for the ABUF_SIZE step.
+const WINDOW: usize = 256;
+/// The qbuf step: sizeof qbuf[0].
+const QBUF: u32 = 280;
+
+#[derive(Debug, Clone)]
+pub struct AbufSize {
+    pub value: u32,
+    pub range: Range,
+}
+
+pub fn abuf_sizes() -> &'static [AbufSize] {
+    static T: OnceLock<Vec<AbufSize>> = OnceLock::new();
+    T.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                let [_id, value, lo, hi, _src] = c[..] else { return None };
+                let range = crate::musl_version::parse_rendered(lo)
+                    .zip(crate::musl_version::parse_rendered(hi))
+                    .map(|(a, b)| Range { lo: a.lo, hi: b.hi })?;
+                Some(AbufSize { value: value.parse().ok()?, range })
+            })
+            .collect()
+    })
+}
+
+/// A found ABUF_SIZE and the file offset of the instruction that shows it.
+pub struct Found {
+    pub abuf: &'static AbufSize,
+    pub offset: u64,
+}
+
+/// One immediate-bearing instruction: its offset in `code` and the value it carries.
+type Imm = (usize, u32);
+
+/// x86_64: `lea disp(%rsp), reg` (REX.W 8D /r with SIB base rsp) → displacement; and
+/// `mov $imm32, %r9d` (41 B9 id: the 6th argument) → immediate.
+fn x86_64_imms(code: &[u8]) -> (Vec<Imm>, Vec<Imm>) {
+    let (mut leas, mut movs) = (Vec::new(), Vec::new());
+    // Jump between opcode bytes with SIMD search instead of looking at every byte.
+    for j in memchr::memchr2_iter(0x8d, 0xb9, code) {
+        let Some(i) = j.checked_sub(1) else { continue };
+        let Some(w) = code.get(i..i + 8) else { break };
+        let (rex, op, modrm, sib) = (w[0], w[1], w[2], w[3]);
+        if op == 0x8d && (rex == 0x48 || rex == 0x4c) && sib == 0x24 && modrm & 0x07 == 0x04 {
+            match modrm & 0xc0 {
+                0x80 => leas.push((i, u32::from_le_bytes([w[4], w[5], w[6], w[7]]))),
+                0x40 => leas.push((i, u32::from(w[4]))),
+                _ => {}
+            }
+        } else if op == 0xb9 && rex == 0x41 {
+            movs.push((i, u32::from_le_bytes([w[2], w[3], w[4], w[5]])));
+        }
+    }
+    (leas, movs)
+}
+
+/// aarch64: `add Xd, Xn, #imm12` and `movz Wd, #imm16` (4-byte aligned, little endian).
+fn aarch64_imms(code: &[u8]) -> (Vec<Imm>, Vec<Imm>) {
+    let (mut adds, mut movs) = (Vec::new(), Vec::new());
+    for (k, w) in code.chunks_exact(4).enumerate() {
+        let insn = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        if insn & 0xffc0_0000 == 0x9100_0000 {
+            adds.push((k * 4, (insn >> 10) & 0xfff));
+        } else if insn & 0xffe0_0000 == 0x5280_0000 {
+            movs.push((k * 4, (insn >> 5) & 0xffff));
+        }
+    }
+    (adds, movs)
+}
+
+/// Search executable bytes of one machine for the ABUF_SIZE signal. `sections` are
+/// (file offset, bytes) of executable code.
+pub fn find(machine: &str, sections: &[(u64, &[u8])]) -> Option<Found> {
+    let sizes = abuf_sizes();
+    let mut found: Option<(&'static AbufSize, u64)> = None;
+    for (base, code) in sections {
+        let hits: Vec<(usize, &'static AbufSize)> = match machine {
+            "x86_64" => {
+                let (leas, movs) = x86_64_imms(code);
+                near_steps(&leas, &movs, sizes, true)
+            }
+            "aarch64" => {
+                let (adds, movs) = aarch64_imms(code);
+                near_steps(&adds, &movs, sizes, false)
+            }
+            _ => return None,
+        };
+        for (pos, a) in hits {
+            match found {
+                Some((prev, _)) if prev.value != a.value => return None, // two sizes: no signal
+                Some(_) => {}
+                None => found = Some((a, base + pos as u64)),
+            }
+        }
+    }
+    found.map(|(abuf, offset)| Found { abuf, offset })
+}
+
+/// The entries of a position-sorted list that lie in [lo, hi].
+fn window(v: &[Imm], lo: usize, hi: usize) -> &[Imm] {
+    let a = v.partition_point(|&(p, _)| p < lo);
+    let b = v.partition_point(|&(p, _)| p <= hi);
+    &v[a..b]
+}
+
+/// Positions where a +280 step has an ABUF_SIZE step within [`WINDOW`] bytes.
+/// `steps` are stack displacements (x86_64: compare pairs) or add immediates (aarch64: the
+/// immediate is the step); `movs` are immediates loaded into registers (the size argument).
+fn near_steps(steps: &[Imm], movs: &[Imm], sizes: &'static [AbufSize], pairs: bool) -> Vec<(usize, &'static AbufSize)> {
+    let mut out = Vec::new();
+    // Anchors: where a +280 step happens.
+    let anchors: Vec<usize> = if pairs {
+        steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &(p, d))| {
+                steps[i + 1..]
+                    .iter()
+                    .take_while(move |&&(q, _)| q - p <= WINDOW)
+                    .filter(move |&&(_, e)| e.abs_diff(d) == QBUF)
+                    .map(move |_| p)
+            })
+            .collect()
+    } else {
+        steps.iter().filter(|&&(_, v)| v == QBUF).map(|&(p, _)| p).collect()
+    };
+    // Both lists are in code order: a window is a slice found by binary search.
+    for a in anchors {
+        let lo = a.saturating_sub(WINDOW);
+        let hi = a + WINDOW;
+        let w = window(steps, lo, hi);
+        let m = window(movs, lo, hi);
+        for s in sizes {
+            let by_step = if pairs {
+                w.iter().any(|(_, d)| w.iter().any(|(_, e)| e.wrapping_sub(*d) == s.value))
+            } else {
+                w.iter().any(|&(_, v)| v == s.value)
+            };
+            if by_step || m.iter().any(|&(_, v)| v == s.value) {
+                out.push((a, s));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_parses() {
+        let v: Vec<u32> = abuf_sizes().iter().map(|a| a.value).collect();
+        assert_eq!(v, [512, 768, 4800]);
+    }
+
+    #[test]
+    fn x86_64_lea_pairs() {
+        // lea 0x1b0(%rsp),%rax; lea 0x2c8(%rsp),%rax; lea 0x3e0(%rsp),%rax; lea 0x16a0(%rsp),%rax
+        let mut code = vec![0x90; 16];
+        for d in [0x1b0u32, 0x2c8, 0x3e0, 0x16a0] {
+            code.extend([0x48, 0x8d, 0x84, 0x24]);
+            code.extend(d.to_le_bytes());
+        }
+        code.extend([0x90; 16]);
+        let f = find("x86_64", &[(0x1000, &code)]).expect("found");
+        assert_eq!(f.abuf.value, 4800);
+        // Two different sizes near each other: no signal.
+        code.extend([0x48, 0x8d, 0x84, 0x24]);
+        code.extend((0x3e0u32 + 0x200).to_le_bytes());
+        assert!(find("x86_64", &[(0, &code)]).is_none());
+        // No +280 step: nothing.
+        assert!(find("x86_64", &[(0, &[0x48, 0x8d, 0x84, 0x24, 0xc0, 0x12, 0, 0, 0x90, 0x90][..])]).is_none());
+    }
+
+    #[test]
+    fn aarch64_add_and_movz() {
+        // add x9, x19, #0x118 ; mov w10, #0x12c0
+        let code: Vec<u8> = [0x9104_6269u32, 0x5282_580a].iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(find("aarch64", &[(0, &code)]).map(|f| f.abuf.value), Some(4800));
+        // add x8, x9, #0x118 ; add x10, x9, #0x200
+        let code: Vec<u8> = [0x9104_6128u32, 0x9108_012a].iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(find("aarch64", &[(0, &code)]).map(|f| f.abuf.value), Some(512));
+    }
+}
