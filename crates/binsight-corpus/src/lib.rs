@@ -265,19 +265,24 @@ pub fn evaluate_with(dir: &Path, m: &Manifest, options: &binsight_detect::Option
         .collect()
 }
 
+/// Count one outcome into [n, correct, range, unknown, wrong].
+fn tally(e: &mut [usize; 5], o: &Outcome) {
+    e[0] += 1;
+    e[match o {
+        Outcome::Correct => 1,
+        Outcome::Range(_) => 2,
+        Outcome::Unknown(_) => 3,
+        Outcome::Wrong { .. } => 4,
+    }] += 1;
+}
+
 /// Counts per field: (with truth, correct, range containing the truth, unknown, wrong).
 pub fn summary(results: &[FixtureResult]) -> BTreeMap<&'static str, [usize; 5]> {
     let mut s: BTreeMap<&'static str, [usize; 5]> = BTreeMap::new();
     for r in results {
         for (field, o) in &r.outcomes {
             let e = s.entry(field).or_default();
-            e[0] += 1;
-            match o {
-                Outcome::Correct => e[1] += 1,
-                Outcome::Range(_) => e[2] += 1,
-                Outcome::Unknown(_) => e[3] += 1,
-                Outcome::Wrong { .. } => e[4] += 1,
-            }
+            tally(e, o);
         }
     }
     s
@@ -360,13 +365,7 @@ pub fn musl_breakdown(results: &[FixtureResult]) -> BTreeMap<(String, String, St
         let Some((_, o)) = r.outcomes.iter().find(|(f, _)| *f == "libc_version") else { continue };
         let key = (s("libc_version"), s("machine"), s("toolchain"), flag(t, "links_resolver").unwrap_or(false));
         let e = m.entry(key).or_default();
-        e[0] += 1;
-        match o {
-            Outcome::Correct => e[1] += 1,
-            Outcome::Range(_) => e[2] += 1,
-            Outcome::Unknown(_) => e[3] += 1,
-            Outcome::Wrong { .. } => e[4] += 1,
-        }
+        tally(e, o);
     }
     m
 }
