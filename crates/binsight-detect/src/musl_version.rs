@@ -20,6 +20,38 @@ pub const RELEASES: &[&str] = &["1.1.24", "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1
 
 const SIGNALS: &str = include_str!("../data/musl-signals.tsv");
 const PROVENANCE: &str = include_str!("../data/musl-provenance.tsv");
+const PATCHES: &str = include_str!("../data/musl-patches.tsv");
+
+/// A row of data/musl-patches.tsv: a fix a toolchain applies to the musl it bundles.
+#[derive(Debug, Clone)]
+pub struct PatchRow {
+    pub toolchain: String,
+    pub first: String,
+    pub last: Option<String>,
+    pub id: String,
+    pub source: String,
+}
+
+pub fn patch_rows() -> &'static [PatchRow] {
+    static P: OnceLock<Vec<PatchRow>> = OnceLock::new();
+    P.get_or_init(|| {
+        PATCHES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                let [toolchain, first, last, id, source] = c[..] else { return None };
+                Some(PatchRow {
+                    toolchain: toolchain.into(),
+                    first: first.into(),
+                    last: (last != "-").then(|| last.to_string()),
+                    id: id.into(),
+                    source: source.into(),
+                })
+            })
+            .collect()
+    })
+}
 
 /// Inclusive range of indices into [`RELEASES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,6 +290,39 @@ impl Detector for MuslVersionDetector {
                 }
             }
         }
+        // Fixes the toolchain applied to the musl it bundles (only when that musl is the one found).
+        if self.options.provenance {
+            let bundled = |sig: &str| bounds.iter().any(|(_, e)| e.signal == sig);
+            if let (true, Some(v)) =
+                (bundled("rustc-bundled-musl"), out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref()))
+            {
+                for p in patch_rows() {
+                    let applies = p.toolchain == "rustc"
+                        && version::cmp(v, &p.first).is_ge()
+                        && p.last.as_deref().is_none_or(|l| version::cmp(v, l).is_le());
+                    if applies {
+                        let ev = Evidence::new("rustc-musl-patch", format!("rustc {v}: {}", p.source));
+                        out.libc.patches.push(binsight_model::Patch { id: p.id.clone(), evidence: ev });
+                    }
+                }
+            }
+            if bundled("zig-bundled-musl") {
+                for c in out.toolchain.cc.iter().filter(|c| c.name == "zig") {
+                    let Some(r) =
+                        c.version.as_ref().and_then(|v| zig_releases::releases().iter().find(|r| &r.version == v))
+                    else {
+                        continue;
+                    };
+                    for id in &r.musl_patches {
+                        let ev = Evidence::new(
+                            "zig-musl-patch",
+                            format!("zig {} ships musl with the {id} fix in its sources", r.version),
+                        );
+                        out.libc.patches.push(binsight_model::Patch { id: id.clone(), evidence: ev });
+                    }
+                }
+            }
+        }
         let strong = bounds.len() >= 2 || bounds.iter().any(|(_, e)| e.signal.ends_with("bundled-musl"));
         out.libc.version = Some(acc.render());
         out.libc.version_confidence = match (acc.exact(), strong) {
@@ -310,5 +375,19 @@ mod tests {
         assert_eq!(rustc_musl("1.69.0", "x86_64").map(|p| p.range.render()).as_deref(), Some("<=1.1.24"));
         assert_eq!(rustc_musl("1.80.1", "x86_64").map(|p| p.range.render()).as_deref(), Some("1.2.3"));
         assert_eq!(rustc_musl("1.93.0", "aarch64").map(|p| p.range.render()).as_deref(), Some("1.2.5"));
+    }
+}
+
+#[cfg(test)]
+mod patch_tests {
+    use super::*;
+
+    #[test]
+    fn patch_rows_parse_and_start_at_verified_releases() {
+        let rows = patch_rows();
+        assert!(rows.iter().any(|r| r.toolchain == "rustc" && r.first == "1.93.0" && r.id == "CVE-2025-26519"));
+        assert!(rows.iter().filter(|r| r.first == "1.95.0").count() >= 2);
+        // 1.71-1.92 bundles are claimed unpatched (scripts/check-rust-musl-patches.py).
+        assert!(!rows.iter().any(|r| version::cmp(&r.first, "1.93.0").is_lt()));
     }
 }

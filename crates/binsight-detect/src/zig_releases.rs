@@ -13,6 +13,8 @@ pub struct Release {
     pub commit: Option<String>,
     /// The musl this release bundles for `*-linux-musl` targets.
     pub musl: String,
+    /// Security fixes zig applied to that musl (CVE ids).
+    pub musl_patches: Vec<String>,
 }
 
 pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
@@ -22,15 +24,16 @@ pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
-        let [version, clang, commit, musl, _sha] = cols[..] else {
-            return Err(format!("line {}: want version, clang, commit, musl, sha256", n + 1));
+        let [version, clang, commit, musl, patches, _sha] = cols[..] else {
+            return Err(format!("line {}: want version, clang, commit, musl, musl patches, sha256", n + 1));
         };
         let commit = match commit {
             "-" => None,
             c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
             _ => return Err(format!("line {}: commit is not 40 hex digits or -", n + 1)),
         };
-        v.push(Release { version: version.into(), clang: clang.into(), commit, musl: musl.into() });
+        let musl_patches = patches.split(',').filter(|p| *p != "-" && !p.is_empty()).map(str::to_string).collect();
+        v.push(Release { version: version.into(), clang: clang.into(), commit, musl: musl.into(), musl_patches });
     }
     Ok(v)
 }

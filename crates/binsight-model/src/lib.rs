@@ -232,7 +232,15 @@ pub struct Libc {
     /// Fixes the build carries beyond its version number (distro or toolchain backports), when
     /// known; empty means none known, not none applied.
     #[serde(default)]
-    pub patches: Vec<String>,
+    pub patches: Vec<Patch>,
+}
+
+/// A fix applied on top of a libc release.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Patch {
+    /// Advisory id the fix is for (e.g. `CVE-2025-26519`).
+    pub id: String,
+    pub evidence: Evidence,
 }
 
 fn unknown_confidence() -> Confidence {

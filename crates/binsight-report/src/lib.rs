@@ -136,6 +136,9 @@ pub fn inspect_text(r: &BinaryReport) -> String {
         for ev in &r.libc.version_evidence {
             let _ = writeln!(o, "            · {}: {}", ev.signal, ev.detail);
         }
+        for p in &r.libc.patches {
+            let _ = writeln!(o, "  patched   {} ({})", p.id, p.evidence.detail);
+        }
     }
     let _ = writeln!(o, "  toolchain {}", toolchain_short(r));
     if let Some(rc) = &r.toolchain.rustc {
