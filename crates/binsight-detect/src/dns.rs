@@ -83,6 +83,11 @@ impl Detector for DnsDetector {
                 dns.resolver = "musl".into();
                 dns.verdict = "uses the host's musl resolver: TCP fallback for large answers depends on the host (musl >= 1.2.4 has it).".into();
             }
+            LibcFamily::Glibc if out.toolchain.go.is_some() && !is_static => {
+                dns.resolver = "go".into();
+                dns.tcp_fallback = Some(true);
+                dns.verdict = "Go with cgo: Go picks its own resolver or the host glibc's (cgo) at run time (GODEBUG=netdns); both fall back to TCP for large answers.".into();
+            }
             LibcFamily::Glibc if linked || !is_static => {
                 dns.resolver = "glibc".into();
                 dns.tcp_fallback = Some(true);
