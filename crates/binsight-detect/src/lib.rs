@@ -10,7 +10,9 @@ use binsight_model::{
     SCHEMA_VERSION,
 };
 
+mod components;
 mod dns;
+pub mod go_buildinfo;
 mod hardening;
 mod libc;
 mod musl_code;
@@ -37,6 +39,10 @@ pub struct Findings {
     pub hardening: Hardening,
     pub portability: Portability,
     pub dns: Dns,
+    /// Go dependencies from build info (the toolchain detector reads them; components uses them).
+    pub go_modules: Vec<binsight_model::GoModule>,
+    pub components: Vec<binsight_model::Component>,
+    pub completeness: binsight_model::Completeness,
     pub unknowns: Vec<Unknown>,
 }
 
@@ -55,6 +61,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
         Box::new(hardening::HardeningDetector),
         Box::new(portability::PortabilityDetector),
         Box::new(dns::DnsDetector),
+        Box::new(components::ComponentsDetector),
     ]
 }
 
@@ -95,6 +102,9 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
             evidence: vec![],
         },
         dns: Dns::default(),
+        go_modules: vec![],
+        components: vec![],
+        completeness: binsight_model::Completeness::None,
         unknowns: vec![],
     };
     for d in registry(options) {
@@ -113,6 +123,8 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         hardening: out.hardening,
         portability: out.portability,
         dns: out.dns,
+        components: out.components,
+        components_completeness: out.completeness,
         unknowns: out.unknowns,
     }
 }

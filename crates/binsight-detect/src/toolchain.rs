@@ -74,7 +74,27 @@ impl Detector for ToolchainDetector {
             }
         }
         out.toolchain.rustc = rustc;
-        out.toolchain.go = go_version(cx);
+        if let Some(bi) = crate::go_buildinfo::read(cx) {
+            let info = crate::go_buildinfo::parse_modinfo(bi.modinfo.as_deref().unwrap_or(""));
+            let v = bi.version;
+            out.toolchain.go = Some(Go {
+                version: v.clone(),
+                confidence: Confidence::Exact,
+                evidence: vec![Evidence::new("go-buildinfo", format!("build info states {v}"))
+                    .in_section(cx.elf.section_at(bi.offset).unwrap_or("?"))
+                    .at(bi.offset)],
+                path: info.path,
+                main: info.main,
+                settings: info.settings,
+            });
+            out.go_modules = info.deps;
+            if info.truncated {
+                out.unknowns.push(binsight_model::Unknown {
+                    origin: "go-buildinfo".into(),
+                    message: "Go module info is malformed or over its limits; the module list is cut".into(),
+                });
+            }
+        }
     }
 }
 
@@ -166,89 +186,6 @@ fn rustc_path_commit(cx: &Context<'_>) -> Option<(String, u64)> {
     })
 }
 
-// ------------------------------------------------------------------------------------------
-// Go: the build-info blob ("\xff Go buildinf:") states the toolchain version.
-// ------------------------------------------------------------------------------------------
-
-/// Longest Go version string accepted (vendor builds add experiments and CL numbers, e.g.
-/// `go1.22-20231128-RC00 cl/586077234 +5d8aa2b11c X:fieldtrack,boringcrypto`).
-const MAX_GO_VERSION: usize = 256;
-
-fn go_version(cx: &Context<'_>) -> Option<Go> {
-    let data = cx.elf.data();
-    for &off in cx.hits.of("go-buildinfo") {
-        let o = usize::try_from(off).ok()?;
-        // Go aligns the blob to 16 bytes inside .go.buildinfo (or the data segment).
-        if o % 16 != 0 {
-            continue;
-        }
-        let Some(hdr) = data.get(o..o + 32) else {
-            continue;
-        };
-        let ptr_size = hdr[14] as usize;
-        let flags = hdr[15];
-        let version = if flags & 2 != 0 {
-            // Go ≥ 1.18: varint-length-prefixed strings inline after the 32-byte header.
-            read_varint_string(data, o + 32)
-        } else if ptr_size == 4 || ptr_size == 8 {
-            // Go < 1.18: pointer to a Go string header {ptr, len} for runtime.buildVersion.
-            let big = flags & 1 != 0;
-            let read_ptr = |at: usize| -> Option<u64> {
-                let b = data.get(at..at.checked_add(ptr_size)?)?;
-                Some(if ptr_size == 8 {
-                    let a: [u8; 8] = b.try_into().ok()?;
-                    if big {
-                        u64::from_be_bytes(a)
-                    } else {
-                        u64::from_le_bytes(a)
-                    }
-                } else {
-                    let a: [u8; 4] = b.try_into().ok()?;
-                    u64::from(if big { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) })
-                })
-            };
-            (|| {
-                let hdr_va = read_ptr(o + 16)?;
-                let hdr_off = usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, hdr_va)?).ok()?;
-                let str_va = read_ptr(hdr_off)?;
-                let len = usize::try_from(read_ptr(hdr_off.checked_add(ptr_size)?)?).ok()?;
-                if len > MAX_GO_VERSION {
-                    return None;
-                }
-                let s_off = usize::try_from(vaddr_to_offset(&cx.elf.facts.segments, str_va)?).ok()?;
-                std::str::from_utf8(data.get(s_off..s_off.checked_add(len)?)?).ok().map(str::to_string)
-            })()
-        } else {
-            None
-        };
-        if let Some(v) = version.filter(|v| v.starts_with("go") || v.starts_with("devel")) {
-            let section = cx.elf.section_at(off).unwrap_or("?").to_string();
-            return Some(Go {
-                version: v.clone(),
-                confidence: Confidence::Exact,
-                evidence: vec![Evidence::new("go-buildinfo", format!("build info states {v}"))
-                    .in_section(section)
-                    .at(off)],
-            });
-        }
-    }
-    None
-}
-
-fn read_varint_string(data: &[u8], mut at: usize) -> Option<String> {
-    let mut len: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let b = *data.get(at)?;
-        at += 1;
-        len |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            break;
-        }
-    }
-    let len = usize::try_from(len).ok().filter(|l| *l <= MAX_GO_VERSION)?;
-    std::str::from_utf8(data.get(at..at + len)?).ok().map(str::to_string)
-}
-
 /// Virtual address → file offset through PT_LOAD segments.
 pub(crate) fn vaddr_to_offset(segments: &[Segment], va: u64) -> Option<u64> {
     segments
@@ -280,13 +217,5 @@ mod tests {
         );
         assert_eq!(parse_cc_comment("Linker: LLD 17.0.6"), Some(("lld".into(), Some("17.0.6".into()), None)));
         assert_eq!(parse_cc_comment("something else"), None);
-    }
-
-    #[test]
-    fn varint_strings_are_bounded() {
-        assert_eq!(read_varint_string(b"\x08go1.22.0", 0).as_deref(), Some("go1.22.0"));
-        assert_eq!(read_varint_string(b"\xff\xff\xff\xff\x0f", 0), None);
-        assert_eq!(read_varint_string(b"\x09go1.22.0", 0), None);
-        assert_eq!(read_varint_string(b"\x81\x02", 0), None);
     }
 }

@@ -277,6 +277,28 @@ pub struct Go {
     pub version: String,
     pub confidence: Confidence,
     pub evidence: Vec<Evidence>,
+    /// Main module path (`path` line of the build info), e.g. `github.com/x/tool/cmd/tool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Main module (`mod` line): path and version (`(devel)` for local builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main: Option<GoModule>,
+    /// Build settings (`build` lines), e.g. `CGO_ENABLED=0`, `GOARCH=amd64`, `-trimpath=true`,
+    /// `vcs.revision=…`, in the order Go wrote them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<(String, String)>,
+}
+
+/// A Go module named in build info.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GoModule {
+    pub path: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<String>,
+    /// The module that replaced it (`=>` line), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace: Option<Box<GoModule>>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -384,6 +406,46 @@ pub struct Portability {
 // The report
 // ---------------------------------------------------------------------------------------------
 
+/// How complete a component list is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Completeness {
+    /// The binary states its full dependency list (cargo-auditable, Go build info).
+    Complete,
+    /// Recovered from traces (source paths): what is listed is there, more may be.
+    Partial,
+    /// No component information (not a Rust or Go binary, or nothing recoverable).
+    #[default]
+    None,
+}
+
+/// One thing a binary was built from, with a package URL for vulnerability data and SBOMs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Component {
+    pub name: String,
+    /// Exact version; `None` when only a range is known (see the evidence).
+    pub version: Option<String>,
+    /// `pkg:cargo/NAME@VERSION`, `pkg:golang/MODULE@VERSION`, `pkg:generic/musl@1.2.3`…
+    pub purl: Option<String>,
+    /// NVD CPE 2.3 name, where NVD tracks the component (libcs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    /// `rust-crate`, `go-module`, `rust-std`, `go-stdlib`, `libc`.
+    pub kind: String,
+    /// `cargo-auditable`, `panic-path`, `go-buildinfo`, `toolchain`, `libc-detector`.
+    pub found_by: String,
+    /// Where the package came from (`crates.io`, `git`, `registry`, `local`; Go: its sum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The root package of the build (the binary's own crate or main module).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub root: bool,
+    /// Build-time only (e.g. a build-script dependency in cargo-auditable data): not in the code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub build_only: bool,
+    pub evidence: Vec<Evidence>,
+}
+
 /// Which DNS resolver a binary carries and what that means.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Dns {
@@ -432,6 +494,12 @@ pub struct BinaryReport {
     pub portability: Portability,
     #[serde(default)]
     pub dns: Dns,
+    /// What the binary was built from: crates, Go modules, the Rust or Go standard library, libc.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// How complete `components` is for the language's own packages.
+    #[serde(default)]
+    pub components_completeness: Completeness,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unknowns: Vec<Unknown>,
 }
