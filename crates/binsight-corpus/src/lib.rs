@@ -24,6 +24,9 @@ pub struct Fixture {
     #[serde(default)]
     pub real_world: bool,
     pub truth: BTreeMap<String, serde_json::Value>,
+    /// Other fields of the manifest entry (e.g. `go_version_m`: saved `go version -m` output).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// `$BINSIGHT_CORPUS_DIR`, else `$BINSIGHT_CACHE/corpus`, else `$XDG_CACHE_HOME/binsight/corpus`,
@@ -404,5 +407,185 @@ fn render_musl(results: &[FixtureResult]) -> String {
         "\nBar (musl >= 1.2.3, x86_64/aarch64, resolver linked): {e}/{t} exact ({:.1}%).",
         100.0 * e as f64 / t.max(1) as f64
     );
+    o
+}
+
+/// Crate recovery on one fixture whose recipe recorded its Cargo.lock packages.
+#[derive(Debug, Clone)]
+pub struct CrateScore {
+    pub id: String,
+    pub method: String,
+    /// Packages compiled into the binary (kind "normal", root excluded).
+    pub truth_linked: usize,
+    pub found: usize,
+    /// Found crates that are in the Cargo.lock at all (any kind).
+    pub true_positives: usize,
+    /// Linked crates that were found.
+    pub recalled: usize,
+    pub false_positives: Vec<String>,
+}
+
+fn key(name: &str, version: &str) -> String {
+    format!("{name}@{version}")
+}
+
+/// Precision and recall of the crate list against the recipe's Cargo.lock.
+pub fn crate_scores(results: &[FixtureResult]) -> Vec<CrateScore> {
+    let mut out = Vec::new();
+    for r in results {
+        let (Some(crates), Ok(rep)) = (r.fixture.truth.get("crates").and_then(|v| v.as_array()), &r.report) else {
+            continue;
+        };
+        let root = r.fixture.truth.get("root_package").and_then(|p| p.get("name")).and_then(|n| n.as_str());
+        let field = |c: &serde_json::Value, k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let all: std::collections::BTreeSet<String> =
+            crates.iter().map(|c| key(&field(c, "name"), &field(c, "version"))).collect();
+        let linked: std::collections::BTreeSet<String> = crates
+            .iter()
+            .filter(|c| field(c, "kind") == "normal" && Some(field(c, "name").as_str()) != root)
+            .map(|c| key(&field(c, "name"), &field(c, "version")))
+            .collect();
+        let found: std::collections::BTreeSet<String> = rep
+            .components
+            .iter()
+            .filter(|c| c.kind == "rust-crate" && !c.root && !c.build_only)
+            .map(|c| key(&c.name, c.version.as_deref().unwrap_or("")))
+            .collect();
+        let method =
+            rep.components.iter().find(|c| c.kind == "rust-crate").map_or("none".to_string(), |c| c.found_by.clone());
+        out.push(CrateScore {
+            id: r.fixture.id.clone(),
+            method,
+            truth_linked: linked.len(),
+            found: found.len(),
+            true_positives: found.intersection(&all).count(),
+            recalled: found.intersection(&linked).count(),
+            false_positives: found.difference(&all).cloned().collect(),
+        });
+    }
+    out
+}
+
+/// Go modules on one fixture: binsight vs the recipe's go.mod and vs `go version -m`.
+#[derive(Debug, Clone)]
+pub struct GoScore {
+    pub id: String,
+    pub truth: usize,
+    pub found: usize,
+    pub matches_recipe: bool,
+    /// `None` when the fixture has no saved `go version -m` output.
+    pub matches_go_tool: Option<bool>,
+    pub diff: Vec<String>,
+}
+
+/// (path, version) of each dependency as built (replacement applied).
+fn found_go(rep: &BinaryReport) -> std::collections::BTreeSet<String> {
+    rep.components
+        .iter()
+        .filter(|c| c.kind == "go-module" && !c.root)
+        .map(|c| key(&c.name, c.version.as_deref().unwrap_or("(devel)")))
+        .collect()
+}
+
+/// Dependencies in `go version -m` output, replacement applied.
+fn parse_go_version_m(text: &str) -> std::collections::BTreeSet<String> {
+    let mut deps: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.trim_start().split('\t').collect();
+        match f.as_slice() {
+            ["dep", path, version, ..] => deps.push((path.to_string(), version.to_string())),
+            ["dep", path] => deps.push((path.to_string(), "(devel)".into())),
+            ["=>", path, version, ..] if !deps.is_empty() => {
+                let v = if version.is_empty() { "(devel)" } else { version };
+                if let Some(last) = deps.last_mut() {
+                    *last = (path.to_string(), v.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    deps.into_iter().map(|(p, v)| key(&p, &v)).collect()
+}
+
+pub fn go_scores(dir: &Path, results: &[FixtureResult]) -> Vec<GoScore> {
+    let mut out = Vec::new();
+    for r in results {
+        let (Some(mods), Ok(rep)) = (r.fixture.truth.get("go_modules").and_then(|v| v.as_array()), &r.report) else {
+            continue;
+        };
+        let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let truth: std::collections::BTreeSet<String> = mods
+            .iter()
+            .map(|m| match m.get("replace").filter(|x| !x.is_null()) {
+                Some(rep) => {
+                    let v = s(rep, "version");
+                    key(&s(rep, "path"), if v.is_empty() { "(devel)" } else { &v })
+                }
+                None => key(&s(m, "path"), &s(m, "version")),
+            })
+            .collect();
+        let found = found_go(rep);
+        let tool = r
+            .fixture
+            .recipe_extra("go_version_m")
+            .and_then(|p| std::fs::read_to_string(dir.join(p)).ok())
+            .map(|t| parse_go_version_m(&t));
+        let mut diff: Vec<String> =
+            truth.symmetric_difference(&found).map(|d| format!("recipe/binsight: {d}")).collect();
+        if let Some(t) = &tool {
+            diff.extend(t.symmetric_difference(&found).map(|d| format!("go version -m/binsight: {d}")));
+        }
+        out.push(GoScore {
+            id: r.fixture.id.clone(),
+            truth: truth.len(),
+            found: found.len(),
+            matches_recipe: truth == found,
+            matches_go_tool: tool.map(|t| t == found),
+            diff,
+        });
+    }
+    out
+}
+
+impl Fixture {
+    /// A top-level string field of the manifest entry beyond the fixed ones (e.g. `go_version_m`).
+    pub fn recipe_extra(&self, k: &str) -> Option<String> {
+        self.extra.get(k).and_then(|v| v.as_str()).map(str::to_string)
+    }
+}
+
+/// Markdown tables of crate and Go module recovery.
+pub fn render_components(dir: &Path, results: &[FixtureResult]) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let cs = crate_scores(results);
+    if !cs.is_empty() {
+        let _ =
+            writeln!(o, "\nRust crates vs the fixture's Cargo.lock (root package and build-only crates left out):\n");
+        let _ = writeln!(o, "| fixture | found by | crates linked (Cargo.lock) | found | precision | recall |");
+        let _ = writeln!(o, "|---|---|---:|---:|---:|---:|");
+        for c in &cs {
+            let p = 100.0 * c.true_positives as f64 / c.found.max(1) as f64;
+            let rc = 100.0 * c.recalled as f64 / c.truth_linked.max(1) as f64;
+            let _ = writeln!(o, "| {} | {} | {} | {} | {p:.1}% | {rc:.1}% |", c.id, c.method, c.truth_linked, c.found);
+        }
+    }
+    let gs = go_scores(dir, results);
+    if !gs.is_empty() {
+        let _ = writeln!(o, "\nGo modules vs the recipe's go.mod and vs `go version -m`:\n");
+        let _ = writeln!(o, "| fixture | modules (recipe) | found | = recipe | = go version -m |");
+        let _ = writeln!(o, "|---|---:|---:|---|---|");
+        for g in &gs {
+            let tool = g.matches_go_tool.map_or("n/a", |b| if b { "yes" } else { "NO" });
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {tool} |",
+                g.id,
+                g.truth,
+                g.found,
+                if g.matches_recipe { "yes" } else { "NO" }
+            );
+        }
+    }
     o
 }

@@ -27,7 +27,7 @@ fn main() -> Result<()> {
         m.fixtures.retain(|f| f.truth.get("toolchain").and_then(|v| v.as_str()) == Some(t.as_str()));
     }
     let results = binsight_corpus::evaluate_with(&dir, &m, &options);
-    let table = binsight_corpus::render(&results);
+    let table = binsight_corpus::render(&results) + &binsight_corpus::render_components(&dir, &results);
     match args.iter().position(|a| a == "--write") {
         Some(i) => {
             let path = args.get(i + 1).context("--write needs a path")?;

@@ -146,6 +146,34 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             let _ = writeln!(o, "            · rustc commit {c} ({})", conf(rc.confidence));
         }
     }
+    if let Some(go) = &r.toolchain.go {
+        if let Some(p) = &go.path {
+            let _ = writeln!(o, "            · go main package {p}");
+        }
+        let settings: Vec<String> = go
+            .settings
+            .iter()
+            .filter(|(k, _)| k != "DefaultGODEBUG")
+            .take(10)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !settings.is_empty() {
+            let _ = writeln!(o, "            · go build {}", settings.join(" "));
+        }
+    }
+    if !r.components.is_empty() {
+        let langs = r.components.iter().filter(|c| c.kind == "rust-crate" || c.kind == "go-module").count();
+        let how = match r.components_completeness {
+            binsight_model::Completeness::Complete => "complete list",
+            binsight_model::Completeness::Partial => "PARTIAL: recovered from source paths, more may be linked",
+            binsight_model::Completeness::None => "no package list",
+        };
+        let _ = writeln!(
+            o,
+            "  packages  {langs} crates/modules ({how}), {} components in all (-o json lists them)",
+            r.components.len()
+        );
+    }
     let _ = writeln!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
     if let Some(fix) = &r.dns.fix {
         let _ = writeln!(o, "            fix: {fix}");
