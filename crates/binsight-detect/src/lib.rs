@@ -21,6 +21,7 @@ mod portability;
 pub mod rust_releases;
 mod signatures;
 mod toolchain;
+mod tsv;
 pub mod version;
 pub mod zig_releases;
 

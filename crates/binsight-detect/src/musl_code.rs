@@ -29,11 +29,8 @@ pub struct AbufSize {
 pub fn abuf_sizes() -> &'static [AbufSize] {
     static T: OnceLock<Vec<AbufSize>> = OnceLock::new();
     T.get_or_init(|| {
-        TABLE
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let c: Vec<&str> = l.split('\t').collect();
+        crate::tsv::rows(TABLE)
+            .filter_map(|(_, c)| {
                 let [_id, value, lo, hi, _src] = c[..] else { return None };
                 let range = crate::musl_version::parse_rendered(lo)
                     .zip(crate::musl_version::parse_rendered(hi))

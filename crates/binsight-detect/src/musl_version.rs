@@ -35,11 +35,8 @@ pub struct PatchRow {
 pub fn patch_rows() -> &'static [PatchRow] {
     static P: OnceLock<Vec<PatchRow>> = OnceLock::new();
     P.get_or_init(|| {
-        PATCHES
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let c: Vec<&str> = l.split('\t').collect();
+        crate::tsv::rows(PATCHES)
+            .filter_map(|(_, c)| {
                 let [toolchain, first, last, id, source] = c[..] else { return None };
                 Some(PatchRow {
                     toolchain: toolchain.into(),
@@ -104,21 +101,17 @@ pub struct Signal {
 
 pub fn parse_signals(text: &str) -> Result<Vec<Signal>, String> {
     let mut v = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let c: Vec<&str> = line.split('\t').collect();
+    for (n, c) in crate::tsv::rows(text) {
         let [id, anchor, plo, phi, alo, ahi, pattern, _source] = c[..] else {
-            return Err(format!("musl-signals line {}: want 8 columns", n + 1));
+            return Err(format!("musl-signals line {}: want 8 columns", n));
         };
-        let e = |e: String| format!("musl-signals line {}: {e}", n + 1);
+        let e = |e: String| format!("musl-signals line {}: {e}", n);
         v.push(Signal {
             id: id.into(),
             anchor: (anchor != "-").then(|| anchor.to_string()),
             present: Range::parse(plo, phi).map_err(e)?,
             absent: Range::parse(alo, ahi).map_err(e)?,
-            pattern: crate::signatures::unescape(pattern).map_err(|x| format!("musl-signals line {}: {x}", n + 1))?,
+            pattern: crate::signatures::unescape(pattern).map_err(|x| format!("musl-signals line {}: {x}", n))?,
         });
     }
     Ok(v)
@@ -144,17 +137,13 @@ pub struct Provenance {
 
 pub fn parse_provenance(text: &str) -> Result<Vec<Provenance>, String> {
     let mut v = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let c: Vec<&str> = line.split('\t').collect();
+    for (n, c) in crate::tsv::rows(text) {
         let [toolchain, first, last, machines, lo, hi, source] = c[..] else {
-            return Err(format!("musl-provenance line {}: want 7 columns", n + 1));
+            return Err(format!("musl-provenance line {}: want 7 columns", n));
         };
         let range = Range::parse(lo, hi)
-            .map_err(|e| format!("musl-provenance line {}: {e}", n + 1))?
-            .ok_or(format!("musl-provenance line {}: no range", n + 1))?;
+            .map_err(|e| format!("musl-provenance line {}: {e}", n))?
+            .ok_or(format!("musl-provenance line {}: no range", n))?;
         v.push(Provenance {
             toolchain: toolchain.into(),
             first: first.into(),

@@ -12,11 +12,8 @@ const DISTROS: &str = include_str!("../data/distros.tsv");
 pub fn distros() -> &'static [DistroRelease] {
     static D: OnceLock<Vec<DistroRelease>> = OnceLock::new();
     D.get_or_init(|| {
-        DISTROS
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let c: Vec<&str> = l.split('\t').collect();
+        crate::tsv::rows(DISTROS)
+            .filter_map(|(_, c)| {
                 let [distro, release, family, ver] = c[..] else {
                     return None;
                 };

@@ -15,16 +15,12 @@ pub struct Release {
 /// Parse the table: `version<TAB>commit<TAB>date`, `#` comments.
 pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
     let mut v = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let mut cols = line.split('\t');
-        let (Some(version), Some(commit), date) = (cols.next(), cols.next(), cols.next()) else {
-            return Err(format!("line {}: want version, commit, date", n + 1));
+    for (n, c) in crate::tsv::rows(text) {
+        let (Some(version), Some(commit), date) = (c.first().copied(), c.get(1).copied(), c.get(2).copied()) else {
+            return Err(format!("line {}: want version, commit, date", n));
         };
         if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("line {}: commit is not 40 hex digits", n + 1));
+            return Err(format!("line {}: commit is not 40 hex digits", n));
         }
         v.push(Release {
             version: version.into(),

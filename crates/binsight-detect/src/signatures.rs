@@ -66,16 +66,12 @@ pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
 /// Parse a signature table (the compiled-in one, or a test's).
 pub fn parse_table(text: &str) -> Result<Vec<Signature>, String> {
     let mut v = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
+    for (n, cols) in crate::tsv::rows(text) {
         let [id, family, weight, pattern] = cols[..] else {
-            return Err(format!("line {}: want 4 tab-separated columns", n + 1));
+            return Err(format!("line {}: want 4 tab-separated columns", n));
         };
-        let weight = weight.parse().map_err(|_| format!("line {}: bad weight", n + 1))?;
-        let pattern = unescape(pattern).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let weight = weight.parse().map_err(|_| format!("line {}: bad weight", n))?;
+        let pattern = unescape(pattern).map_err(|e| format!("line {}: {e}", n))?;
         v.push(Signature { id: id.into(), family: family.into(), weight, pattern });
     }
     Ok(v)

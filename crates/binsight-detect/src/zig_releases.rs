@@ -19,18 +19,14 @@ pub struct Release {
 
 pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
     let mut v = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
+    for (n, cols) in crate::tsv::rows(text) {
         let [version, clang, commit, musl, patches, _sha] = cols[..] else {
-            return Err(format!("line {}: want version, clang, commit, musl, musl patches, sha256", n + 1));
+            return Err(format!("line {}: want version, clang, commit, musl, musl patches, sha256", n));
         };
         let commit = match commit {
             "-" => None,
             c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
-            _ => return Err(format!("line {}: commit is not 40 hex digits or -", n + 1)),
+            _ => return Err(format!("line {}: commit is not 40 hex digits or -", n)),
         };
         let musl_patches = patches.split(',').filter(|p| *p != "-" && !p.is_empty()).map(str::to_string).collect();
         v.push(Release { version: version.into(), clang: clang.into(), commit, musl: musl.into(), musl_patches });
