@@ -15,8 +15,12 @@ use crate::musl_version::Range;
 
 const TABLE: &str = include_str!("../data/musl-code-signals.tsv");
 
-/// Bytes of code searched around a +280 step for the ABUF_SIZE step.
-const WINDOW: usize = 256;
+/// Bytes of code searched around a +280 step for the ABUF_SIZE step, per architecture. On the
+/// corpus the two steps sit within 0x30 bytes on x86_64 (gcc and clang) and within 0x70 on
+/// aarch64 (gcc's argument set-up is further away); wider windows let unrelated Rust code in
+/// large binaries add a second, coincidental size, which cancels the signal.
+const WINDOW_X86_64: usize = 64;
+const WINDOW_AARCH64: usize = 128;
 /// The qbuf step: sizeof qbuf[0].
 const QBUF: u32 = 280;
 
@@ -95,11 +99,11 @@ pub fn find(machine: &str, sections: &[(u64, &[u8])]) -> Option<Found> {
         let hits: Vec<(usize, &'static AbufSize)> = match machine {
             "x86_64" => {
                 let (leas, movs) = x86_64_imms(code);
-                near_steps(&leas, &movs, sizes, true)
+                near_steps(&leas, &movs, sizes, true, WINDOW_X86_64)
             }
             "aarch64" => {
                 let (adds, movs) = aarch64_imms(code);
-                near_steps(&adds, &movs, sizes, false)
+                near_steps(&adds, &movs, sizes, false, WINDOW_AARCH64)
             }
             _ => return None,
         };
@@ -121,10 +125,16 @@ fn window(v: &[Imm], lo: usize, hi: usize) -> &[Imm] {
     &v[a..b]
 }
 
-/// Positions where a +280 step has an ABUF_SIZE step within [`WINDOW`] bytes.
+/// Positions where a +280 step has an ABUF_SIZE step within `window_bytes`.
 /// `steps` are stack displacements (x86_64: compare pairs) or add immediates (aarch64: the
 /// immediate is the step); `movs` are immediates loaded into registers (the size argument).
-fn near_steps(steps: &[Imm], movs: &[Imm], sizes: &'static [AbufSize], pairs: bool) -> Vec<(usize, &'static AbufSize)> {
+fn near_steps(
+    steps: &[Imm],
+    movs: &[Imm],
+    sizes: &'static [AbufSize],
+    pairs: bool,
+    window_bytes: usize,
+) -> Vec<(usize, &'static AbufSize)> {
     let mut out = Vec::new();
     // Anchors: where a +280 step happens.
     let anchors: Vec<usize> = if pairs {
@@ -134,7 +144,7 @@ fn near_steps(steps: &[Imm], movs: &[Imm], sizes: &'static [AbufSize], pairs: bo
             .flat_map(|(i, &(p, d))| {
                 steps[i + 1..]
                     .iter()
-                    .take_while(move |&&(q, _)| q - p <= WINDOW)
+                    .take_while(move |&&(q, _)| q - p <= window_bytes)
                     .filter(move |&&(_, e)| e.abs_diff(d) == QBUF)
                     .map(move |_| p)
             })
@@ -144,8 +154,8 @@ fn near_steps(steps: &[Imm], movs: &[Imm], sizes: &'static [AbufSize], pairs: bo
     };
     // Both lists are in code order: a window is a slice found by binary search.
     for a in anchors {
-        let lo = a.saturating_sub(WINDOW);
-        let hi = a + WINDOW;
+        let lo = a.saturating_sub(window_bytes);
+        let hi = a + window_bytes;
         let w = window(steps, lo, hi);
         let m = window(movs, lo, hi);
         for s in sizes {
