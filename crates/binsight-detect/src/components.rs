@@ -205,7 +205,7 @@ fn split_name_version(dir: &str) -> Option<(&str, String)> {
 }
 
 /// Crates named by `…/registry/src/<registry dir>/<name>-<version>/` paths in the file.
-fn crates_from_paths(data: &[u8]) -> Vec<Component> {
+pub fn crates_from_paths(data: &[u8]) -> Vec<Component> {
     let mut found: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
     for at in memchr::memmem::find_iter(data, b"registry/src/") {
         let rest = &data[at + "registry/src/".len()..];
@@ -276,5 +276,25 @@ mod tests {
             ]
         );
         assert_eq!(c[1].purl.as_deref(), Some("pkg:cargo/serde@1.0.200"));
+    }
+
+    #[test]
+    fn weird_bytes_in_paths_are_skipped() {
+        let mut data = Vec::new();
+        for bad in [
+            &b"registry/src/r/\xff\xfe-1.0.0/x"[..], // not UTF-8
+            b"registry/src/r/a b-1.0.0/x",           // space in the name
+            b"registry/src/r/evil\n-1.0.0/x",        // control character
+            b"registry/src/r/x-1.0/x",               // not semver
+            b"registry/src/r/-1.0.0/x",              // no name
+            b"registry/src/\xff/ok-1.0.0/x",         // registry dir not UTF-8
+        ] {
+            data.extend_from_slice(bad);
+            data.push(0);
+        }
+        // A long run without '/' after the prefix is not followed for ever.
+        data.extend_from_slice(b"registry/src/");
+        data.extend(std::iter::repeat_n(b'a', 100_000));
+        assert!(crates_from_paths(&data).is_empty());
     }
 }

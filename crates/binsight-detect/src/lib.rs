@@ -10,7 +10,7 @@ use binsight_model::{
     SCHEMA_VERSION,
 };
 
-mod components;
+pub mod components;
 mod dns;
 pub mod go_buildinfo;
 mod hardening;
