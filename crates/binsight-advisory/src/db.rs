@@ -1,0 +1,138 @@
+//! A set of OSV records loaded from directories of `*.json` files, indexed by package.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::osv::Advisory;
+use crate::range::{decide, Decision};
+
+/// Largest advisory file read (real ones are a few KiB; the largest Go ones ~100 KiB).
+const MAX_FILE: u64 = 4 << 20;
+
+/// A file that was skipped, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadWarning {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Database {
+    pub advisories: Vec<Advisory>,
+    /// (ecosystem, package name) → indices into `advisories`.
+    index: HashMap<(String, String), Vec<usize>>,
+}
+
+/// One advisory that affects a queried package version.
+#[derive(Debug, Clone)]
+pub struct Match<'a> {
+    pub advisory: &'a Advisory,
+    pub decision: Decision,
+}
+
+impl Database {
+    /// Load every `*.json` under `dirs` (one level of subdirectories too, e.g. `osv/crates.io`).
+    /// Malformed, oversized or unreadable files are skipped with a warning naming the file.
+    pub fn load(dirs: &[&Path]) -> (Database, Vec<LoadWarning>) {
+        let mut db = Database::default();
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        for d in dirs {
+            collect(d, 1, &mut files, &mut warnings);
+        }
+        files.sort();
+        for f in files {
+            match read_one(&f) {
+                Ok(a) => db.add(a),
+                Err(message) => warnings.push(LoadWarning { path: f, message }),
+            }
+        }
+        (db, warnings)
+    }
+
+    pub fn add(&mut self, a: Advisory) {
+        let i = self.advisories.len();
+        for aff in &a.affected {
+            if let Some(p) = &aff.package {
+                let e = self.index.entry((p.ecosystem.clone(), p.name.clone())).or_default();
+                if e.last() != Some(&i) {
+                    e.push(i);
+                }
+            }
+        }
+        self.advisories.push(a);
+    }
+
+    pub fn len(&self) -> usize {
+        self.advisories.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.advisories.is_empty()
+    }
+
+    /// Advisories (not withdrawn) whose affected entries for this package cover `version`, or
+    /// cannot be decided for it. One per id; records that share an alias are merged, keeping
+    /// the first (records are loaded in file-name order).
+    pub fn query(&self, ecosystem: &str, name: &str, version: &str) -> Vec<Match<'_>> {
+        let mut out: Vec<Match<'_>> = Vec::new();
+        let Some(ids) = self.index.get(&(ecosystem.to_string(), name.to_string())) else { return out };
+        for &i in ids {
+            let a = &self.advisories[i];
+            if a.withdrawn.is_some() {
+                continue;
+            }
+            let mut best = Decision::NotAffected;
+            for aff in &a.affected {
+                let same = aff.package.as_ref().is_some_and(|p| p.ecosystem == ecosystem && p.name == name);
+                if !same {
+                    continue;
+                }
+                match decide(aff, version) {
+                    Decision::Affected => best = Decision::Affected,
+                    Decision::Undecidable if best == Decision::NotAffected => best = Decision::Undecidable,
+                    _ => {}
+                }
+            }
+            if best == Decision::NotAffected {
+                continue;
+            }
+            let dup = out.iter().any(|m| m.advisory.ids().any(|x| a.ids().any(|y| x == y)));
+            if !dup {
+                out.push(Match { advisory: a, decision: best });
+            }
+        }
+        out
+    }
+}
+
+fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(r) => r,
+        Err(e) => {
+            warnings.push(LoadWarning { path: dir.to_path_buf(), message: format!("cannot read directory: {e}") });
+            return;
+        }
+    };
+    for entry in rd.flatten() {
+        let p = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() && depth > 0 {
+            collect(&p, depth - 1, files, warnings);
+        } else if ft.is_file() && p.extension().is_some_and(|e| e == "json") {
+            files.push(p);
+        }
+    }
+}
+
+fn read_one(path: &Path) -> Result<Advisory, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > MAX_FILE {
+        return Err(format!("{} bytes is over the {MAX_FILE}-byte limit for one advisory", meta.len()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let a: Advisory = serde_json::from_str(&text).map_err(|e| format!("not a valid OSV record ({e}); skipped"))?;
+    if a.id.is_empty() {
+        return Err("OSV record without an id; skipped".into());
+    }
+    Ok(a)
+}

@@ -1,0 +1,10 @@
+//! OSV advisory data: parse it (bounded, per-file errors), index it by package, and tell which
+//! versions a record affects. Applicability, verdicts and the embedded database come next
+//! (issue 5); this is their foundation.
+
+pub mod db;
+pub mod osv;
+pub mod range;
+
+pub use db::{Database, LoadWarning};
+pub use osv::Advisory;
