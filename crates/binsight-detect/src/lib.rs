@@ -15,6 +15,7 @@ mod dns;
 pub mod go_buildinfo;
 mod hardening;
 mod libc;
+mod libc_functions;
 mod musl_code;
 pub mod musl_version;
 mod portability;
@@ -59,6 +60,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
         Box::new(toolchain::ToolchainDetector),
         Box::new(libc::LibcDetector),
         Box::new(musl_version::MuslVersionDetector { options: options.musl }),
+        Box::new(libc_functions::LibcFunctionsDetector),
         Box::new(hardening::HardeningDetector),
         Box::new(portability::PortabilityDetector),
         Box::new(dns::DnsDetector),
@@ -126,6 +128,8 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         dns: out.dns,
         components: out.components,
         components_completeness: out.completeness,
+        findings: None,
+        verdict: None,
         unknowns: out.unknowns,
     }
 }

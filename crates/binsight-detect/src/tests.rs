@@ -7,8 +7,19 @@ fn compiled_in_tables_parse() {
     // Every family named in the table is one the detectors read.
     for s in signatures::signatures() {
         assert!(
-            ["musl", "glibc", "uclibc", "bionic", "go", "nss", "rustc-path", "resolver", "musl-version"]
-                .contains(&s.family.as_str()),
+            [
+                "musl",
+                "glibc",
+                "uclibc",
+                "bionic",
+                "go",
+                "nss",
+                "rustc-path",
+                "resolver",
+                "musl-version",
+                "libc-function"
+            ]
+            .contains(&s.family.as_str()),
             "unknown family {} in {}",
             s.family,
             s.id

@@ -233,6 +233,9 @@ pub struct Libc {
     /// known; empty means none known, not none applied.
     #[serde(default)]
     pub patches: Vec<Patch>,
+    /// For static binaries: whether tracked libc functions (those advisories name) are linked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_functions: Vec<LinkedFunction>,
 }
 
 /// A fix applied on top of a libc release.
@@ -257,6 +260,7 @@ impl Default for Libc {
             version_confidence: Confidence::Unknown,
             version_evidence: vec![],
             patches: vec![],
+            linked_functions: vec![],
         }
     }
 }
@@ -446,6 +450,54 @@ pub struct Component {
     pub evidence: Vec<Evidence>,
 }
 
+/// Whether a static binary links a libc function (for advisories naming affected functions).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LinkedFunction {
+    pub name: String,
+    /// `Some(true)` present, `Some(false)` absent (symbols show it), `None` cannot tell (stripped).
+    pub present: Option<bool>,
+}
+
+/// Is the vulnerable code in the binary?
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// The affected code is present (or the advisory names no function: the package is).
+    Affected,
+    /// The affected functions are absent from the link.
+    NotLinked,
+    /// Cannot tell (e.g. a stripped static binary, no fingerprint yet).
+    Unknown,
+}
+
+/// One known vulnerability in a component of a binary.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Advisory id (RUSTSEC-…, GO-…, or binsight's for libcs) and its aliases (CVE, GHSA).
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: Option<String>,
+    /// Component name and the version installed.
+    pub component: String,
+    pub installed: String,
+    /// Versions that fix it (empty: no fixed release).
+    pub fixed: Vec<String>,
+    /// `low`, `medium`, `high`, `critical`, or `None` when the advisory gives none.
+    pub severity: Option<String>,
+    pub applicability: Applicability,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What to do about a binary.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// `rebuild`, `ok`, or `unknown` (with what is missing).
+    pub action: String,
+    pub reasons: Vec<String>,
+    /// The concrete fix, e.g. "rebuild with Rust >= 1.93", "update crate X to >= Y then rebuild".
+    pub fix: Vec<String>,
+}
+
 /// Which DNS resolver a binary carries and what that means.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Dns {
@@ -500,6 +552,12 @@ pub struct BinaryReport {
     /// How complete `components` is for the language's own packages.
     #[serde(default)]
     pub components_completeness: Completeness,
+    /// Known vulnerabilities (only with `--audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<Finding>>,
+    /// Rebuild or not (only with `--audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unknowns: Vec<Unknown>,
 }

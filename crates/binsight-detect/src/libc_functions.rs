@@ -1,0 +1,63 @@
+//! Which tracked libc functions a static binary links (data/tracked-functions.tsv): from the
+//! symbol table when there is one, else from a fingerprint of the function's object, else
+//! unknown. Advisories use it to tell "vulnerable code present" from "not linked".
+
+use std::sync::OnceLock;
+
+use binsight_model::{LibcFamily, Linkage, LinkedFunction};
+
+use crate::{Context, Detector, Findings};
+
+const TABLE: &str = include_str!("../data/tracked-functions.tsv");
+
+/// (function, family, fingerprint signature id).
+fn tracked() -> &'static [(String, String, Option<String>)] {
+    static T: OnceLock<Vec<(String, String, Option<String>)>> = OnceLock::new();
+    T.get_or_init(|| {
+        crate::tsv::rows(TABLE)
+            .filter_map(|(_, c)| {
+                let [name, family, sig] = c[..] else { return None };
+                Some((name.to_string(), family.to_string(), (sig != "-").then(|| sig.to_string())))
+            })
+            .collect()
+    })
+}
+
+pub struct LibcFunctionsDetector;
+
+impl Detector for LibcFunctionsDetector {
+    fn name(&self) -> &'static str {
+        "libc-functions"
+    }
+    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+        let f = &cx.elf.facts;
+        if !matches!(f.linkage, Linkage::Static | Linkage::StaticPie) || out.libc.family != LibcFamily::Musl {
+            return;
+        }
+        for (name, family, sig) in tracked() {
+            if family != out.libc.family.as_str() {
+                continue;
+            }
+            let present = if !f.stripped {
+                Some(cx.elf.has_symbol(name))
+            } else {
+                sig.as_ref().map(|s| !cx.hits.of(s).is_empty())
+            };
+            out.libc.linked_functions.push(LinkedFunction { name: name.clone(), present });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_parses() {
+        let t = super::tracked();
+        assert!(t.iter().any(|(n, _, s)| n == "iconv_open" && s.is_some()));
+        for (_, _, s) in t {
+            if let Some(s) = s {
+                assert!(crate::signatures::signatures().iter().any(|x| &x.id == s), "{s} not in libc-signatures.tsv");
+            }
+        }
+    }
+}
