@@ -2,9 +2,11 @@
 //! versions a record affects. Applicability, verdicts and the embedded database come next
 //! (issue 5); this is their foundation.
 
+pub mod audit;
 pub mod db;
 pub mod osv;
 pub mod range;
 
+pub use audit::{audit, embedded, with_embedded};
 pub use db::{Database, LoadWarning};
 pub use osv::Advisory;

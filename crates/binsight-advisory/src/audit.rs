@@ -1,0 +1,237 @@
+//! Findings and a verdict for one binary: match its components against OSV data, decide
+//! whether the vulnerable code is really in the binary, and say what fixes it.
+
+use std::sync::OnceLock;
+
+use binsight_model::{Applicability, BinaryReport, Component, Evidence, Finding, Verdict};
+
+use crate::osv::Advisory;
+use crate::range::{self, Decision};
+use crate::Database;
+
+const LIBC_ADVISORIES: &str = include_str!("../data/libc.json");
+
+/// binsight's own advisories for libcs (OSV format, ecosystem `musl`), compiled in.
+pub fn embedded() -> &'static [Advisory] {
+    static A: OnceLock<Vec<Advisory>> = OnceLock::new();
+    #[allow(clippy::expect_used)] // compiled-in data, checked by a unit test
+    A.get_or_init(|| serde_json::from_str(LIBC_ADVISORIES).expect("data/libc.json is valid OSV"))
+}
+
+/// A database with the embedded advisories plus whatever `extra` holds.
+pub fn with_embedded(mut extra: Database) -> Database {
+    for a in embedded() {
+        extra.add(a.clone());
+    }
+    extra
+}
+
+/// (ecosystem, package name) an OSV database files a component under.
+fn osv_package(c: &Component) -> Option<(&'static str, &str)> {
+    match c.kind.as_str() {
+        "rust-crate" if !c.build_only && !c.root => Some(("crates.io", c.name.as_str())),
+        "go-module" if !c.root => Some(("Go", c.name.as_str())),
+        "go-stdlib" => Some(("Go", "stdlib")),
+        "libc" if c.name == "musl" => Some(("musl", "musl")),
+        _ => None,
+    }
+}
+
+/// Versions to test a component at: its version, or both ends of a libc version range.
+fn versions_of(c: &Component, report: &BinaryReport) -> Vec<String> {
+    if let Some(v) = &c.version {
+        return vec![v.clone()];
+    }
+    if c.kind == "libc" {
+        if let Some(r) = &report.libc.version {
+            // ">=1.2.4, <=1.2.5" / ">=1.2.3" / "<=1.1.24"
+            return r
+                .split(',')
+                .map(|p| p.trim().trim_start_matches(">=").trim_start_matches("<=").to_string())
+                .filter(|v| range::parse(v).is_some())
+                .collect();
+        }
+    }
+    vec![]
+}
+
+fn fixed_versions(a: &Advisory, eco: &str, name: &str) -> Vec<String> {
+    let mut v: Vec<String> = a
+        .affected
+        .iter()
+        .filter(|x| x.package.as_ref().is_some_and(|p| p.ecosystem == eco && p.name == name))
+        .flat_map(|x| &x.ranges)
+        .flat_map(|r| &r.events)
+        .filter_map(|e| e.fixed.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn affected_functions(a: &Advisory) -> Vec<String> {
+    a.affected
+        .iter()
+        .filter_map(|x| x.ecosystem_specific.as_ref()?.get("affected_functions")?.as_array().cloned())
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Is the advisory's vulnerable code in this (static) binary?
+fn applicability(a: &Advisory, report: &BinaryReport) -> (Applicability, Vec<Evidence>) {
+    let funcs = affected_functions(a);
+    if funcs.is_empty() {
+        return (Applicability::Affected, vec![Evidence::new("component", "the package is in the binary")]);
+    }
+    let tracked: Vec<_> = report.libc.linked_functions.iter().filter(|f| funcs.contains(&f.name)).collect();
+    let mut ev = Vec::new();
+    for f in &tracked {
+        let state = match f.present {
+            Some(true) => "linked",
+            Some(false) => "not linked",
+            None => "cannot tell (stripped, no fingerprint)",
+        };
+        ev.push(Evidence::new("linked-function", format!("{}: {state}", f.name)));
+    }
+    let app = if tracked.iter().any(|f| f.present == Some(true)) {
+        Applicability::Affected
+    } else if !tracked.is_empty() && tracked.len() == funcs.len() && tracked.iter().all(|f| f.present == Some(false)) {
+        Applicability::NotLinked
+    } else {
+        Applicability::Unknown
+    };
+    (app, ev)
+}
+
+/// Fill `report.findings` and `report.verdict` from `db`.
+pub fn audit(report: &mut BinaryReport, db: &Database) {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut reasons = Vec::new();
+    let mut fixes: Vec<String> = Vec::new();
+    for c in &report.components {
+        let Some((eco, name)) = osv_package(c) else { continue };
+        let versions = versions_of(c, report);
+        if versions.is_empty() {
+            continue;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for v in &versions {
+            for m in db.query(eco, name, v) {
+                let a = m.advisory;
+                if seen.contains(&a.id) || findings.iter().any(|f| f.id == a.id || a.aliases.contains(&f.id)) {
+                    continue;
+                }
+                seen.push(a.id.clone());
+                // A backport the build is known to carry makes it not a finding.
+                if c.kind == "libc" {
+                    if let Some(p) = report.libc.patches.iter().find(|p| a.ids().any(|i| i == p.id)) {
+                        reasons.push(format!("{} is fixed in this build by a backport ({})", p.id, p.evidence.detail));
+                        continue;
+                    }
+                }
+                // A libc version range that straddles the fix is not a confident finding.
+                let all_hit = versions.iter().all(|x| {
+                    db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
+                });
+                let (mut app, mut ev) = applicability(a, report);
+                if !all_hit || m.decision == Decision::Undecidable {
+                    app = Applicability::Unknown;
+                    ev.push(Evidence::new(
+                        "version",
+                        format!("{name} {} may or may not be affected", versions.join(" to ")),
+                    ));
+                }
+                let installed = c.version.clone().unwrap_or_else(|| report.libc.version.clone().unwrap_or_default());
+                let fixed = fixed_versions(a, eco, name);
+                if app == Applicability::Affected {
+                    fixes.push(fix_for(c, a, &fixed, report));
+                }
+                findings.push(Finding {
+                    id: a.id.clone(),
+                    aliases: a.aliases.clone(),
+                    summary: a.summary.clone(),
+                    component: c.name.clone(),
+                    installed,
+                    fixed,
+                    severity: None,
+                    applicability: app,
+                    evidence: ev,
+                });
+            }
+        }
+    }
+    let affected: Vec<&Finding> = findings.iter().filter(|f| f.applicability == Applicability::Affected).collect();
+    let unknown: Vec<&Finding> = findings.iter().filter(|f| f.applicability == Applicability::Unknown).collect();
+    let action = if !affected.is_empty() {
+        for f in &affected {
+            reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
+        }
+        "rebuild"
+    } else if !unknown.is_empty() {
+        for f in &unknown {
+            reasons.push(format!(
+                "cannot tell whether {} applies to {} {}: {}",
+                f.id,
+                f.component,
+                f.installed,
+                f.evidence.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ")
+            ));
+        }
+        "unknown"
+    } else {
+        if report.components.is_empty() {
+            reasons.push("no components identified: nothing to match".into());
+        }
+        "ok"
+    };
+    fixes.sort();
+    fixes.dedup();
+    report.findings = Some(findings);
+    report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes });
+}
+
+/// The concrete fix for an affected finding.
+fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport) -> String {
+    match c.kind.as_str() {
+        "rust-crate" => match fixed.first() {
+            Some(v) => format!("update crate {} to >= {v} then rebuild", c.name),
+            None => format!("remove or replace crate {} (no fixed release), then rebuild", c.name),
+        },
+        "go-module" => match fixed.first() {
+            Some(v) => format!("update module {} to >= {v} then rebuild", c.name),
+            None => format!("remove or replace module {} (no fixed release), then rebuild", c.name),
+        },
+        "go-stdlib" => match fixed.first() {
+            Some(v) => format!("rebuild with Go >= {}", v.trim_start_matches('v')),
+            None => "rebuild with a Go release that fixes it".into(),
+        },
+        _ => {
+            let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
+            let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
+            let zig = by_tool.and_then(|t| t.get("zig")).and_then(|v| v.as_str());
+            if let (Some(v), true) = (rustc, report.toolchain.rustc.is_some()) {
+                format!("rebuild with Rust >= {}", v.trim_end_matches(".0"))
+            } else if let (Some(v), true) = (zig, report.toolchain.cc.iter().any(|x| x.name == "zig")) {
+                format!("rebuild with zig >= {v}")
+            } else {
+                match fixed.first() {
+                    Some(v) => format!("rebuild against musl >= {v}"),
+                    None => "rebuild against a musl with the upstream fix applied".into(),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_advisories_parse() {
+        let e = embedded();
+        assert!(e.len() >= 4);
+        assert!(e.iter().all(|a| !affected_functions(a).is_empty()));
+    }
+}

@@ -1,0 +1,100 @@
+//! Audit on corpus fixtures: libc advisories with applicability and backports, crate and Go
+//! advisories from the shared OSV snapshot (read at test time from ../shared/osv).
+
+use std::path::PathBuf;
+
+use binsight_advisory::{audit, with_embedded, Database};
+use binsight_corpus::{corpus_dir, load_manifest};
+use binsight_model::{Applicability, BinaryReport, Component, LinkedFunction};
+
+fn report(id: &str) -> BinaryReport {
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    let f =
+        m.fixtures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("fixture {id} missing: rebuild the corpus"));
+    let data = std::fs::read(dir.join(&f.path)).expect("read fixture");
+    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
+    binsight_detect::analyze(&f.path, &elf)
+}
+
+fn finding<'a>(r: &'a BinaryReport, cve: &str) -> Option<&'a binsight_model::Finding> {
+    r.findings.as_ref().and_then(|f| f.iter().find(|x| x.aliases.iter().any(|a| a == cve)))
+}
+
+#[test]
+fn rust_before_1_93_musl_without_iconv_is_not_linked_and_with_iconv_must_rebuild() {
+    let db = with_embedded(Database::default());
+    // Rust 1.85 (musl 1.2.3, no backports), unstripped: symbols show iconv is not linked.
+    let mut r = report("rust-1.85.0-x86_64-musl-hello");
+    assert_eq!(r.libc.version.as_deref(), Some("1.2.3"));
+    audit(&mut r, &db);
+    let f = finding(&r, "CVE-2025-26519").expect("CVE-2025-26519 listed");
+    assert_eq!(f.applicability, Applicability::NotLinked);
+    assert!(finding(&r, "CVE-2020-28928").is_none(), "1.2.3 has the wcsnrtombs fix");
+    // The same binary, had it linked iconv (as a C dependency calling iconv_open would make it):
+    let mut r2 = report("rust-1.85.0-x86_64-musl-hello");
+    for lf in &mut r2.libc.linked_functions {
+        if lf.name.starts_with("iconv") {
+            lf.present = Some(true);
+        }
+    }
+    audit(&mut r2, &db);
+    assert_eq!(finding(&r2, "CVE-2025-26519").map(|f| f.applicability), Some(Applicability::Affected));
+    let v = r2.verdict.as_ref().expect("verdict");
+    assert_eq!(v.action, "rebuild");
+    assert!(v.fix.iter().any(|x| x == "rebuild with Rust >= 1.93"), "{v:?}");
+}
+
+#[test]
+fn backports_of_rust_1_95_clear_the_musl_findings() {
+    let db = with_embedded(Database::default());
+    let mut r = report("rust-1.95.0-x86_64-musl-hello");
+    audit(&mut r, &db);
+    for cve in ["CVE-2025-26519", "CVE-2026-6042", "CVE-2026-40200"] {
+        assert!(finding(&r, cve).is_none(), "{cve} should be cleared by the toolchain's backport");
+    }
+    let v = r.verdict.as_ref().expect("verdict");
+    assert!(v.reasons.iter().any(|x| x.contains("CVE-2026-40200") && x.contains("backport")), "{v:?}");
+}
+
+#[test]
+fn stripped_without_fingerprint_is_unknown() {
+    let db = with_embedded(Database::default());
+    let mut r = report("rust-1.85.0-x86_64-musl-hello-stripped");
+    audit(&mut r, &db);
+    // qsort has no fingerprint yet: a stripped binary cannot say.
+    assert_eq!(finding(&r, "CVE-2026-40200").map(|f| f.applicability), Some(Applicability::Unknown));
+    // iconv has one: not linked even though stripped.
+    assert_eq!(finding(&r, "CVE-2025-26519").map(|f| f.applicability), Some(Applicability::NotLinked));
+    assert_eq!(r.verdict.as_ref().map(|v| v.action.as_str()), Some("unknown"));
+    let _ = LinkedFunction { name: String::new(), present: None };
+}
+
+#[test]
+fn vulnerable_crate_from_the_osv_snapshot() {
+    let osv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv/crates.io");
+    assert!(osv.is_dir(), "OSV snapshot expected at {}", osv.display());
+    let (db, warnings) = Database::load(&[&osv]);
+    assert!(warnings.is_empty());
+    let db = with_embedded(db);
+    let mut r = report("deps-rust-1.95.0-x86_64-musl-auditable");
+    // Plant an old crate version the snapshot marks vulnerable (RUSTSEC-2016-0006: cassandra < 0.8.2).
+    r.components.push(Component {
+        name: "cassandra".into(),
+        version: Some("0.8.1".into()),
+        purl: Some("pkg:cargo/cassandra@0.8.1".into()),
+        cpe: None,
+        kind: "rust-crate".into(),
+        found_by: "cargo-auditable".into(),
+        source: Some("crates.io".into()),
+        root: false,
+        build_only: false,
+        evidence: vec![],
+    });
+    audit(&mut r, &db);
+    let f = r.findings.as_ref().and_then(|f| f.iter().find(|x| x.id == "RUSTSEC-2016-0006")).expect("finding");
+    assert_eq!(f.installed, "0.8.1");
+    let v = r.verdict.as_ref().expect("verdict");
+    assert_eq!(v.action, "rebuild");
+    assert!(v.fix.iter().any(|x| x.starts_with("update crate cassandra to >= 0.8.2")), "{v:?}");
+}
