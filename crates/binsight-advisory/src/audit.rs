@@ -109,10 +109,12 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut reasons = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
     for c in &report.components {
         let Some((eco, name)) = osv_package(c) else { continue };
         let versions = versions_of(c, report);
         if versions.is_empty() {
+            missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
             continue;
         }
         let mut seen: Vec<String> = Vec::new();
@@ -168,7 +170,8 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
             reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
         }
         "rebuild"
-    } else if !unknown.is_empty() {
+    } else if !unknown.is_empty() || !missing.is_empty() {
+        reasons.extend(missing);
         for f in &unknown {
             reasons.push(format!(
                 "cannot tell whether {} applies to {} {}: {}",

@@ -178,6 +178,24 @@ pub fn inspect_text(r: &BinaryReport) -> String {
     if let Some(fix) = &r.dns.fix {
         let _ = writeln!(o, "            fix: {fix}");
     }
+    if let Some(v) = &r.verdict {
+        let _ = writeln!(o, "  verdict   {}", v.action.to_uppercase());
+        for f in r.findings.iter().flatten() {
+            let app = match f.applicability {
+                binsight_model::Applicability::Affected => "affected",
+                binsight_model::Applicability::NotLinked => "not linked",
+                binsight_model::Applicability::Unknown => "unknown",
+            };
+            let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
+            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
+        }
+        for x in &v.fix {
+            let _ = writeln!(o, "            fix: {x}");
+        }
+        for x in &v.reasons {
+            let _ = writeln!(o, "            why: {x}");
+        }
+    }
     let _ = writeln!(o, "  portable  {}", r.portability.summary);
     if let Some(k) = &r.portability.min_kernel {
         let _ = writeln!(o, "            · minimum kernel {k}");
@@ -196,9 +214,10 @@ pub fn inspect_text(r: &BinaryReport) -> String {
     o
 }
 
-/// Header of the scan table.
-pub fn scan_header() -> String {
-    format!("{:<10} {:<10} {:<18} {:<28} {:<16} PATH", "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE")
+/// Header of the scan table (with a VERDICT column when auditing).
+pub fn scan_header(audit: bool) -> String {
+    let v = if audit { format!("{:<9} ", "VERDICT") } else { String::new() };
+    format!("{:<10} {:<10} {:<18} {:<28} {:<16} {v}PATH", "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE")
 }
 
 /// One scan table row.
@@ -213,8 +232,9 @@ pub fn scan_row(r: &BinaryReport) -> String {
         binsight_model::PortabilityVerdict::Unknown => "?".into(),
     };
     let libc = format!("{} ({})", libc_short(r), conf(r.libc.confidence));
+    let verdict = r.verdict.as_ref().map(|v| format!("{:<9} ", v.action)).unwrap_or_default();
     format!(
-        "{:<10} {:<10} {:<18} {:<28} {:<16} {}",
+        "{:<10} {:<10} {:<18} {:<28} {:<16} {verdict}{}",
         r.elf.machine,
         linkage(r.elf.linkage),
         libc,

@@ -14,13 +14,14 @@ use rayon::prelude::*;
 const EXIT_OK: u8 = 0;
 const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+const EXIT_FINDINGS: u8 = 4;
 
 #[derive(Parser)]
 #[command(
     name = "binsight",
     version,
     about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
-    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan."
+    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,6 +44,58 @@ struct Common {
     /// Largest file to read, in bytes (bigger files get an error and are skipped).
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
     max_file_size: u64,
+    /// Match components against known vulnerabilities (binsight's libc advisories, plus any
+    /// OSV directories given with --advisories) and give a rebuild verdict per binary.
+    #[arg(long)]
+    audit: bool,
+    /// A directory of OSV JSON records (e.g. an OSV export for crates.io or Go); repeatable.
+    /// Implies --audit.
+    #[arg(long, value_name = "DIR")]
+    advisories: Vec<PathBuf>,
+    /// Exit with code 4 when a finding whose code is in the binary has at least this severity
+    /// (findings without a severity count). Implies --audit.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<Level>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Level {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Common {
+    fn auditing(&self) -> bool {
+        self.audit || !self.advisories.is_empty() || self.fail_on.is_some()
+    }
+    /// The advisory database for --audit (None without it); load problems go to stderr.
+    fn database(&self) -> Option<binsight_advisory::Database> {
+        if !self.auditing() {
+            return None;
+        }
+        let dirs: Vec<&std::path::Path> = self.advisories.iter().map(PathBuf::as_path).collect();
+        let (db, warnings) = binsight_advisory::Database::load(&dirs);
+        for w in warnings {
+            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+        }
+        Some(binsight_advisory::with_embedded(db))
+    }
+}
+
+/// Does this report trip --fail-on?
+fn fails(r: &BinaryReport, level: Option<Level>) -> bool {
+    let Some(level) = level else { return false };
+    r.findings.iter().flatten().any(|f| {
+        f.applicability == binsight_model::Applicability::Affected
+            && match f.severity.as_deref() {
+                Some("low") => level <= Level::Low,
+                Some("medium") => level <= Level::Medium,
+                Some("high") => level <= Level::High,
+                _ => true,
+            }
+    })
 }
 
 #[derive(Subcommand)]
@@ -114,7 +167,7 @@ fn warn_partial(r: &BinaryReport) -> bool {
 }
 
 /// Parse and analyse one file's bytes.
-fn analyze_bytes(path: &str, data: &[u8]) -> Result<BinaryReport, String> {
+fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) -> Result<BinaryReport, String> {
     let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).map_err(|e| match e {
         binsight_elf::ElfError::NotElf => {
             format!(
@@ -123,7 +176,11 @@ fn analyze_bytes(path: &str, data: &[u8]) -> Result<BinaryReport, String> {
         }
         e => format!("{path}: {e}"),
     })?;
-    Ok(binsight_detect::analyze(path, &elf))
+    let mut r = binsight_detect::analyze(path, &elf);
+    if let Some(db) = db {
+        binsight_advisory::audit(&mut r, db);
+    }
+    Ok(r)
 }
 
 struct Printer {
@@ -149,18 +206,21 @@ fn limits(common: &Common) -> binsight_source::Limits {
 }
 
 fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
+    let db = common.database();
     let mut p = Printer::new(common.output);
     let mut failed = 0usize;
+    let mut tripped = false;
     for (i, f) in files.iter().enumerate() {
         let path = f.display().to_string();
         let result = binsight_source::read_file(f, &limits(common))
             .map_err(|e| e.to_string())
-            .and_then(|data| analyze_bytes(&path, &data));
+            .and_then(|data| analyze_bytes(&path, &data, db.as_ref()));
         match result {
             Ok(r) => {
                 if warn_partial(&r) {
                     failed += 1;
                 }
+                tripped |= fails(&r, common.fail_on);
                 match common.output {
                     Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
                     Format::Table => {
@@ -179,7 +239,17 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
         }
     }
     p.out.flush()?;
-    Ok(if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK })
+    Ok(exit_code(failed, tripped))
+}
+
+fn exit_code(failed: usize, tripped: bool) -> u8 {
+    if tripped {
+        EXIT_FINDINGS
+    } else if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    }
 }
 
 /// The default scan target: the directories on $PATH that exist, without duplicates.
@@ -243,6 +313,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         None
     };
     let limits = limits(common);
+    let db = common.database();
     // Analyse in parallel, print in path order.
     let results: Vec<Result<BinaryReport, String>> = candidates
         .par_iter()
@@ -250,7 +321,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
             let path = c.path.display().to_string();
             let r = binsight_source::read_candidate(c, &limits)
                 .map_err(|e| e.to_string())
-                .and_then(|data| analyze_bytes(&path, &data));
+                .and_then(|data| analyze_bytes(&path, &data, db.as_ref()));
             if let Some(b) = &bar {
                 b.inc(1);
             }
@@ -262,9 +333,10 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
     }
 
     if common.output == Format::Table && results.iter().any(Result::is_ok) {
-        writeln!(p.out, "{}", binsight_report::scan_header())?;
+        writeln!(p.out, "{}", binsight_report::scan_header(db.is_some()))?;
     }
     let mut reported = 0usize;
+    let mut tripped = false;
     for (c, r) in candidates.iter().zip(results) {
         match r {
             Ok(r) => {
@@ -272,6 +344,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
                 if warn_partial(&r) {
                     failed += 1;
                 }
+                tripped |= fails(&r, common.fail_on);
                 match common.output {
                     Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
                     Format::Table => writeln!(p.out, "{}", binsight_report::scan_row(&r))?,
@@ -291,5 +364,5 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         stats.symlinks_skipped,
         started.elapsed().as_secs_f64()
     );
-    Ok(if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK })
+    Ok(exit_code(failed, tripped))
 }
