@@ -19,5 +19,14 @@ start=$(date +%s)
 corpus/build
 echo "corpus ready in $(( $(date +%s) - start ))s" >&2
 
+step "SARIF validator (npm @microsoft/sarif-multitool, pinned; cached)"
+cache="${BINSIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/binsight}"
+sarif_dir="$cache/tools/sarif-multitool-5.7.0"
+if [ ! -x "$sarif_dir/node_modules/.bin/sarif-multitool" ]; then
+  command -v npm >/dev/null || { echo "test.sh: npm is needed for the SARIF validator" >&2; exit 1; }
+  npm install --prefix "$sarif_dir" --no-save --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0
+fi
+export BINSIGHT_SARIF_MULTITOOL="$sarif_dir/node_modules/.bin/sarif-multitool"
+
 step "cargo test --workspace"
 cargo test --workspace --locked

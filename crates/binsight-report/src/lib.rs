@@ -243,3 +243,90 @@ pub fn scan_row(r: &BinaryReport) -> String {
         r.path
     )
 }
+
+/// A SARIF 2.1.0 log of the audit findings of `reports` (one run; a rule per advisory).
+/// Findings whose code is in the binary are `error`, undecided ones `warning`, findings whose
+/// code is not linked `note`.
+pub fn sarif(reports: &[BinaryReport]) -> String {
+    use serde_json::json;
+    let mut rules: Vec<serde_json::Value> = Vec::new();
+    let mut rule_ids: Vec<String> = Vec::new();
+    let mut results = Vec::new();
+    for r in reports {
+        for f in r.findings.iter().flatten() {
+            if !rule_ids.contains(&f.id) {
+                rule_ids.push(f.id.clone());
+                let text = f.summary.clone().unwrap_or_else(|| f.id.clone());
+                rules.push(json!({
+                    "id": f.id,
+                    "name": f.id.replace(['-', '.'], ""),
+                    "shortDescription": {"text": text},
+                    "fullDescription": {"text": format!("{text} (aliases: {})", if f.aliases.is_empty() { "none".to_string() } else { f.aliases.join(", ") })},
+                    "help": {"text": format!("Known vulnerability {} in {}. Fixed in: {}.", f.id, f.component,
+                        if f.fixed.is_empty() { "no release".to_string() } else { f.fixed.join(", ") })},
+                    "properties": {"tags": ["security", "vulnerability"]},
+                }));
+            }
+            let level = match f.applicability {
+                binsight_model::Applicability::Affected => "error",
+                binsight_model::Applicability::Unknown => "warning",
+                binsight_model::Applicability::NotLinked => "note",
+            };
+            let app = match f.applicability {
+                binsight_model::Applicability::Affected => "the vulnerable code is in the binary",
+                binsight_model::Applicability::Unknown => "cannot tell whether the vulnerable code is in the binary",
+                binsight_model::Applicability::NotLinked => "the vulnerable code is not linked",
+            };
+            let fix = r.verdict.as_ref().map(|v| v.fix.join("; ")).filter(|s| !s.is_empty());
+            let message = match fix {
+                Some(fx) if level == "error" => {
+                    format!("{} {} has {}: {app}. Fix: {fx}.", f.component, f.installed, f.id)
+                }
+                _ => format!("{} {} has {}: {app}.", f.component, f.installed, f.id),
+            };
+            results.push(json!({
+                "ruleId": f.id,
+                "ruleIndex": rule_ids.iter().position(|x| x == &f.id).unwrap_or(0),
+                "level": level,
+                "message": {"text": message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri_of(&r.path)},
+                    // The finding is about the whole binary.
+                    "region": {"byteOffset": 0, "byteLength": r.size},
+                }}],
+                "properties": {"component": f.component, "installed": f.installed, "aliases": f.aliases},
+            }));
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "binsight",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default()
+}
+
+/// A path as a URI reference: absolute paths as `file://` URIs, others relative; bytes outside
+/// the unreserved set percent-encoded.
+fn uri_of(path: &str) -> String {
+    let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

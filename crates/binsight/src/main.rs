@@ -34,6 +34,8 @@ enum Format {
     Table,
     /// One JSON object per file per line (schema: docs/json-schema.md).
     Json,
+    /// One SARIF 2.1.0 log of the audit findings, at the end (implies --audit).
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -68,7 +70,7 @@ enum Level {
 
 impl Common {
     fn auditing(&self) -> bool {
-        self.audit || !self.advisories.is_empty() || self.fail_on.is_some()
+        self.audit || !self.advisories.is_empty() || self.fail_on.is_some() || self.output == Format::Sarif
     }
     /// The advisory database for --audit (None without it); load problems go to stderr.
     fn database(&self) -> Option<binsight_advisory::Database> {
@@ -210,6 +212,7 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
     let mut p = Printer::new(common.output);
     let mut failed = 0usize;
     let mut tripped = false;
+    let mut sarif_reports = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let path = f.display().to_string();
         let result = binsight_source::read_file(f, &limits(common))
@@ -223,6 +226,7 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
                 tripped |= fails(&r, common.fail_on);
                 match common.output {
                     Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
+                    Format::Sarif => sarif_reports.push(r),
                     Format::Table => {
                         if i > 0 {
                             writeln!(p.out)?;
@@ -237,6 +241,9 @@ fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
                 p.error(&path, &msg)?;
             }
         }
+    }
+    if common.output == Format::Sarif {
+        writeln!(p.out, "{}", binsight_report::sarif(&sarif_reports))?;
     }
     p.out.flush()?;
     Ok(exit_code(failed, tripped))
@@ -337,6 +344,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
     }
     let mut reported = 0usize;
     let mut tripped = false;
+    let mut sarif_reports = Vec::new();
     for (c, r) in candidates.iter().zip(results) {
         match r {
             Ok(r) => {
@@ -347,6 +355,7 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
                 tripped |= fails(&r, common.fail_on);
                 match common.output {
                     Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
+                    Format::Sarif => sarif_reports.push(r),
                     Format::Table => writeln!(p.out, "{}", binsight_report::scan_row(&r))?,
                 }
             }
@@ -356,6 +365,9 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
                 p.error(&c.path.display().to_string(), &msg)?;
             }
         }
+    }
+    if common.output == Format::Sarif {
+        writeln!(p.out, "{}", binsight_report::sarif(&sarif_reports))?;
     }
     p.out.flush()?;
     eprintln!(

@@ -235,3 +235,28 @@ fn fail_on_sets_exit_code_4_for_linked_vulnerable_libc_code() {
     // The same binary from Rust 1.95 carries the backports: ok, exit 0.
     bin().args(["inspect", "--fail-on", "high"]).arg(corpus_file("rust/1.95.0/aarch64-musl/hello")).assert().success();
 }
+
+#[test]
+fn sarif_output_passes_the_sarif_multitool_validator() {
+    // scripts/test.sh installs the validator (npm @microsoft/sarif-multitool) and sets this.
+    let tool = std::env::var("BINSIGHT_SARIF_MULTITOOL")
+        .expect("BINSIGHT_SARIF_MULTITOOL unset: run scripts/test.sh, which installs the SARIF validator");
+    let d = tempfile::tempdir().expect("tempdir");
+    for (i, rel) in
+        ["rust/1.69.0/aarch64-musl/hello", "rust/1.85.0/x86_64-musl/hello.stripped", "rust/1.95.0/x86_64-musl/hello"]
+            .iter()
+            .enumerate()
+    {
+        std::fs::copy(corpus_file(rel), d.path().join(format!("bin{i}"))).expect("copy");
+    }
+    let out = bin().args(["scan", "-o", "sarif"]).arg(d.path()).assert().success().get_output().stdout.clone();
+    let log: serde_json::Value = serde_json::from_slice(&out).expect("SARIF is JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().any(|r| r["level"] == "error"), "the Rust 1.69 binary links musl's vulnerable qsort");
+    let file = d.path().join("out.sarif");
+    std::fs::write(&file, &out).expect("write");
+    let v = std::process::Command::new(&tool).arg("validate").arg(&file).output().expect("run sarif-multitool");
+    let text = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+    assert!(v.status.success(), "{text}");
+    assert!(!text.contains(": error"), "{text}");
+}
