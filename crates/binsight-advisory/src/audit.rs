@@ -79,7 +79,18 @@ fn affected_functions(a: &Advisory) -> Vec<String> {
 }
 
 /// Is the advisory's vulnerable code in this (static) binary?
-fn applicability(a: &Advisory, report: &BinaryReport) -> (Applicability, Vec<Evidence>) {
+fn applicability(a: &Advisory, c: &Component, report: &BinaryReport) -> (Applicability, Vec<Evidence>) {
+    if c.kind == "go-stdlib" {
+        // Every Go binary has a standard library; whether the vulnerable package is linked is
+        // not checked yet (it needs the binary's function table, as govulncheck does).
+        return (
+            Applicability::Unknown,
+            vec![Evidence::new(
+                "go-stdlib",
+                "whether the affected standard-library package is linked is not checked yet",
+            )],
+        );
+    }
     let funcs = affected_functions(a);
     if funcs.is_empty() {
         return (Applicability::Affected, vec![Evidence::new("component", "the package is in the binary")]);
@@ -136,7 +147,7 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
                 let all_hit = versions.iter().all(|x| {
                     db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
                 });
-                let (mut app, mut ev) = applicability(a, report);
+                let (mut app, mut ev) = applicability(a, c, report);
                 if !all_hit || m.decision == Decision::Undecidable {
                     app = Applicability::Unknown;
                     ev.push(Evidence::new(

@@ -118,7 +118,10 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, warnings: &mut Ve
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() && depth > 0 {
             collect(&p, depth - 1, files, warnings);
-        } else if ft.is_file() && p.extension().is_some_and(|e| e == "json") {
+        } else if ft.is_file()
+            && p.extension().is_some_and(|e| e == "json")
+            && !entry.file_name().to_string_lossy().starts_with('.')
+        {
             files.push(p);
         }
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod db;
 pub mod osv;
 pub mod range;
+pub mod store;
 
 pub use audit::{audit, embedded, with_embedded};
 pub use db::{Database, LoadWarning};

@@ -77,12 +77,77 @@ impl Common {
         if !self.auditing() {
             return None;
         }
+        let root = binsight_advisory::store::data_dir();
+        let (mut db, mut warnings) = binsight_advisory::store::load(&root);
+        for m in binsight_advisory::store::status(&root) {
+            if binsight_advisory::store::age(&m) > binsight_advisory::store::STALE_AFTER_SECS {
+                eprintln!(
+                    "binsight: advisory source {} is {} days old: import a fresh copy (binsight db import)",
+                    m.name,
+                    binsight_advisory::store::age(&m) / 86_400
+                );
+            }
+        }
         let dirs: Vec<&std::path::Path> = self.advisories.iter().map(PathBuf::as_path).collect();
-        let (db, warnings) = binsight_advisory::Database::load(&dirs);
+        let (extra, w) = binsight_advisory::Database::load(&dirs);
+        warnings.extend(w);
+        for a in extra.advisories {
+            db.add(a);
+        }
         for w in warnings {
             eprintln!("binsight: {}: {}", w.path.display(), w.message);
         }
         Some(binsight_advisory::with_embedded(db))
+    }
+}
+
+fn db(command: DbCommand) -> Result<u8> {
+    let root = binsight_advisory::store::data_dir();
+    match command {
+        DbCommand::Import { path, name } => {
+            let name = name.unwrap_or_else(|| {
+                let stem = if path.is_dir() { path.file_name() } else { path.file_stem() }
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // OSV exports are `<ecosystem>/all.zip`: name them after the folder.
+                if stem == "all" {
+                    path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or(stem)
+                } else {
+                    stem
+                }
+            });
+            let (meta, warnings) = binsight_advisory::store::import(&root, &name, &path)
+                .with_context(|| format!("importing {} as {name}", path.display()))?;
+            for w in &warnings {
+                eprintln!("binsight: {}: {}", w.path.display(), w.message);
+            }
+            println!(
+                "imported {} advisories as '{}' into {} ({} skipped)",
+                meta.records,
+                meta.name,
+                root.display(),
+                meta.skipped
+            );
+            Ok(EXIT_OK)
+        }
+        DbCommand::Status => {
+            let sources = binsight_advisory::store::status(&root);
+            println!("advisory database: {}", root.display());
+            println!("  built in: {} libc advisories (binsight)", binsight_advisory::embedded().len());
+            if sources.is_empty() {
+                println!("  no imported sources: `binsight db import DIR_OR_ZIP` adds OSV data (crates.io, Go, ...)");
+            }
+            for m in sources {
+                let days = binsight_advisory::store::age(&m) / 86_400;
+                let stale = if binsight_advisory::store::age(&m) > binsight_advisory::store::STALE_AFTER_SECS {
+                    "  STALE"
+                } else {
+                    ""
+                };
+                println!("  {}: {} advisories, imported {days} days ago from {}{stale}", m.name, m.records, m.origin);
+            }
+            Ok(EXIT_OK)
+        }
     }
 }
 
@@ -101,7 +166,27 @@ fn fails(r: &BinaryReport, level: Option<Level>) -> bool {
 }
 
 #[derive(Subcommand)]
+enum DbCommand {
+    /// Import OSV records (a directory of JSON files, or a .zip such as an OSV export) into the
+    /// local database used by --audit. A failed import leaves the existing copy in place.
+    Import {
+        #[arg(value_name = "DIR_OR_ZIP")]
+        path: PathBuf,
+        /// Source name (default: the directory or file name, e.g. `crates.io`).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show the imported sources, their size and age (stale after 7 days).
+    Status,
+}
+
+#[derive(Subcommand)]
 enum Command {
+    /// The local advisory database (in $BINSIGHT_DATA or $XDG_DATA_HOME/binsight).
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Inspect ELF files named on the command line.
     Inspect {
         #[arg(required = true, value_name = "FILE")]
@@ -143,6 +228,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Db { command } => db(command),
         Command::Inspect { files, common } => inspect(&files, &common),
         Command::Scan { dirs, common, jobs, no_progress } => {
             if let Some(j) = jobs {

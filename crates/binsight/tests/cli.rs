@@ -6,7 +6,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn bin() -> Command {
-    Command::cargo_bin("binsight").expect("binary built")
+    let mut c = Command::cargo_bin("binsight").expect("binary built");
+    // Hermetic: no advisory sources from the machine's data directory.
+    c.env("BINSIGHT_DATA", std::env::temp_dir().join(format!("binsight-test-data-empty-{}", std::process::id())));
+    c
 }
 
 /// This test binary itself: a real dynamic ELF built by the toolchain running the tests.
@@ -259,4 +262,34 @@ fn sarif_output_passes_the_sarif_multitool_validator() {
     let text = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
     assert!(v.status.success(), "{text}");
     assert!(!text.contains(": error"), "{text}");
+}
+
+#[test]
+fn db_import_and_status() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let src = tempfile::tempdir().expect("tempdir");
+    let dir = src.path().join("crates.io");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("X-1.json"),
+        r#"{"id":"X-1","affected":[{"package":{"ecosystem":"crates.io","name":"foo"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#,
+    )
+    .expect("write");
+    std::fs::write(dir.join("broken.json"), "{").expect("write");
+    let run = |args: &[&str]| {
+        let mut c = Command::cargo_bin("binsight").expect("binary built");
+        c.env("BINSIGHT_DATA", data.path()).args(args);
+        c
+    };
+    let out = run(&["db", "import", &dir.display().to_string()]).assert().success().get_output().clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 advisories as 'crates.io'"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json: not a valid OSV record"));
+    let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"), "{}", String::from_utf8_lossy(&out));
+    // An empty source is refused and leaves the database as it was.
+    let empty = src.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    run(&["db", "import", "--name", "crates.io", &empty.display().to_string()]).assert().code(2);
+    let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"));
 }
