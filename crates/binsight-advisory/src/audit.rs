@@ -10,12 +10,30 @@ use crate::range::{self, Decision};
 use crate::Database;
 
 const LIBC_ADVISORIES: &str = include_str!("../data/libc.json");
+/// RustSec's Rust standard library advisories as OSV (scripts/gen-rust-toolchain-advisories.py).
+const RUST_TOOLCHAIN_ADVISORIES: &str = include_str!("../data/rust-toolchain.json");
 
-/// binsight's own advisories for libcs (OSV format, ecosystem `musl`), compiled in.
+/// The compiled-in advisories: binsight's own for libcs (ecosystem `musl`) and the Rust
+/// standard library's (ecosystem `rust-toolchain`), both OSV.
 pub fn embedded() -> &'static [Advisory] {
     static A: OnceLock<Vec<Advisory>> = OnceLock::new();
     #[allow(clippy::expect_used)] // compiled-in data, checked by a unit test
-    A.get_or_init(|| serde_json::from_str(LIBC_ADVISORIES).expect("data/libc.json is valid OSV"))
+    A.get_or_init(|| {
+        let mut v: Vec<Advisory> = serde_json::from_str(LIBC_ADVISORIES).expect("data/libc.json is valid OSV");
+        v.extend(
+            serde_json::from_str::<Vec<Advisory>>(RUST_TOOLCHAIN_ADVISORIES)
+                .expect("data/rust-toolchain.json is valid OSV"),
+        );
+        v
+    })
+}
+
+/// Advisories limited to other operating systems do not apply to Linux binaries.
+fn applies_to_linux(a: &Advisory) -> bool {
+    a.affected.iter().all(|x| {
+        let os = x.ecosystem_specific.as_ref().and_then(|e| e.get("os")).and_then(|o| o.as_array());
+        os.is_none_or(|o| o.is_empty() || o.iter().any(|v| v.as_str() == Some("linux")))
+    })
 }
 
 /// A database with the embedded advisories plus whatever `extra` holds.
@@ -32,6 +50,7 @@ fn osv_package(c: &Component) -> Option<(&'static str, &str)> {
         "rust-crate" if !c.build_only && !c.root => Some(("crates.io", c.name.as_str())),
         "go-module" if !c.root => Some(("Go", c.name.as_str())),
         "go-stdlib" => Some(("Go", "stdlib")),
+        "rust-std" => Some(("rust-toolchain", "std")),
         "libc" if c.name == "musl" => Some(("musl", "musl")),
         _ => None,
     }
@@ -95,6 +114,12 @@ fn applicability(a: &Advisory, c: &Component, report: &BinaryReport) -> (Applica
     if funcs.is_empty() {
         return (Applicability::Affected, vec![Evidence::new("component", "the package is in the binary")]);
     }
+    if c.kind == "rust-std" {
+        return (
+            Applicability::Unknown,
+            vec![Evidence::new("rust-std", format!("whether {} is linked is not checked yet", funcs.join(", ")))],
+        );
+    }
     let tracked: Vec<_> = report.libc.linked_functions.iter().filter(|f| funcs.contains(&f.name)).collect();
     let mut ev = Vec::new();
     for f in &tracked {
@@ -132,6 +157,9 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
         for v in &versions {
             for m in db.query(eco, name, v) {
                 let a = m.advisory;
+                if !applies_to_linux(a) {
+                    continue;
+                }
                 if seen.contains(&a.id) || findings.iter().any(|f| f.id == a.id || a.aliases.contains(&f.id)) {
                     continue;
                 }
@@ -220,6 +248,10 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             Some(v) => format!("rebuild with Go >= {}", v.trim_start_matches('v')),
             None => "rebuild with a Go release that fixes it".into(),
         },
+        "rust-std" => match fixed.first() {
+            Some(v) => format!("rebuild with Rust >= {v}"),
+            None => "rebuild with a Rust release that fixes it".into(),
+        },
         _ => {
             let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
             let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
@@ -245,7 +277,12 @@ mod tests {
     #[test]
     fn embedded_advisories_parse() {
         let e = embedded();
-        assert!(e.len() >= 4);
-        assert!(e.iter().all(|a| !affected_functions(a).is_empty()));
+        let musl: Vec<_> = e
+            .iter()
+            .filter(|a| a.affected.iter().any(|x| x.package.as_ref().is_some_and(|p| p.ecosystem == "musl")))
+            .collect();
+        assert!(musl.len() >= 4);
+        assert!(musl.iter().all(|a| !affected_functions(a).is_empty()));
+        assert!(e.iter().any(|a| a.aliases.iter().any(|x| x == "CVE-2022-21658")));
     }
 }

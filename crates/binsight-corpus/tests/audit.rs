@@ -98,3 +98,25 @@ fn vulnerable_crate_from_the_osv_snapshot() {
     assert_eq!(v.action, "rebuild");
     assert!(v.fix.iter().any(|x| x.starts_with("update crate cassandra to >= 0.8.2")), "{v:?}");
 }
+
+#[test]
+fn rust_standard_library_advisories_match_the_rustc_version() {
+    let db = with_embedded(Database::default());
+    // Rust 1.69's std has every RustSec std fix (the newest is 1.58.1): no std finding.
+    let mut r = report("rust-1.69.0-x86_64-musl-hello");
+    audit(&mut r, &db);
+    assert!(r.findings.iter().flatten().all(|f| f.component != "rust-std"), "{:?}", r.findings);
+    // The same binary claimed by an older rustc: CVE-2022-21658 (remove_dir_all, fixed 1.58.1).
+    let mut old = report("rust-1.69.0-x86_64-musl-hello");
+    for c in &mut old.components {
+        if c.kind == "rust-std" {
+            c.version = Some("1.57.0".into());
+        }
+    }
+    audit(&mut old, &db);
+    let f = finding(&old, "CVE-2022-21658").expect("std finding");
+    assert_eq!(f.component, "rust-std");
+    assert_eq!(f.fixed, ["1.58.1"]);
+    // The function-level check for std is not done: it is reported as unknown, not affected.
+    assert_eq!(f.applicability, Applicability::Unknown);
+}
