@@ -201,10 +201,10 @@ def bundled_musl(target: str) -> str | None:
     return m.group(1).decode() if m else None
 
 
-def lock_crates(target: str) -> tuple[dict, list[dict]]:
-    """(root package, crates) of the committed Cargo.lock for target, each crate with its kind."""
+def lock_crates(target: str, src: Path = RUST_SRC) -> tuple[dict, list[dict]]:
+    """(root package, crates) of src's committed Cargo.lock for target, each crate with its kind."""
     p = cl.run(["rustup", "run", RUST_TOOLCHAIN, "cargo", "metadata", "--locked", "--format-version", "1",
-                "--filter-platform", target, "--manifest-path", RUST_SRC / "Cargo.toml"], env=rustup_env())
+                "--filter-platform", target, "--manifest-path", src / "Cargo.toml"], env=rustup_env())
     meta = json.loads(p.stdout)
     pkgs = {pk["id"]: pk for pk in meta["packages"]}
     nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}

@@ -83,9 +83,19 @@ fn fixed_versions(a: &Advisory, eco: &str, name: &str) -> Vec<String> {
         .flat_map(|r| &r.events)
         .filter_map(|e| e.fixed.clone())
         .collect();
-    v.sort();
+    // By version, not as text (0.2.23 after 0.2.3).
+    v.sort_by(|a, b| match (range::parse(a), range::parse(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    });
     v.dedup();
     v
+}
+
+/// The lowest fixed version above the installed one (the fix for the range it falls in).
+fn next_fix<'a>(fixed: &'a [String], installed: Option<&str>) -> Option<&'a String> {
+    let Some(inst) = installed.and_then(range::parse) else { return fixed.first() };
+    fixed.iter().find(|f| range::parse(f).is_some_and(|v| v > inst))
 }
 
 fn affected_functions(a: &Advisory) -> Vec<String> {
@@ -235,20 +245,21 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
 
 /// The concrete fix for an affected finding.
 fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport) -> String {
+    let next = next_fix(fixed, c.version.as_deref());
     match c.kind.as_str() {
-        "rust-crate" => match fixed.first() {
+        "rust-crate" => match next {
             Some(v) => format!("update crate {} to >= {v} then rebuild", c.name),
             None => format!("remove or replace crate {} (no fixed release), then rebuild", c.name),
         },
-        "go-module" => match fixed.first() {
+        "go-module" => match next {
             Some(v) => format!("update module {} to >= {v} then rebuild", c.name),
             None => format!("remove or replace module {} (no fixed release), then rebuild", c.name),
         },
-        "go-stdlib" => match fixed.first() {
+        "go-stdlib" => match next {
             Some(v) => format!("rebuild with Go >= {}", v.trim_start_matches('v')),
             None => "rebuild with a Go release that fixes it".into(),
         },
-        "rust-std" => match fixed.first() {
+        "rust-std" => match next {
             Some(v) => format!("rebuild with Rust >= {v}"),
             None => "rebuild with a Rust release that fixes it".into(),
         },
@@ -261,7 +272,7 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             } else if let (Some(v), true) = (zig, report.toolchain.cc.iter().any(|x| x.name == "zig")) {
                 format!("rebuild with zig >= {v}")
             } else {
-                match fixed.first() {
+                match next {
                     Some(v) => format!("rebuild against musl >= {v}"),
                     None => "rebuild against a musl with the upstream fix applied".into(),
                 }
@@ -273,6 +284,14 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fix_is_for_the_installed_range() {
+        let fixed: Vec<String> = ["0.6.14", "1.6.1"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(next_fix(&fixed, Some("1.6.0")).map(String::as_str), Some("1.6.1"));
+        assert_eq!(next_fix(&fixed, Some("0.6.5")).map(String::as_str), Some("0.6.14"));
+        assert_eq!(next_fix(&fixed, Some("2.0.0")), None);
+    }
 
     #[test]
     fn embedded_advisories_parse() {

@@ -120,3 +120,40 @@ fn rust_standard_library_advisories_match_the_rustc_version() {
     // The function-level check for std is not done: it is reported as unknown, not affected.
     assert_eq!(f.applicability, Applicability::Unknown);
 }
+
+#[test]
+fn vulnerable_crates_fixture_findings_equal_the_recipe() {
+    let osv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv/crates.io");
+    let (db, _) = Database::load(&[&osv]);
+    let db = with_embedded(db);
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    let fixtures: Vec<_> = m.fixtures.iter().filter(|f| f.truth.contains_key("vulnerable")).collect();
+    assert!(fixtures.len() >= 2, "no vulnerable-crate fixtures (corpus/recipes/vuln.py)");
+    for f in fixtures {
+        let mut r = report(&f.id);
+        audit(&mut r, &db);
+        let want: std::collections::BTreeSet<String> = f.truth["vulnerable"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}@{} {}",
+                    v["crate"].as_str().unwrap_or(""),
+                    v["version"].as_str().unwrap_or(""),
+                    v["advisory"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let got: std::collections::BTreeSet<String> = r
+            .findings
+            .iter()
+            .flatten()
+            .filter(|x| x.id.starts_with("RUSTSEC-"))
+            .map(|x| format!("{}@{} {}", x.component, x.installed, x.id))
+            .collect();
+        assert_eq!(got, want, "{}", f.id);
+        assert_eq!(r.verdict.as_ref().map(|v| v.action.as_str()), Some("rebuild"), "{}", f.id);
+    }
+}
