@@ -174,7 +174,7 @@ def tool_version(cmd: list[str]) -> str:
 
 def source_digest() -> str:
     h = hashlib.sha256()
-    for rel in ("Cargo.toml", "Cargo.lock", "src/main.rs"):
+    for rel in ("Cargo.toml", "Cargo.lock", "src/main.rs", "src/bin/iconv.rs"):
         h.update(rel.encode() + b"\0" + (SRC / rel).read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -246,6 +246,8 @@ def main() -> None:
             [RECIPE_VERSION, src_hash, info, target, variant, flags, linker, strip_ver,
              cc_ver if linker is None else "", truth], sort_keys=True).encode()).hexdigest()
         names = ["hello", "hello.stripped"] + (["hello.nocomment"] if with_comment else [])
+        if is_musl:
+            names += ["iconv", "iconv.stripped"]
         stamp = out / ".stamp"
         if stamp.is_file() and stamp.read_text().strip() == key and all((out / n).is_file() for n in names):
             skipped += 1
@@ -272,6 +274,14 @@ def main() -> None:
             if with_comment:
                 shutil.copy2(binary, out / "hello.nocomment")
                 cl.run(["strip", "-R", ".comment", out / "hello.nocomment"])
+            if is_musl:
+                # src/bin/iconv.rs: links the C library's iconv (for the audit's applicability).
+                ibin = tdir / target / "release" / "iconv"
+                if not ibin.is_file():
+                    cl.die(f"cargo build produced no {ibin}")
+                shutil.copy2(ibin, out / "iconv")
+                shutil.copy2(ibin, out / "iconv.stripped")
+                cl.run(["strip", out / "iconv.stripped"])
             stamp.write_text(key + "\n")
             built += 1
 
@@ -285,6 +295,15 @@ def main() -> None:
         fixtures.append({"id": f"{base}-stripped", "path": str(rel_dir / "hello.stripped"),
                          "recipe": how + "; strip", "real_world": False,
                          "truth": {**truth, "stripped": True, "comment_stripped": False}})
+        if is_musl:
+            itruth = {**truth, "links_resolver": False, "links_iconv": True}
+            ibase = f"rust-{ver}-{tag}-iconv"
+            fixtures.append({"id": ibase, "path": str(rel_dir / "iconv"), "recipe": how + " (bin iconv)",
+                             "real_world": False,
+                             "truth": {**itruth, "stripped": False, "comment_stripped": False}})
+            fixtures.append({"id": f"{ibase}-stripped", "path": str(rel_dir / "iconv.stripped"),
+                             "recipe": how + " (bin iconv); strip", "real_world": False,
+                             "truth": {**itruth, "stripped": True, "comment_stripped": False}})
         if with_comment:
             fixtures.append({"id": f"{base}-nocomment", "path": str(rel_dir / "hello.nocomment"),
                              "recipe": how + "; strip -R .comment", "real_world": False,

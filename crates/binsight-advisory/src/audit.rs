@@ -239,8 +239,32 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
     };
     fixes.sort();
     fixes.dedup();
+    let fixes = keep_highest_toolchain(fixes);
     report.findings = Some(findings);
     report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes });
+}
+
+/// One rebuild per toolchain: "rebuild with Rust >= 1.93" and ">= 1.95" become ">= 1.95".
+fn keep_highest_toolchain(fixes: Vec<String>) -> Vec<String> {
+    const PREFIXES: [&str; 3] = ["rebuild with Rust >= ", "rebuild with zig >= ", "rebuild with Go >= "];
+    let mut out: Vec<String> = Vec::new();
+    for f in fixes {
+        let Some(prefix) = PREFIXES.iter().find(|p| f.starts_with(*p)) else {
+            out.push(f);
+            continue;
+        };
+        let ver = |s: &str| {
+            let v = s.trim_start_matches(prefix).split_whitespace().next().unwrap_or("");
+            // "1.95" is not semver: read it as 1.95.0.
+            range::parse(v).or_else(|| range::parse(&format!("{v}.0")))
+        };
+        match out.iter_mut().find(|o| o.starts_with(prefix)) {
+            Some(o) if ver(&f) > ver(o) => *o = f,
+            Some(_) => {}
+            None => out.push(f),
+        }
+    }
+    out
 }
 
 /// The concrete fix for an affected finding.
@@ -284,6 +308,16 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_rebuild_per_toolchain() {
+        let f = keep_highest_toolchain(vec![
+            "rebuild with Rust >= 1.93".into(),
+            "rebuild with Rust >= 1.95".into(),
+            "update crate x to >= 1.0.1 then rebuild".into(),
+        ]);
+        assert_eq!(f, ["rebuild with Rust >= 1.95", "update crate x to >= 1.0.1 then rebuild"]);
+    }
 
     #[test]
     fn the_fix_is_for_the_installed_range() {
