@@ -1,6 +1,6 @@
 //! Which tracked libc functions a static binary links (data/tracked-functions.tsv): from the
-//! symbol table when there is one, else from a fingerprint of the function's object, else
-//! unknown. Advisories use it to tell "vulnerable code present" from "not linked".
+//! symbol table when there is one, else absent when a fingerprint of its data is missing,
+//! else unknown. Advisories use it to tell "vulnerable code present" from "not linked".
 
 use std::sync::OnceLock;
 
@@ -41,7 +41,8 @@ impl Detector for LibcFunctionsDetector {
             let present = if !f.stripped {
                 Some(cx.elf.has_symbol(name))
             } else {
-                sig.as_ref().map(|s| !cx.hits.of(s).is_empty())
+                // A fingerprint's absence proves the function absent; its presence proves nothing.
+                sig.as_ref().and_then(|s| cx.hits.of(s).is_empty().then_some(false))
             };
             out.libc.linked_functions.push(LinkedFunction { name: name.clone(), present });
         }
