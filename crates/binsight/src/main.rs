@@ -271,21 +271,70 @@ fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Databas
     Ok(r)
 }
 
+/// Output of one run: reports and errors in the chosen format, and what the exit code needs.
 struct Printer {
     out: io::BufWriter<io::StdoutLock<'static>>,
     format: Format,
+    fail_on: Option<Level>,
+    /// Files that could not be read, parsed, or were only partly readable.
+    failed: usize,
+    /// A finding tripped --fail-on.
+    tripped: bool,
+    reported: usize,
+    /// SARIF is one document: reports are kept until the end.
+    sarif: Vec<BinaryReport>,
 }
 
 impl Printer {
-    fn new(format: Format) -> Self {
-        Printer { out: io::BufWriter::new(io::stdout().lock()), format }
+    fn new(common: &Common) -> Self {
+        Printer {
+            out: io::BufWriter::new(io::stdout().lock()),
+            format: common.output,
+            fail_on: common.fail_on,
+            failed: 0,
+            tripped: false,
+            reported: 0,
+            sarif: Vec::new(),
+        }
     }
     fn error(&mut self, path: &str, msg: &str) -> io::Result<()> {
+        self.failed += 1;
+        self.out.flush()?;
         eprintln!("binsight: {msg}");
         if self.format == Format::Json {
             writeln!(self.out, "{}", binsight_report::json_error_line(path, msg))?;
         }
         Ok(())
+    }
+    /// Print one report; `table` renders it for the table format.
+    fn report(&mut self, r: BinaryReport, table: impl FnOnce(&BinaryReport) -> String) -> io::Result<()> {
+        self.reported += 1;
+        if warn_partial(&r) {
+            self.failed += 1;
+        }
+        self.tripped |= fails(&r, self.fail_on);
+        match self.format {
+            Format::Json => writeln!(self.out, "{}", binsight_report::json_line(&r)),
+            Format::Sarif => {
+                self.sarif.push(r);
+                Ok(())
+            }
+            Format::Table => write!(self.out, "{}", table(&r)),
+        }
+    }
+    /// Write what is kept for the end (SARIF), flush, and give the exit code.
+    fn finish(&mut self) -> io::Result<u8> {
+        if self.format == Format::Sarif {
+            writeln!(self.out, "{}", binsight_report::sarif(&self.sarif))?;
+        }
+        self.out.flush()?;
+        Ok(if self.tripped {
+            EXIT_FINDINGS
+        } else if self.failed > 0 {
+            EXIT_SOME_FAILED
+        } else {
+            EXIT_OK
+        })
     }
 }
 
@@ -295,54 +344,24 @@ fn limits(common: &Common) -> binsight_source::Limits {
 
 fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
     let db = common.database();
-    let mut p = Printer::new(common.output);
-    let mut failed = 0usize;
-    let mut tripped = false;
-    let mut sarif_reports = Vec::new();
-    for (i, f) in files.iter().enumerate() {
+    let mut p = Printer::new(common);
+    for f in files {
         let path = f.display().to_string();
         let result = binsight_source::read_file(f, &limits(common))
             .map_err(|e| e.to_string())
             .and_then(|data| analyze_bytes(&path, &data, db.as_ref()));
         match result {
             Ok(r) => {
-                if warn_partial(&r) {
-                    failed += 1;
-                }
-                tripped |= fails(&r, common.fail_on);
-                match common.output {
-                    Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
-                    Format::Sarif => sarif_reports.push(r),
-                    Format::Table => {
-                        if i > 0 {
-                            writeln!(p.out)?;
-                        }
-                        write!(p.out, "{}", binsight_report::inspect_text(&r))?;
-                    }
-                }
+                let first = p.reported == 0;
+                p.report(r, |r| {
+                    let sep = if first { "" } else { "\n" };
+                    format!("{sep}{}", binsight_report::inspect_text(r))
+                })?
             }
-            Err(msg) => {
-                failed += 1;
-                p.out.flush()?;
-                p.error(&path, &msg)?;
-            }
+            Err(msg) => p.error(&path, &msg)?,
         }
     }
-    if common.output == Format::Sarif {
-        writeln!(p.out, "{}", binsight_report::sarif(&sarif_reports))?;
-    }
-    p.out.flush()?;
-    Ok(exit_code(failed, tripped))
-}
-
-fn exit_code(failed: usize, tripped: bool) -> u8 {
-    if tripped {
-        EXIT_FINDINGS
-    } else if failed > 0 {
-        EXIT_SOME_FAILED
-    } else {
-        EXIT_OK
-    }
+    Ok(p.finish()?)
 }
 
 /// The default scan target: the directories on $PATH that exist, without duplicates.
@@ -379,15 +398,13 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
         }
     }
 
-    let mut p = Printer::new(common.output);
-    let mut failed = 0usize;
+    let mut p = Printer::new(common);
     let mut candidates = Vec::new();
     let mut stats = binsight_source::WalkStats::default();
     for d in &dirs {
         let (found, errors, s) = binsight_source::walk_elf_files(d);
         candidates.extend(found);
         for e in errors {
-            failed += 1;
             p.error(&d.display().to_string(), &e.to_string())?;
         }
         stats.files_seen += s.files_seen;
@@ -428,39 +445,20 @@ fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
     if common.output == Format::Table && results.iter().any(Result::is_ok) {
         writeln!(p.out, "{}", binsight_report::scan_header(db.is_some()))?;
     }
-    let mut reported = 0usize;
-    let mut tripped = false;
-    let mut sarif_reports = Vec::new();
     for (c, r) in candidates.iter().zip(results) {
         match r {
-            Ok(r) => {
-                reported += 1;
-                if warn_partial(&r) {
-                    failed += 1;
-                }
-                tripped |= fails(&r, common.fail_on);
-                match common.output {
-                    Format::Json => writeln!(p.out, "{}", binsight_report::json_line(&r))?,
-                    Format::Sarif => sarif_reports.push(r),
-                    Format::Table => writeln!(p.out, "{}", binsight_report::scan_row(&r))?,
-                }
-            }
-            Err(msg) => {
-                failed += 1;
-                p.out.flush()?;
-                p.error(&c.path.display().to_string(), &msg)?;
-            }
+            Ok(r) => p.report(r, |r| format!("{}\n", binsight_report::scan_row(r)))?,
+            Err(msg) => p.error(&c.path.display().to_string(), &msg)?,
         }
     }
-    if common.output == Format::Sarif {
-        writeln!(p.out, "{}", binsight_report::sarif(&sarif_reports))?;
-    }
-    p.out.flush()?;
+    let code = p.finish()?;
     eprintln!(
-        "binsight: {reported} ELF files reported, {failed} errors, {} other files and {} symlinks skipped, {:.2}s",
+        "binsight: {} ELF files reported, {} errors, {} other files and {} symlinks skipped, {:.2}s",
+        p.reported,
+        p.failed,
         stats.non_elf_skipped,
         stats.symlinks_skipped,
         started.elapsed().as_secs_f64()
     );
-    Ok(exit_code(failed, tripped))
+    Ok(code)
 }
