@@ -107,6 +107,29 @@ fn affected_functions(a: &Advisory) -> Vec<String> {
         .collect()
 }
 
+/// The advisory's severity from its CVSS vectors (the highest), as `low`…`critical`.
+fn severity(a: &Advisory) -> Option<String> {
+    use std::str::FromStr;
+    a.severity
+        .iter()
+        .filter_map(|s| match s.kind.as_str() {
+            "CVSS_V3" => cvss::v3::Vector::from_str(&s.score).ok().map(|v| v.score().value()),
+            "CVSS_V4" => cvss::v4::Vector::from_str(&s.score).ok().map(|v| v.score().value()),
+            _ => None,
+        })
+        .max_by(|x, y| x.total_cmp(y))
+        .map(|score| {
+            match score {
+                s if s >= 9.0 => "critical",
+                s if s >= 7.0 => "high",
+                s if s >= 4.0 => "medium",
+                s if s > 0.0 => "low",
+                _ => "none",
+            }
+            .to_string()
+        })
+}
+
 /// Is the advisory's vulnerable code in this (static) binary?
 fn applicability(a: &Advisory, c: &Component, report: &BinaryReport) -> (Applicability, Vec<Evidence>) {
     if c.kind == "go-stdlib" {
@@ -205,7 +228,7 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
                     component: c.name.clone(),
                     installed,
                     fixed,
-                    severity: None,
+                    severity: severity(a),
                     applicability: app,
                     evidence: ev,
                 });
@@ -308,6 +331,17 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn severity_from_cvss() {
+        let a: Advisory = serde_json::from_str(
+            r#"{"id":"X","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]}"#,
+        )
+        .expect("parses");
+        assert_eq!(severity(&a).as_deref(), Some("high"));
+        let none: Advisory = serde_json::from_str(r#"{"id":"Y"}"#).expect("parses");
+        assert_eq!(severity(&none), None);
+    }
 
     #[test]
     fn one_rebuild_per_toolchain() {

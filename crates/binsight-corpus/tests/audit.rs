@@ -157,5 +157,8 @@ fn vulnerable_crates_fixture_findings_equal_the_recipe() {
             .collect();
         assert_eq!(got, want, "{}", f.id);
         assert_eq!(r.verdict.as_ref().map(|v| v.action.as_str()), Some("rebuild"), "{}", f.id);
+        // Severity comes from the record's CVSS vector (RUSTSEC-2021-0003: 9.8, critical).
+        let smallvec = r.findings.iter().flatten().find(|x| x.id == "RUSTSEC-2021-0003").expect("smallvec finding");
+        assert_eq!(smallvec.severity.as_deref(), Some("critical"));
     }
 }

@@ -187,7 +187,8 @@ pub fn inspect_text(r: &BinaryReport) -> String {
                 binsight_model::Applicability::Unknown => "unknown",
             };
             let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
+            let sev = f.severity.as_deref().map(|s| format!(", {s}")).unwrap_or_default();
+            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}{sev}", f.id, f.component, f.installed);
         }
         for x in &v.fix {
             let _ = writeln!(o, "            fix: {x}");
