@@ -130,8 +130,89 @@ fn severity(a: &Advisory) -> Option<String> {
         })
 }
 
+/// Go: are the advisory's affected symbols among the binary's function names? Go keeps every
+/// function name (inlined ones too) in its pclntab, stripped or not, as `path.Func`,
+/// `path.Type.Method` or `path.(*Type).Method`. `None` when the record lists no symbols.
+fn go_reachability(
+    a: &Advisory,
+    c: &Component,
+    report: &BinaryReport,
+    data: &[u8],
+) -> Option<(Applicability, Vec<Evidence>)> {
+    let setting =
+        |k: &str| report.toolchain.go.as_ref()?.settings.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let (goos, goarch) = (setting("GOOS"), setting("GOARCH"));
+    let pkg = if c.kind == "go-stdlib" { "stdlib" } else { c.name.as_str() };
+    let imports: Vec<&serde_json::Value> = a
+        .affected
+        .iter()
+        .filter(|x| x.package.as_ref().is_some_and(|p| p.ecosystem == "Go" && p.name == pkg))
+        .filter_map(|x| x.ecosystem_specific.as_ref()?.get("imports")?.as_array())
+        .flatten()
+        .collect();
+    if imports.is_empty() {
+        return None;
+    }
+    let listed = |v: &serde_json::Value, k: &str, mine: &Option<String>| {
+        let Some(list) = v.get(k).and_then(|l| l.as_array()).filter(|l| !l.is_empty()) else { return true };
+        mine.as_ref().is_none_or(|m| list.iter().any(|x| x.as_str() == Some(m)))
+    };
+    let mut checked = 0usize;
+    for imp in imports {
+        let Some(path) = imp.get("path").and_then(|p| p.as_str()) else { continue };
+        if !listed(imp, "goos", &goos) || !listed(imp, "goarch", &goarch) {
+            continue;
+        }
+        let symbols: Vec<&str> = imp
+            .get("symbols")
+            .and_then(|s| s.as_array())
+            .map(|s| s.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let mut names: Vec<String> = Vec::new();
+        if symbols.is_empty() {
+            names.push(format!("{path}."));
+        }
+        for sym in &symbols {
+            match sym.split_once('.') {
+                Some((ty, m)) => {
+                    names.push(format!("{path}.{ty}.{m}\0"));
+                    names.push(format!("{path}.(*{ty}).{m}\0"));
+                }
+                None => {
+                    names.push(format!("{path}.{sym}\0"));
+                    names.push(format!("{path}.{sym}["));
+                }
+            }
+        }
+        checked += 1;
+        if let Some(hit) = names.iter().find(|n| memchr::memmem::find(data, n.as_bytes()).is_some()) {
+            let shown = hit.trim_end_matches('\0').to_string();
+            return Some((
+                Applicability::Affected,
+                vec![Evidence::new("go-symbol", format!("{shown} is in the binary's function names"))],
+            ));
+        }
+    }
+    let why = if checked == 0 {
+        "the affected packages are only built for other GOOS/GOARCH".to_string()
+    } else {
+        format!("none of the affected functions of {checked} package(s) is in the binary's function names")
+    };
+    Some((Applicability::NotLinked, vec![Evidence::new("go-symbol", why)]))
+}
+
 /// Is the advisory's vulnerable code in this (static) binary?
-fn applicability(a: &Advisory, c: &Component, report: &BinaryReport) -> (Applicability, Vec<Evidence>) {
+fn applicability(
+    a: &Advisory,
+    c: &Component,
+    report: &BinaryReport,
+    data: Option<&[u8]>,
+) -> (Applicability, Vec<Evidence>) {
+    if let (Some(data), true) = (data, c.kind == "go-stdlib" || c.kind == "go-module") {
+        if let Some(r) = go_reachability(a, c, report, data) {
+            return r;
+        }
+    }
     if c.kind == "go-stdlib" {
         // Every Go binary has a standard library; whether the vulnerable package is linked is
         // not checked yet (it needs the binary's function table, as govulncheck does).
@@ -175,6 +256,11 @@ fn applicability(a: &Advisory, c: &Component, report: &BinaryReport) -> (Applica
 
 /// Fill `report.findings` and `report.verdict` from `db`.
 pub fn audit(report: &mut BinaryReport, db: &Database) {
+    audit_binary(report, db, None)
+}
+
+/// [`audit`], with the binary's bytes for checks that look into them (Go function names).
+pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]>) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut reasons = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
@@ -208,7 +294,7 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
                 let all_hit = versions.iter().all(|x| {
                     db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
                 });
-                let (mut app, mut ev) = applicability(a, c, report);
+                let (mut app, mut ev) = applicability(a, c, report, data);
                 if !all_hit || m.decision == Decision::Undecidable {
                     app = Applicability::Unknown;
                     ev.push(Evidence::new(
@@ -221,9 +307,12 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
                 if app == Applicability::Affected {
                     fixes.push(fix_for(c, a, &fixed, report));
                 }
+                let mut aliases = a.aliases.clone();
+                aliases.sort();
+                aliases.dedup();
                 findings.push(Finding {
                     id: a.id.clone(),
-                    aliases: a.aliases.clone(),
+                    aliases,
                     summary: a.summary.clone(),
                     component: c.name.clone(),
                     installed,

@@ -8,6 +8,6 @@ pub mod osv;
 pub mod range;
 pub mod store;
 
-pub use audit::{audit, embedded, with_embedded};
+pub use audit::{audit, audit_binary, embedded, with_embedded};
 pub use db::{Database, LoadWarning};
 pub use osv::Advisory;

@@ -162,3 +162,37 @@ fn vulnerable_crates_fixture_findings_equal_the_recipe() {
         assert_eq!(smallvec.severity.as_deref(), Some("critical"));
     }
 }
+
+#[test]
+fn go_findings_look_at_the_binary_function_names_and_platform() {
+    let osv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv/Go");
+    let (db, _) = Database::load(&[&osv]);
+    let db = with_embedded(db);
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    let f = m.fixtures.iter().find(|f| f.id == "rw-esbuild-0.25.0-x64").expect("esbuild fixture");
+    let data = std::fs::read(dir.join(&f.path)).expect("read");
+    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
+    let mut r = binsight_detect::analyze(&f.path, &elf);
+    binsight_advisory::audit_binary(&mut r, &db, Some(&data));
+    let by_id = |id: &str| r.findings.iter().flatten().find(|x| x.id == id).cloned();
+    // GO-2025-3447 only affects crypto/internal/nistec on ppc64le; this is an amd64 build.
+    let ppc = by_id("GO-2025-3447").expect("GO-2025-3447 matched by version");
+    assert_eq!(ppc.applicability, Applicability::NotLinked, "{ppc:?}");
+    // Every stdlib finding is decided from the function names, none left unknown.
+    assert!(r
+        .findings
+        .iter()
+        .flatten()
+        .filter(|x| x.component == "stdlib")
+        .all(|x| x.applicability != Applicability::Unknown));
+    // Without the bytes, stdlib reachability is not claimed.
+    let mut r2 = binsight_detect::analyze(&f.path, &elf);
+    audit(&mut r2, &db);
+    assert!(r2
+        .findings
+        .iter()
+        .flatten()
+        .filter(|x| x.component == "stdlib")
+        .all(|x| x.applicability == Applicability::Unknown));
+}

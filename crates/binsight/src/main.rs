@@ -266,7 +266,7 @@ fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Databas
     })?;
     let mut r = binsight_detect::analyze(path, &elf);
     if let Some(db) = db {
-        binsight_advisory::audit(&mut r, db);
+        binsight_advisory::audit_binary(&mut r, db, Some(data));
     }
     Ok(r)
 }
