@@ -118,6 +118,14 @@ def npm_tarball(name: str, version: str, sha256: str) -> Path:
         return _store(Path(t), sha256, f"{name}@{version}")
 
 
+def swap_in(tmp: Path, dest: Path) -> None:
+    """Replace `dest` (a directory, if any) with the fully written `tmp` directory, so a
+    half-done extraction is never taken for a finished one."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    tmp.rename(dest)
+
+
 def write_manifest(group: str, fixtures: list[dict]) -> Path:
     """Write <corpus>/<group>/manifest.json. Each fixture dict follows corpus/README.md."""
     out = corpus_dir() / group

@@ -241,9 +241,7 @@ def extract_wheel(whl: Path, dest: Path) -> None:
         zig = tmp / "ziglang" / "zig"
         zig.chmod(zig.stat().st_mode | 0o755)
         (tmp / ".wheel-sha256").write_text(cl.sha256_file(whl))
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp.rename(dest)
+        cl.swap_in(tmp, dest)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -404,9 +402,7 @@ def ensure_deb_root(name: str) -> Path:
     tmp.chmod(0o755)
     cl.run(["dpkg-deb", "-x", deb, tmp])
     (tmp / ".deb-sha256").write_text(pin["sha256"])
-    if root.exists():
-        shutil.rmtree(root)
-    tmp.rename(root)
+    cl.swap_in(tmp, root)
     return root
 
 

@@ -201,6 +201,16 @@ def bundled_musl(target: str) -> str | None:
     return m.group(1).decode() if m else None
 
 
+
+def musl_version_truth(target: str) -> dict:
+    """{"libc_version": V} when the documented musl and the toolchain's libc.a agree, else {}."""
+    got = bundled_musl(target)
+    if got == MUSL_DOCUMENTED:
+        return {"libc_version": got}
+    cl.log(f"WARNING {target}: documented musl {MUSL_DOCUMENTED}, bundled libc.a says {got}; "
+           "libc_version left out")
+    return {}
+
 def lock_crates(target: str, src: Path = RUST_SRC) -> tuple[dict, list[dict]]:
     """(root package, crates) of src's committed Cargo.lock for target, each crate with its kind."""
     p = cl.run(["rustup", "run", RUST_TOOLCHAIN, "cargo", "metadata", "--locked", "--format-version", "1",
@@ -254,12 +264,7 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
         truth = {"machine": "x86_64", "class": 64, "endian": "little", "linkage": rust_linkage(spec),
                  "libc_family": libc}
         if libc == "musl":
-            got = bundled_musl(target)
-            if got == MUSL_DOCUMENTED:
-                truth["libc_version"] = got
-            else:
-                cl.log(f"WARNING {target}: documented musl {MUSL_DOCUMENTED}, bundled libc.a says {got}; "
-                       "libc_version left out")
+            truth.update(musl_version_truth(target))
         truth.update({"toolchain": "rustc", "toolchain_version": RUST_TOOLCHAIN, "rustc_version": RUST_TOOLCHAIN,
                       "rustc_commit": info["commit-hash"], "links_resolver": True, "comment_stripped": False,
                       "root_package": root_pkg, "crates": crates,

@@ -122,9 +122,7 @@ def ensure_toolchain() -> tuple[Path, dict]:
             for d in debs:
                 cl.run(["dpkg-deb", "-x", d, tmp])
             (tmp / ".debs-sha256").write_text(want + "\n")
-            if root.exists():
-                shutil.rmtree(root)
-            tmp.rename(root)
+            cl.swap_in(tmp, root)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp)

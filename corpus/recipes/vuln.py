@@ -182,12 +182,7 @@ def main() -> None:
     root_pkg, crates = deps.lock_crates(TARGET, SRC)
     truth = {"machine": "x86_64", "class": 64, "endian": "little",
              "linkage": deps.rust_linkage(deps.target_spec(TARGET)), "libc_family": "musl"}
-    got = deps.bundled_musl(TARGET)
-    if got == deps.MUSL_DOCUMENTED:
-        truth["libc_version"] = got
-    else:
-        cl.log(f"WARNING {TARGET}: documented musl {deps.MUSL_DOCUMENTED}, bundled libc.a says {got}; "
-               "libc_version left out")
+    truth.update(deps.musl_version_truth(TARGET))
     truth.update({"toolchain": "rustc", "toolchain_version": TOOLCHAIN, "rustc_version": TOOLCHAIN,
                   "rustc_commit": info["commit-hash"], "links_resolver": False, "comment_stripped": False,
                   "stripped": False, "root_package": root_pkg, "crates": crates,
