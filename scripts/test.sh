@@ -28,5 +28,14 @@ if [ ! -x "$sarif_dir/node_modules/.bin/sarif-multitool" ]; then
 fi
 export BINSIGHT_SARIF_MULTITOOL="$sarif_dir/node_modules/.bin/sarif-multitool"
 
+step "cargo-audit (crates.io, pinned; cached): the reference the audit is compared with"
+audit_ver=0.22.2
+audit_dir="$cache/tools/cargo-audit-$audit_ver"
+if [ ! -x "$audit_dir/bin/cargo-audit" ]; then
+  cargo install --locked --quiet cargo-audit --version "$audit_ver" --root "$audit_dir.partial"
+  rm -rf "$audit_dir" && mv "$audit_dir.partial" "$audit_dir"
+fi
+export BINSIGHT_CARGO_AUDIT="$audit_dir/bin/cargo-audit"
+
 step "cargo test --workspace"
 cargo test --workspace --locked

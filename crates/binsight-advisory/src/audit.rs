@@ -28,11 +28,21 @@ pub fn embedded() -> &'static [Advisory] {
     })
 }
 
-/// Advisories limited to other operating systems do not apply to Linux binaries.
+/// Advisories limited to other operating systems do not apply to Linux binaries. The list is
+/// `ecosystem_specific.os` in binsight's records and `ecosystem_specific.affects.os` in RustSec's.
 fn applies_to_linux(a: &Advisory) -> bool {
     a.affected.iter().all(|x| {
-        let os = x.ecosystem_specific.as_ref().and_then(|e| e.get("os")).and_then(|o| o.as_array());
-        os.is_none_or(|o| o.is_empty() || o.iter().any(|v| v.as_str() == Some("linux")))
+        let es = x.ecosystem_specific.as_ref();
+        let os = es.and_then(|e| e.get("os").or_else(|| e.get("affects").and_then(|f| f.get("os"))));
+        os.and_then(|o| o.as_array()).is_none_or(|o| o.is_empty() || o.iter().any(|v| v.as_str() == Some("linux")))
+    })
+}
+
+/// RustSec's informational kind (`unmaintained`, `unsound`, `notice`), when the record has one.
+fn informational(a: &Advisory) -> Option<String> {
+    a.affected.iter().find_map(|x| {
+        let v = x.database_specific.as_ref()?.get("informational")?.as_str()?;
+        (!v.is_empty()).then(|| v.to_string())
     })
 }
 
@@ -304,7 +314,8 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                 }
                 let installed = c.version.clone().unwrap_or_else(|| report.libc.version.clone().unwrap_or_default());
                 let fixed = fixed_versions(a, eco, name);
-                if app == Applicability::Affected {
+                let informational = informational(a);
+                if app == Applicability::Affected && informational.is_none() {
                     fixes.push(fix_for(c, a, &fixed, report));
                 }
                 let mut aliases = a.aliases.clone();
@@ -320,12 +331,18 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                     severity: severity(a),
                     applicability: app,
                     evidence: ev,
+                    informational,
                 });
             }
         }
     }
-    let affected: Vec<&Finding> = findings.iter().filter(|f| f.applicability == Applicability::Affected).collect();
-    let unknown: Vec<&Finding> = findings.iter().filter(|f| f.applicability == Applicability::Unknown).collect();
+    let vulns = || findings.iter().filter(|f| f.informational.is_none());
+    let affected: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Affected).collect();
+    let unknown: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Unknown).collect();
+    for f in findings.iter().filter(|f| f.informational.is_some() && f.applicability != Applicability::NotLinked) {
+        let kind = f.informational.as_deref().unwrap_or_default();
+        reasons.push(format!("warning, not a vulnerability: {} {} is {kind} ({})", f.component, f.installed, f.id));
+    }
     let action = if !affected.is_empty() {
         for f in &affected {
             reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
@@ -351,27 +368,29 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
     };
     fixes.sort();
     fixes.dedup();
-    let fixes = keep_highest_toolchain(fixes);
+    let fixes = keep_highest(fixes);
     report.findings = Some(findings);
     report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes });
 }
 
-/// One rebuild per toolchain: "rebuild with Rust >= 1.93" and ">= 1.95" become ">= 1.95".
-fn keep_highest_toolchain(fixes: Vec<String>) -> Vec<String> {
-    const PREFIXES: [&str; 3] = ["rebuild with Rust >= ", "rebuild with zig >= ", "rebuild with Go >= "];
+/// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become
+/// ">= 1.95"; "update crate X to >= 0.5.6 …" and "… >= 0.6.1 …" become the higher one.
+fn keep_highest(fixes: Vec<String>) -> Vec<String> {
+    // (text up to and including ">= ", version, rest)
+    fn split(f: &str) -> Option<(&str, &str)> {
+        let at = f.find(">= ")? + 3;
+        Some((&f[..at], f[at..].split_whitespace().next().unwrap_or("")))
+    }
+    // "1.95" is not semver: read it as 1.95.0.
+    let ver = |v: &str| range::parse(v).or_else(|| range::parse(&format!("{v}.0")));
     let mut out: Vec<String> = Vec::new();
     for f in fixes {
-        let Some(prefix) = PREFIXES.iter().find(|p| f.starts_with(*p)) else {
+        let Some((key, v)) = split(&f) else {
             out.push(f);
             continue;
         };
-        let ver = |s: &str| {
-            let v = s.trim_start_matches(prefix).split_whitespace().next().unwrap_or("");
-            // "1.95" is not semver: read it as 1.95.0.
-            range::parse(v).or_else(|| range::parse(&format!("{v}.0")))
-        };
-        match out.iter_mut().find(|o| o.starts_with(prefix)) {
-            Some(o) if ver(&f) > ver(o) => *o = f,
+        match out.iter_mut().find(|o| split(o).is_some_and(|(k, _)| k == key)) {
+            Some(o) if ver(v) > split(o).and_then(|(_, ov)| ver(ov)) => *o = f,
             Some(_) => {}
             None => out.push(f),
         }
@@ -433,13 +452,23 @@ mod tests {
     }
 
     #[test]
-    fn one_rebuild_per_toolchain() {
-        let f = keep_highest_toolchain(vec![
+    fn one_fix_per_toolchain_and_package() {
+        let f = keep_highest(vec![
             "rebuild with Rust >= 1.93".into(),
             "rebuild with Rust >= 1.95".into(),
             "update crate x to >= 1.0.1 then rebuild".into(),
+            "update crate x to >= 1.0.10 then rebuild".into(),
+            "update crate x to >= 1.0.9 then rebuild".into(),
+            "update crate xy to >= 0.1.0 then rebuild".into(),
         ]);
-        assert_eq!(f, ["rebuild with Rust >= 1.95", "update crate x to >= 1.0.1 then rebuild"]);
+        assert_eq!(
+            f,
+            [
+                "rebuild with Rust >= 1.95",
+                "update crate x to >= 1.0.10 then rebuild",
+                "update crate xy to >= 0.1.0 then rebuild"
+            ]
+        );
     }
 
     #[test]

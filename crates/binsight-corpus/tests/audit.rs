@@ -79,26 +79,35 @@ fn vulnerable_crate_from_the_osv_snapshot() {
     let (db, warnings) = Database::load(&[&osv]);
     assert!(warnings.is_empty());
     let db = with_embedded(db);
+    let plant = |r: &mut BinaryReport, name: &str, version: &str| {
+        r.components.push(Component {
+            name: name.into(),
+            version: Some(version.into()),
+            purl: Some(format!("pkg:cargo/{name}@{version}")),
+            cpe: None,
+            kind: "rust-crate".into(),
+            found_by: "cargo-auditable".into(),
+            source: Some("crates.io".into()),
+            root: false,
+            build_only: false,
+            evidence: vec![],
+        })
+    };
+    // An unmaintained crate (RUSTSEC-2016-0006: cassandra) is a warning, not a reason to rebuild.
     let mut r = report("deps-rust-1.95.0-x86_64-musl-auditable");
-    // Plant an old crate version the snapshot marks vulnerable (RUSTSEC-2016-0006: cassandra < 0.8.2).
-    r.components.push(Component {
-        name: "cassandra".into(),
-        version: Some("0.8.1".into()),
-        purl: Some("pkg:cargo/cassandra@0.8.1".into()),
-        cpe: None,
-        kind: "rust-crate".into(),
-        found_by: "cargo-auditable".into(),
-        source: Some("crates.io".into()),
-        root: false,
-        build_only: false,
-        evidence: vec![],
-    });
+    plant(&mut r, "cassandra", "0.8.1");
     audit(&mut r, &db);
     let f = r.findings.as_ref().and_then(|f| f.iter().find(|x| x.id == "RUSTSEC-2016-0006")).expect("finding");
-    assert_eq!(f.installed, "0.8.1");
+    assert_eq!((f.installed.as_str(), f.informational.as_deref()), ("0.8.1", Some("unmaintained")));
+    let v = r.verdict.as_ref().expect("verdict");
+    assert_eq!(v.action, "ok", "{v:?}");
+    assert!(v.reasons.iter().any(|x| x.contains("cassandra 0.8.1 is unmaintained")), "{v:?}");
+    // A vulnerable version (RUSTSEC-2021-0003: smallvec 1.6.0, fixed 0.6.14 and 1.6.1) is.
+    plant(&mut r, "smallvec", "1.6.0");
+    audit(&mut r, &db);
     let v = r.verdict.as_ref().expect("verdict");
     assert_eq!(v.action, "rebuild");
-    assert!(v.fix.iter().any(|x| x.starts_with("update crate cassandra to >= 0.8.2")), "{v:?}");
+    assert!(v.fix.iter().any(|x| x == "update crate smallvec to >= 1.6.1 then rebuild"), "{v:?}");
 }
 
 #[test]

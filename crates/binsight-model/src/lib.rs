@@ -486,6 +486,10 @@ pub struct Finding {
     pub severity: Option<String>,
     pub applicability: Applicability,
     pub evidence: Vec<Evidence>,
+    /// Set for advisories that report no vulnerability but a warning about the component
+    /// (RustSec's `unmaintained`, `unsound`, `notice`). They never make the verdict `rebuild`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 /// What to do about a binary.

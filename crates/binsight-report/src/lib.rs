@@ -188,7 +188,8 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             };
             let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
             let sev = f.severity.as_deref().map(|s| format!(", {s}")).unwrap_or_default();
-            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}{sev}", f.id, f.component, f.installed);
+            let warn = f.informational.as_deref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
+            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}{sev}{warn}", f.id, f.component, f.installed);
         }
         for x in &v.fix {
             let _ = writeln!(o, "            fix: {x}");
@@ -269,6 +270,7 @@ pub fn sarif(reports: &[BinaryReport]) -> String {
                 }));
             }
             let level = match f.applicability {
+                _ if f.informational.is_some() => "note",
                 binsight_model::Applicability::Affected => "error",
                 binsight_model::Applicability::Unknown => "warning",
                 binsight_model::Applicability::NotLinked => "note",

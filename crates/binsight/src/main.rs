@@ -156,6 +156,7 @@ fn fails(r: &BinaryReport, level: Option<Level>) -> bool {
     let Some(level) = level else { return false };
     r.findings.iter().flatten().any(|f| {
         f.applicability == binsight_model::Applicability::Affected
+            && f.informational.is_none()
             && match f.severity.as_deref() {
                 Some("low") => level <= Level::Low,
                 Some("medium") => level <= Level::Medium,
