@@ -7,6 +7,7 @@ pub mod db;
 pub mod osv;
 pub mod range;
 pub mod store;
+pub mod update;
 
 pub use audit::{audit, audit_binary, embedded, with_embedded};
 pub use db::{Database, LoadWarning};

@@ -34,7 +34,7 @@ pub enum StoreError {
     NotOsv(PathBuf),
 }
 
-fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Io { path: path.to_path_buf(), message: e.to_string() }
 }
 
@@ -60,7 +60,7 @@ pub fn data_dir() -> PathBuf {
     base.join("binsight")
 }
 
-fn sources_dir(root: &Path) -> PathBuf {
+pub(crate) fn sources_dir(root: &Path) -> PathBuf {
     root.join("advisories")
 }
 
@@ -69,7 +69,7 @@ fn now() -> u64 {
 }
 
 /// Valid source names: letters, digits, `.`, `-`, `_` (no path separators).
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."
         && name != ".."
@@ -79,6 +79,16 @@ fn valid_name(name: &str) -> bool {
 /// Import a directory of OSV JSON files or a `.zip` of them as source `name` under `root`.
 /// Returns the new source's metadata and the per-record warnings (malformed records skipped).
 pub fn import(root: &Path, name: &str, from: &Path) -> Result<(SourceMeta, Vec<LoadWarning>), StoreError> {
+    import_with_origin(root, name, from, &from.display().to_string())
+}
+
+/// [`import`], recording `origin` (e.g. the URL a download came from) as where it came from.
+pub(crate) fn import_with_origin(
+    root: &Path,
+    name: &str,
+    from: &Path,
+    origin: &str,
+) -> Result<(SourceMeta, Vec<LoadWarning>), StoreError> {
     if !valid_name(name) {
         return Err(io(Path::new(name), "source names may hold only letters, digits, '.', '-', '_'"));
     }
@@ -117,7 +127,7 @@ pub fn import(root: &Path, name: &str, from: &Path) -> Result<(SourceMeta, Vec<L
     }
     let meta = SourceMeta {
         name: name.to_string(),
-        origin: from.display().to_string(),
+        origin: origin.to_string(),
         imported_at: now(),
         records: good.len(),
         skipped: warnings.len(),

@@ -27,7 +27,11 @@ fn cargo_audit(tool: &Path, db: &Path, bin: &Path) -> Option<BTreeSet<Key>> {
         .unwrap_or_else(|e| panic!("running {}: {e}", tool.display()));
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.stdout.is_empty() {
-        assert!(stderr.contains("No dependency information found"), "cargo-audit failed on {}: {stderr}", bin.display());
+        assert!(
+            stderr.contains("No dependency information found"),
+            "cargo-audit failed on {}: {stderr}",
+            bin.display()
+        );
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("cargo-audit JSON: {e}"));

@@ -82,7 +82,7 @@ impl Common {
         for m in binsight_advisory::store::status(&root) {
             if binsight_advisory::store::age(&m) > binsight_advisory::store::STALE_AFTER_SECS {
                 eprintln!(
-                    "binsight: advisory source {} is {} days old: import a fresh copy (binsight db import)",
+                    "binsight: advisory source {} is {} days old: refresh it (binsight db update, or db import offline)",
                     m.name,
                     binsight_advisory::store::age(&m) / 86_400
                 );
@@ -130,6 +130,51 @@ fn db(command: DbCommand) -> Result<u8> {
             );
             Ok(EXIT_OK)
         }
+        DbCommand::Update { sources, mirror } => {
+            let mirror = mirror
+                .or_else(|| std::env::var("BINSIGHT_OSV_MIRROR").ok().filter(|m| !m.is_empty()))
+                .unwrap_or_else(|| binsight_advisory::update::DEFAULT_MIRROR.to_string());
+            let sources = if sources.is_empty() {
+                binsight_advisory::update::DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect()
+            } else {
+                sources
+            };
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let mut failed = 0;
+            for name in &sources {
+                let mut last = 0u64;
+                let mut progress = |got: u64, total: Option<u64>| {
+                    if tty && got - last >= 1 << 20 {
+                        last = got;
+                        let of = total.map(|t| format!(" of {:.1}", t as f64 / 1e6)).unwrap_or_default();
+                        eprint!("\r{name}: {:.1}{of} MB", got as f64 / 1e6);
+                    }
+                };
+                let r = binsight_advisory::update::update(&root, name, &mirror, &mut progress);
+                if tty {
+                    eprint!("\r\x1b[K");
+                }
+                match r {
+                    Ok((meta, warnings)) => {
+                        for w in &warnings {
+                            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+                        }
+                        println!(
+                            "updated '{}': {} advisories from {} ({} skipped)",
+                            meta.name, meta.records, meta.origin, meta.skipped
+                        );
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!(
+                            "binsight: db update {name}: {e}\n  the previous copy of '{name}' (if any) is unchanged; \
+                             retry, pass --mirror URL, or fetch {name}/all.zip yourself and run `binsight db import`"
+                        );
+                    }
+                }
+            }
+            Ok(if failed == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
+        }
         DbCommand::Status => {
             let sources = binsight_advisory::store::status(&root);
             println!("advisory database: {}", root.display());
@@ -176,6 +221,17 @@ enum DbCommand {
         /// Source name (default: the directory or file name, e.g. `crates.io`).
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Download the OSV exports (`<mirror>/<ecosystem>/all.zip`) and import them like `db import`.
+    /// Each source is checked (size, exact length, the server's MD5) and swapped in atomically:
+    /// a failed or interrupted download keeps the copy you had.
+    Update {
+        /// Ecosystems to fetch (default: crates.io and Go).
+        #[arg(long = "source", value_name = "ECOSYSTEM")]
+        sources: Vec<String>,
+        /// Base URL of an OSV export mirror (default: $BINSIGHT_OSV_MIRROR, else OSV's own bucket).
+        #[arg(long, value_name = "URL")]
+        mirror: Option<String>,
     },
     /// Show the imported sources, their size and age (stale after 7 days).
     Status,
