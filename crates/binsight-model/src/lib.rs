@@ -543,6 +543,12 @@ pub struct BinaryReport {
     pub schema_version: u32,
     pub path: String,
     pub size: u64,
+    /// SHA-256 of the file (hex), when the reader computed it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sha256: String,
+    /// For files read from a container image: the digest of the layer that brought the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
     pub elf: ElfFacts,
     pub libc: Libc,
     pub toolchain: Toolchain,
@@ -566,10 +572,48 @@ pub struct BinaryReport {
     pub unknowns: Vec<Unknown>,
 }
 
+/// A container image a scan read (JSON: a `{"image": …}` line before its binaries).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub source: String,
+    /// `docker-archive`, `oci-dir` or `oci-archive`.
+    pub kind: String,
+    /// Digest of the image manifest (OCI), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Digest of the image config: the image ID.
+    pub config_digest: String,
+    pub tags: Vec<String>,
+    /// `os/architecture[/variant]`.
+    pub platform: String,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub layers: Vec<LayerInfo>,
+    /// Other platforms in a multi-platform index (not scanned).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_platforms: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayerInfo {
+    /// The layer's digest as the image names it (OCI: the blob digest; docker-archive: the
+    /// uncompressed diff_id).
+    pub digest: String,
+    /// `gzip`, `zstd` or `tar`.
+    pub compression: String,
+    /// Bytes read (compressed) and bytes of tar (uncompressed).
+    pub size: u64,
+    pub uncompressed_size: u64,
+    pub entries: u64,
+}
+
 /// A file that could not be reported on, with what the user can do. JSON: `{"path", "error"}`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
     pub schema_version: u32,
     pub path: String,
     pub error: String,
+    /// The image layer (digest) the entry came from, for image scans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }

@@ -1,6 +1,8 @@
 //! Where the bytes come from: single files and directory trees (images come later), read with
 //! a size cap, never following symlinks during a walk.
 
+pub mod image;
+
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};

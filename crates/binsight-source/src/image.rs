@@ -1,0 +1,777 @@
+//! Container images read without Docker and without extracting to disk: `docker save` archives,
+//! OCI image layouts (a directory) and OCI archives (a tar of one). Layers (gzip, zstd or plain
+//! tar) are streamed once each; ELF files are handed to the caller's analysis on a thread pool
+//! while the next entries decompress. Whiteouts and opaque directories are applied afterwards,
+//! so a file deleted in an upper layer is not reported. Nothing is ever written to disk.
+//!
+//! Every blob is found by digest or by a name checked against the archive's own index, never by
+//! a path that could leave it; OCI blobs are checked against their sha256 as they stream.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::ELF_MAGIC;
+pub use binsight_model::{ImageInfo, LayerInfo};
+
+/// Caps on what an image may cost.
+#[derive(Clone, Debug)]
+pub struct ImageLimits {
+    /// Largest single file read from a layer for analysis (larger ones get an entry error).
+    pub max_file_size: u64,
+    /// Largest uncompressed size of one layer.
+    pub max_layer_size: u64,
+    /// Above this many uncompressed bytes, a layer that inflates more than `max_ratio`
+    /// times its compressed size is treated as a decompression bomb.
+    pub ratio_floor: u64,
+    pub max_ratio: u64,
+    /// Largest manifest, index or config JSON.
+    pub max_json: u64,
+    /// Bytes of file contents waiting for analysis at once (bounds memory).
+    pub in_flight: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        ImageLimits {
+            max_file_size: 1 << 30,
+            max_layer_size: 64 << 30,
+            ratio_floor: 256 << 20,
+            max_ratio: 200,
+            max_json: 16 << 20,
+            in_flight: 256 << 20,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: not a container image: {why}")]
+    NotImage { path: String, why: String },
+    #[error("{path}: {why}")]
+    Bad { path: String, why: String },
+}
+
+fn bad(path: &Path, why: impl Into<String>) -> ImageError {
+    ImageError::Bad { path: path.display().to_string(), why: why.into() }
+}
+
+/// What kind of image container a path holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageKind {
+    DockerArchive,
+    OciDir,
+    OciArchive,
+}
+
+/// A problem tied to one entry (or a whole layer); the rest of the scan goes on.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryError {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    pub reason: String,
+}
+
+/// One ELF file visible in the final filesystem, with the caller's analysis of it.
+#[derive(Debug)]
+pub struct ImageFile<R> {
+    /// Absolute path inside the image, e.g. `/usr/bin/ls`.
+    pub path: String,
+    /// Digest of the layer that brought it.
+    pub layer: String,
+    pub size: u64,
+    pub result: R,
+}
+
+/// What a scan of an image yields.
+#[derive(Debug)]
+pub struct ImageScan<R> {
+    pub info: ImageInfo,
+    pub files: Vec<ImageFile<R>>,
+    pub errors: Vec<EntryError>,
+    /// Regular files seen in the final filesystem that are not ELF.
+    pub non_elf: u64,
+}
+
+/// Progress counters a caller may poll (bytes of layer data read, compressed).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: AtomicU64,
+    pub total: AtomicU64,
+    pub files: AtomicU64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blob stores: a directory (`blobs/<alg>/<hex>`) or a tar archive indexed once.
+
+enum Store {
+    Dir(PathBuf),
+    /// Archive file and its entries: name → (data offset, size).
+    Tar(PathBuf, HashMap<String, (u64, u64)>),
+}
+
+fn valid_digest(d: &str) -> Option<(&str, &str)> {
+    let (alg, hex) = d.split_once(':')?;
+    let ok = match alg {
+        "sha256" => hex.len() == 64,
+        "sha512" => hex.len() == 128,
+        _ => false,
+    };
+    (ok && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))).then_some((alg, hex))
+}
+
+/// Normalise a name inside an archive (`./a//b` → `a/b`); `None` if it climbs out or is absolute.
+fn clean_name(n: &str) -> Option<String> {
+    if n.starts_with('/') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for c in n.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => return None,
+            c => parts.push(c),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+impl Store {
+    fn open_tar(path: &Path) -> Result<Store, ImageError> {
+        let f = File::open(path).map_err(|e| ImageError::Io { path: path.display().to_string(), source: e })?;
+        let mut a = tar::Archive::new(BufReader::new(f));
+        let mut index = HashMap::new();
+        let entries = a.entries().map_err(|e| bad(path, format!("not a tar archive: {e}")))?;
+        for e in entries {
+            let e = e.map_err(|e| bad(path, format!("corrupt or truncated tar: {e}")))?;
+            let kind = e.header().entry_type();
+            if !kind.is_file() {
+                continue;
+            }
+            let name = e.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some(n) = clean_name(&name) {
+                index.insert(n, (e.raw_file_position(), e.size()));
+            }
+            if index.len() > 1_000_000 {
+                return Err(bad(path, "over a million entries: not an image archive"));
+            }
+        }
+        Ok(Store::Tar(path.to_path_buf(), index))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        match self {
+            Store::Dir(root) => clean_name(name).is_some_and(|n| root.join(n).is_file()),
+            Store::Tar(_, idx) => clean_name(name).is_some_and(|n| idx.contains_key(&n)),
+        }
+    }
+
+    /// Open a member by (cleaned) name, with its size.
+    fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64), String> {
+        let n = clean_name(name).ok_or_else(|| format!("{name}: unsafe name (absolute or with ..)"))?;
+        match self {
+            Store::Dir(root) => {
+                let p = root.join(&n);
+                let meta = std::fs::symlink_metadata(&p).map_err(|e| format!("{n}: missing ({e})"))?;
+                if !meta.is_file() {
+                    return Err(format!("{n}: not a regular file (symlinks are not followed)"));
+                }
+                let f = File::open(&p).map_err(|e| format!("{n}: {e}"))?;
+                Ok((Box::new(BufReader::with_capacity(256 << 10, f)), meta.len()))
+            }
+            Store::Tar(path, idx) => {
+                let &(off, size) = idx.get(&n).ok_or_else(|| format!("{n}: missing from the archive"))?;
+                let mut f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                f.seek(SeekFrom::Start(off)).map_err(|e| format!("{n}: {e}"))?;
+                Ok((Box::new(BufReader::with_capacity(256 << 10, f.take(size))), size))
+            }
+        }
+    }
+
+    fn open_blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, u64), String> {
+        let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
+        self.open(&format!("blobs/{alg}/{hex}"))
+    }
+
+    fn read_small(&self, name: &str, max: u64) -> Result<Vec<u8>, String> {
+        let (r, size) = self.open(name)?;
+        if size > max {
+            return Err(format!("{name}: {size} bytes, over the {max}-byte limit for metadata"));
+        }
+        let mut v = Vec::new();
+        r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{name}: {e}"))?;
+        Ok(v)
+    }
+
+    /// Read a small blob and check its digest.
+    fn read_blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
+        let (r, size) = self.open_blob(digest)?;
+        if size > max {
+            return Err(format!("{digest}: {size} bytes, over the {max}-byte limit for metadata"));
+        }
+        let mut v = Vec::new();
+        r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{digest}: {e}"))?;
+        if digest.starts_with("sha256:") && format!("sha256:{:x}", Sha256::digest(&v)) != digest {
+            return Err(format!("{digest}: content does not match its digest"));
+        }
+        Ok(v)
+    }
+}
+
+/// Is this path an image, and which kind? Directories with an `oci-layout` file are OCI
+/// layouts; tar files holding `oci-layout` are OCI archives, holding `manifest.json` docker
+/// archives. Reads only tar headers.
+pub fn detect(path: &Path) -> Option<ImageKind> {
+    if path.is_dir() {
+        return path.join("oci-layout").is_file().then_some(ImageKind::OciDir);
+    }
+    let mut f = File::open(path).ok()?;
+    let mut head = [0u8; 512];
+    f.read_exact(&mut head).ok()?;
+    if &head[257..262] != b"ustar" {
+        return None;
+    }
+    let store = Store::open_tar(path).ok()?;
+    if store.has("oci-layout") && store.has("index.json") && !store.has("manifest.json") {
+        Some(ImageKind::OciArchive)
+    } else if store.has("manifest.json") {
+        Some(ImageKind::DockerArchive)
+    } else if store.has("oci-layout") {
+        Some(ImageKind::OciArchive)
+    } else {
+        None
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn platform_of(v: &Value) -> String {
+    let os = v["os"].as_str().unwrap_or("?");
+    let arch = v["architecture"].as_str().unwrap_or("?");
+    match v["variant"].as_str() {
+        Some(var) if !var.is_empty() => format!("{os}/{arch}/{var}"),
+        _ => format!("{os}/{arch}"),
+    }
+}
+
+/// The platform a scan picks from a multi-platform index when none is asked for.
+pub fn host_platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" => "ppc64le",
+        a => a,
+    };
+    format!("linux/{arch}")
+}
+
+struct Plan {
+    info: ImageInfo,
+    /// (how to open it, digest to verify the compressed stream against)
+    layers: Vec<(String, Option<String>)>,
+    store: Store,
+}
+
+fn json(bytes: &[u8], what: &str) -> Result<Value, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("{what}: not valid JSON ({e})"))
+}
+
+fn plan(path: &Path, kind: ImageKind, platform: Option<&str>, limits: &ImageLimits) -> Result<Plan, ImageError> {
+    let store = match kind {
+        ImageKind::OciDir => Store::Dir(path.to_path_buf()),
+        _ => Store::open_tar(path)?,
+    };
+    let fail = |why: String| bad(path, why);
+    let mut info = ImageInfo {
+        source: path.display().to_string(),
+        kind: match kind {
+            ImageKind::DockerArchive => "docker-archive",
+            ImageKind::OciDir => "oci-dir",
+            ImageKind::OciArchive => "oci-archive",
+        }
+        .into(),
+        ..Default::default()
+    };
+    let mut layers = Vec::new();
+    let config: Value;
+    if kind == ImageKind::DockerArchive {
+        let m =
+            json(&store.read_small("manifest.json", limits.max_json).map_err(fail)?, "manifest.json").map_err(fail)?;
+        let first = m.as_array().and_then(|a| a.first()).ok_or_else(|| fail("manifest.json lists no image".into()))?;
+        if m.as_array().is_some_and(|a| a.len() > 1) {
+            info.other_platforms.push(format!(
+                "{} more images in the archive (the first is scanned)",
+                m.as_array().map_or(0, |a| a.len() - 1)
+            ));
+        }
+        let cfg_name = first["Config"].as_str().ok_or_else(|| fail("manifest.json: no Config".into()))?;
+        let cfg_bytes = store.read_small(cfg_name, limits.max_json).map_err(fail)?;
+        info.config_digest = format!("sha256:{:x}", Sha256::digest(&cfg_bytes));
+        config = json(&cfg_bytes, cfg_name).map_err(fail)?;
+        info.tags = strings(&first["RepoTags"]);
+        let diff_ids = strings(&config["rootfs"]["diff_ids"]);
+        for (i, l) in strings(&first["Layers"]).into_iter().enumerate() {
+            // Newer docker saves name layers by blob digest; the diff_id is what `docker
+            // inspect` shows, so it names the layer when there is one.
+            let digest = diff_ids.get(i).cloned().unwrap_or_else(|| format!("layer:{l}"));
+            let verify = l.strip_prefix("blobs/sha256/").map(|h| format!("sha256:{h}"));
+            layers.push((l.clone(), verify));
+            info.layers.push(LayerInfo { digest, ..Default::default() });
+        }
+    } else {
+        let idx = json(&store.read_small("index.json", limits.max_json).map_err(fail)?, "index.json").map_err(fail)?;
+        let want = platform.map(str::to_string).unwrap_or_else(host_platform);
+        // Walk nested indexes (at most a few levels) to the manifest for the platform.
+        let mut current = idx;
+        let mut manifest: Option<(String, Value)> = None;
+        for _ in 0..4 {
+            let ms = current["manifests"].as_array().cloned().unwrap_or_default();
+            if ms.is_empty() {
+                return Err(fail("index lists no manifests".into()));
+            }
+            let pick = ms
+                .iter()
+                .find(|d| d.get("platform").is_some_and(|p| platform_of(p) == want))
+                .or_else(|| {
+                    if ms.len() == 1 || platform.is_none() {
+                        ms.iter().find(|d| d.get("platform").is_none()).or(ms.first())
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| {
+                    let have: Vec<String> = ms.iter().filter_map(|d| d.get("platform").map(platform_of)).collect();
+                    fail(format!("no manifest for platform {want}; the image has {}", have.join(", ")))
+                })?
+                .clone();
+            for d in &ms {
+                if let Some(p) = d.get("platform") {
+                    let p = platform_of(p);
+                    if d != &pick && !info.other_platforms.contains(&p) && !p.starts_with("unknown") {
+                        info.other_platforms.push(p);
+                    }
+                }
+            }
+            let digest = pick["digest"].as_str().unwrap_or("").to_string();
+            let bytes = store.read_blob(&digest, limits.max_json).map_err(fail)?;
+            let v = json(&bytes, &digest).map_err(fail)?;
+            if let Some(name) = pick["annotations"]["org.opencontainers.image.ref.name"].as_str() {
+                info.tags.push(name.to_string());
+            }
+            if v.get("manifests").is_some() {
+                current = v;
+                continue;
+            }
+            manifest = Some((digest, v));
+            break;
+        }
+        let (mdigest, m) = manifest.ok_or_else(|| fail("image indexes nest too deep".into()))?;
+        info.manifest_digest = Some(mdigest);
+        let cdigest = m["config"]["digest"].as_str().unwrap_or("").to_string();
+        config = json(&store.read_blob(&cdigest, limits.max_json).map_err(fail)?, &cdigest).map_err(fail)?;
+        info.config_digest = cdigest;
+        for l in m["layers"].as_array().into_iter().flatten() {
+            let d = l["digest"].as_str().unwrap_or("").to_string();
+            layers.push((d.clone(), Some(d.clone())));
+            info.layers.push(LayerInfo { digest: d, ..Default::default() });
+        }
+    }
+    info.platform = platform_of(&config);
+    info.entrypoint = strings(&config["config"]["Entrypoint"]);
+    info.cmd = strings(&config["config"]["Cmd"]);
+    Ok(Plan { info, layers, store })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layer streaming.
+
+/// Counts the compressed bytes as they pass (for the bomb ratio and progress) and hashes them
+/// (to check the blob's digest without reading it twice).
+struct Tap<'a, R> {
+    inner: R,
+    compressed: &'a AtomicU64,
+    progress: &'a AtomicU64,
+    hash: Option<&'a Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.compressed.fetch_add(k as u64, Ordering::Relaxed);
+        self.progress.fetch_add(k as u64, Ordering::Relaxed);
+        if let Some(h) = self.hash {
+            h.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..k]);
+        }
+        Ok(k)
+    }
+}
+
+/// Stops a decompression bomb: at most `max` bytes, and at most `ratio` times what the
+/// compressed side has delivered once past `floor`.
+struct Capped<'a, R> {
+    inner: R,
+    n: u64,
+    max: u64,
+    floor: u64,
+    ratio: u64,
+    compressed: &'a AtomicU64,
+}
+
+impl<R: Read> Read for Capped<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        if self.n > self.max {
+            return Err(io::Error::other(format!("layer inflates past {} bytes (the --max-layer-size cap)", self.max)));
+        }
+        let c = self.compressed.load(Ordering::Relaxed).max(1);
+        if self.n > self.floor && self.n / c > self.ratio {
+            return Err(io::Error::other(format!(
+                "layer inflates {}x ({} bytes from {c}): a decompression bomb; not scanned further",
+                self.n / c,
+                self.n
+            )));
+        }
+        Ok(k)
+    }
+}
+
+/// Byte budget for file contents waiting for analysis.
+struct Budget {
+    used: Mutex<u64>,
+    max: u64,
+}
+
+impl Budget {
+    fn acquire(&self, n: u64) {
+        loop {
+            {
+                let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+                if *u == 0 || *u + n <= self.max {
+                    *u += n;
+                    return;
+                }
+            }
+            // Run queued analyses on this thread instead of waiting idle (works with -j 1 too).
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::yield_now();
+            }
+        }
+    }
+    fn release(&self, n: u64) {
+        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *u = u.saturating_sub(n);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    File,
+    Dir,
+    Other,
+}
+
+/// What a layer says about paths, for squashing.
+#[derive(Default)]
+struct LayerView {
+    /// Path → kind of the entry this layer puts there (the last one wins).
+    entries: HashMap<String, Kind>,
+    whiteouts: HashSet<String>,
+    opaque: HashSet<String>,
+}
+
+/// Image path of a tar entry name, or why it is refused.
+fn image_path(raw: &str) -> Result<String, &'static str> {
+    if raw.starts_with('/') {
+        return Err("absolute path in a layer entry; skipped");
+    }
+    if raw.split('/').any(|c| c == "..") {
+        return Err("path with '..' in a layer entry; skipped (it would escape the image root)");
+    }
+    Ok(format!("/{}", clean_name(raw).unwrap_or_default()))
+}
+
+fn parent(p: &str) -> &str {
+    match p.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &p[..i],
+    }
+}
+
+fn ancestors(p: &str) -> impl Iterator<Item = &str> {
+    let mut cur = p;
+    std::iter::from_fn(move || {
+        if cur == "/" {
+            return None;
+        }
+        cur = parent(cur);
+        Some(cur)
+    })
+}
+
+/// Open a layer for reading: (decompressed tar stream, compression name).
+fn decompress<'a>(mut r: Box<dyn Read + Send + 'a>) -> io::Result<(Box<dyn Read + Send + 'a>, &'static str)> {
+    let mut magic = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        match r.read(&mut magic[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    let head = io::Cursor::new(magic[..got].to_vec()).chain(r);
+    Ok(if got >= 2 && magic[..2] == [0x1f, 0x8b] {
+        (Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 << 10, head))), "gzip")
+    } else if got == 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
+        (Box::new(zstd::stream::read::Decoder::new(head)?), "zstd")
+    } else {
+        (Box::new(head), "tar")
+    })
+}
+
+/// Scan an image: every visible ELF file goes through `analyze(path, bytes)` on the rayon pool.
+pub fn scan<R, F>(
+    path: &Path,
+    kind: ImageKind,
+    platform: Option<&str>,
+    limits: &ImageLimits,
+    progress: &Progress,
+    analyze: F,
+) -> Result<ImageScan<R>, ImageError>
+where
+    R: Send,
+    F: Fn(&str, &[u8]) -> R + Sync,
+{
+    let Plan { mut info, layers, store } = plan(path, kind, platform, limits)?;
+    let mut errors: Vec<EntryError> = Vec::new();
+    let mut views: Vec<LayerView> = Vec::new();
+    // (layer index, path, size, result)
+    let results: Mutex<Vec<(usize, String, u64, R)>> = Mutex::new(Vec::new());
+    let mut non_elf: Vec<(usize, String)> = Vec::new();
+    let budget = Budget { used: Mutex::new(0), max: limits.in_flight };
+    for (name, _) in &layers {
+        if let Ok((_, size)) = store.open(&layer_name(name)) {
+            progress.total.fetch_add(size, Ordering::Relaxed);
+        }
+    }
+    for (li, (name, verify)) in layers.iter().enumerate() {
+        let digest = info.layers[li].digest.clone();
+        let layer_err = |reason: String| EntryError { path: String::new(), layer: Some(digest.clone()), reason };
+        let mut view = LayerView::default();
+        let opened = store.open(&layer_name(name));
+        let (raw, size) = match opened {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(layer_err(format!("layer blob {e}; its files are not reported")));
+                views.push(view);
+                continue;
+            }
+        };
+        info.layers[li].size = size;
+        let compressed = AtomicU64::new(0);
+        let check = verify.as_ref().filter(|d| d.starts_with("sha256:"));
+        let hash = Mutex::new(Sha256::new());
+        let tap = Tap { inner: raw, compressed: &compressed, progress: &progress.bytes, hash: check.map(|_| &hash) };
+        let (tar_stream, compression) = match decompress(Box::new(tap)) {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(layer_err(format!("cannot read the layer: {e}")));
+                views.push(view);
+                continue;
+            }
+        };
+        info.layers[li].compression = compression.into();
+        let capped = Capped {
+            inner: tar_stream,
+            n: 0,
+            max: limits.max_layer_size,
+            floor: limits.ratio_floor,
+            ratio: limits.max_ratio,
+            compressed: &compressed,
+        };
+        let mut archive = tar::Archive::new(capped);
+        let mut entries_seen = 0u64;
+        rayon::scope(|s| {
+            let entries = match archive.entries() {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(layer_err(format!("not a tar layer: {e}")));
+                    return;
+                }
+            };
+            for entry in entries {
+                let mut entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        errors.push(layer_err(format!(
+                            "layer truncated or corrupt after {entries_seen} entries ({e}); the files before it are reported"
+                        )));
+                        break;
+                    }
+                };
+                entries_seen += 1;
+                let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                let p = match image_path(&raw) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        errors.push(EntryError { path: raw, layer: Some(digest.clone()), reason: why.into() });
+                        continue;
+                    }
+                };
+                if p == "/" {
+                    continue;
+                }
+                let base = &p[p.rfind('/').map_or(0, |i| i + 1)..];
+                if let Some(rest) = base.strip_prefix(".wh.") {
+                    if rest == ".wh..opq" {
+                        view.opaque.insert(parent(&p).to_string());
+                    } else if !rest.is_empty() {
+                        let dir = parent(&p);
+                        view.whiteouts.insert(if dir == "/" { format!("/{rest}") } else { format!("{dir}/{rest}") });
+                    }
+                    continue;
+                }
+                let et = entry.header().entry_type();
+                let kind = if et.is_dir() {
+                    Kind::Dir
+                } else if et.is_file() || et == tar::EntryType::Continuous {
+                    Kind::File
+                } else {
+                    Kind::Other
+                };
+                view.entries.insert(p.clone(), kind);
+                if kind != Kind::File {
+                    continue;
+                }
+                let size = entry.size();
+                if size < 4 {
+                    continue;
+                }
+                let mut magic = [0u8; 4];
+                if let Err(e) = entry.read_exact(&mut magic) {
+                    errors.push(EntryError {
+                        path: p,
+                        layer: Some(digest.clone()),
+                        reason: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+                if &magic != ELF_MAGIC {
+                    non_elf.push((li, p));
+                    continue;
+                }
+                if size > limits.max_file_size {
+                    errors.push(EntryError {
+                        path: p,
+                        layer: Some(digest.clone()),
+                        reason: format!(
+                            "{size} bytes is over the {}-byte limit; raise it with --max-file-size",
+                            limits.max_file_size
+                        ),
+                    });
+                    continue;
+                }
+                budget.acquire(size);
+                let mut data = Vec::with_capacity(size as usize);
+                data.extend_from_slice(&magic);
+                if let Err(e) = entry.by_ref().take(size - 4).read_to_end(&mut data) {
+                    budget.release(size);
+                    errors.push(EntryError {
+                        path: p,
+                        layer: Some(digest.clone()),
+                        reason: format!("truncated in the layer: {e}"),
+                    });
+                    break;
+                }
+                let (results, analyze, budget) = (&results, &analyze, &budget);
+                s.spawn(move |_| {
+                    let r = analyze(&p, &data);
+                    drop(data);
+                    budget.release(size);
+                    progress.files.fetch_add(1, Ordering::Relaxed);
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((li, p, size, r));
+                });
+            }
+        });
+        // Read to the end so the digest covers the whole blob, then check it.
+        let mut capped = archive.into_inner();
+        if let Err(e) = io::copy(&mut capped, &mut io::sink()) {
+            if !errors.iter().any(|x| x.layer.as_deref() == Some(&digest) && x.reason.contains(&e.to_string())) {
+                errors.push(layer_err(format!("cannot read to the end of the layer: {e}")));
+            }
+        }
+        info.layers[li].uncompressed_size = capped.n;
+        info.layers[li].entries = entries_seen;
+        drop(capped);
+        if let Some(d) = check {
+            // Whatever the decompressor left unread still belongs to the blob.
+            if compressed.load(Ordering::Relaxed) == size {
+                let got = format!("sha256:{:x}", hash.into_inner().unwrap_or_else(|e| e.into_inner()).finalize());
+                if &got != d {
+                    errors.push(layer_err(format!(
+                        "layer blob does not match its digest (got {got}): the image is corrupt or was tampered with"
+                    )));
+                }
+            } else if info.layers[li].uncompressed_size > 0 {
+                errors.push(layer_err(format!(
+                    "layer blob not fully read ({} of {size} bytes): its digest could not be checked",
+                    compressed.load(Ordering::Relaxed)
+                )));
+            }
+        }
+        views.push(view);
+    }
+
+    // Squash: walk layers from the top; a path is visible in layer i if no upper layer has an
+    // entry at it, whites it out, makes an ancestor opaque, or puts a non-directory at an ancestor.
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let n = views.len();
+    let visible = |li: usize, p: &str| -> bool {
+        for v in &views[li + 1..n] {
+            if v.entries.contains_key(p) || v.whiteouts.contains(p) {
+                return false;
+            }
+            for a in ancestors(p) {
+                if v.whiteouts.contains(a) || v.opaque.contains(a) {
+                    return false;
+                }
+                if v.entries.get(a).is_some_and(|k| *k != Kind::Dir) {
+                    return false;
+                }
+            }
+        }
+        // Within the layer itself, an opaque marker hides only lower layers.
+        true
+    };
+    results.retain(|(li, p, _, _)| visible(*li, p));
+    // A path written twice in one layer: the later entry wins; keep one report.
+    results.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    results.dedup_by(|a, b| a.1 == b.1);
+    let non_elf = non_elf.iter().filter(|(li, p)| visible(*li, p)).count() as u64;
+    let files = results
+        .into_iter()
+        .map(|(li, path, size, result)| ImageFile { path, layer: info.layers[li].digest.clone(), size, result })
+        .collect();
+    Ok(ImageScan { info, files, errors, non_elf })
+}
+
+/// The name a layer is opened by: docker-archive layer paths as written, OCI blobs by digest.
+fn layer_name(name: &str) -> String {
+    match valid_digest(name) {
+        Some((alg, hex)) => format!("blobs/{alg}/{hex}"),
+        None => name.to_string(),
+    }
+}

@@ -1,0 +1,321 @@
+//! Images built here, byte by byte, in each container format: layers in gzip, zstd and plain
+//! tar; whiteouts and opaque directories; and the hostile cases (escaping names, a bomb layer,
+//! a truncated layer, a missing blob, a digest that does not match, a digest that is a path).
+//! The analysis callback records what it is given, so what the scan hands over is checked
+//! exactly; the ELF files are stand-ins (the magic and a marker), as the reader only routes bytes.
+
+use std::io::Write;
+use std::path::Path;
+
+use binsight_source::image::{self, ImageKind, ImageLimits, Progress};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+fn elf(marker: &str) -> Vec<u8> {
+    let mut v = b"\x7fELF".to_vec();
+    v.extend_from_slice(marker.as_bytes());
+    v
+}
+
+enum E<'a> {
+    File(&'a str, Vec<u8>),
+    Dir(&'a str),
+    Symlink(&'a str, &'a str),
+    Fifo(&'a str),
+    /// Written with a raw name, bypassing the tar crate's path checks.
+    RawName(&'a [u8], Vec<u8>),
+}
+
+fn layer_tar(entries: &[E]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for e in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o755);
+        h.set_mtime(0);
+        match e {
+            E::File(p, data) => {
+                h.set_size(data.len() as u64);
+                h.set_entry_type(tar::EntryType::Regular);
+                b.append_data(&mut h, p, data.as_slice()).expect("append");
+            }
+            E::Dir(p) => {
+                h.set_size(0);
+                h.set_entry_type(tar::EntryType::Directory);
+                b.append_data(&mut h, p, &[][..]).expect("append");
+            }
+            E::Symlink(p, t) => {
+                h.set_size(0);
+                h.set_entry_type(tar::EntryType::Symlink);
+                b.append_link(&mut h, p, t).expect("append");
+            }
+            E::Fifo(p) => {
+                h.set_size(0);
+                h.set_entry_type(tar::EntryType::Fifo);
+                b.append_data(&mut h, p, &[][..]).expect("append");
+            }
+            E::RawName(name, data) => {
+                h.set_size(data.len() as u64);
+                h.set_entry_type(tar::EntryType::Regular);
+                h.as_old_mut().name[..name.len()].copy_from_slice(name);
+                h.set_cksum();
+                b.append(&h, data.as_slice()).expect("append");
+            }
+        }
+    }
+    b.into_inner().expect("tar")
+}
+
+fn gzip(b: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(b).expect("gz");
+    e.finish().expect("gz")
+}
+
+fn zstd(b: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(b, 3).expect("zstd")
+}
+
+fn digest(b: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(b))
+}
+
+/// The three-layer image every format test uses, as (compressed blob, diff_id) pairs.
+fn standard_layers() -> Vec<(Vec<u8>, String)> {
+    let l1 = layer_tar(&[
+        E::Dir("bin"),
+        E::File("bin/a", elf("a-old")),
+        E::File("bin/b", elf("b")),
+        E::File("etc/hosts", b"127.0.0.1 localhost\n".to_vec()),
+        E::Dir("opt/d"),
+        E::File("opt/d/e", elf("e")),
+        E::File("usr/lib/keep", elf("keep")),
+        E::Symlink("usr/bin/link", "../../bin/a"),
+        E::Fifo("run/fifo"),
+    ]);
+    let l2 =
+        layer_tar(&[E::File("bin/.wh.b", vec![]), E::File("opt/d/.wh..wh..opq", vec![]), E::File("opt/d/f", elf("f"))]);
+    let l3 = layer_tar(&[E::File("./bin/a", elf("a-new"))]);
+    vec![(gzip(&l1), digest(&l1)), (zstd(&l2), digest(&l2)), (l3.clone(), digest(&l3))]
+}
+
+fn config(diff_ids: &[String]) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"Entrypoint": ["/bin/a"], "Cmd": ["--serve"]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .expect("json")
+}
+
+fn write_blob(root: &Path, b: &[u8]) -> String {
+    let d = digest(b);
+    let p = root.join("blobs/sha256").join(d.trim_start_matches("sha256:"));
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, b).expect("write blob");
+    d
+}
+
+/// An OCI layout at `root`; returns the manifest digest.
+fn oci_dir(root: &Path, layers: &[(Vec<u8>, String)]) -> String {
+    std::fs::create_dir_all(root).expect("mkdir");
+    std::fs::write(root.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).expect("write");
+    let diff_ids: Vec<String> = layers.iter().map(|l| l.1.clone()).collect();
+    let cfg = config(&diff_ids);
+    let cd = write_blob(root, &cfg);
+    let ls: Vec<_> = layers
+        .iter()
+        .map(|(b, _)| {
+            let d = write_blob(root, b);
+            json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": b.len()})
+        })
+        .collect();
+    let m = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cfg.len()},
+        "layers": ls,
+    }))
+    .expect("json");
+    let md = write_blob(root, &m);
+    let idx = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": m.len(),
+        "platform": {"os": "linux", "architecture": "amd64"},
+        "annotations": {"org.opencontainers.image.ref.name": "test:1"}}]});
+    std::fs::write(root.join("index.json"), serde_json::to_vec(&idx).expect("json")).expect("write");
+    md
+}
+
+/// A `docker save` archive (layer tars by directory name, as classic docker writes them).
+fn docker_archive(path: &Path, layers: &[(Vec<u8>, String)]) {
+    let diff_ids: Vec<String> = layers.iter().map(|l| l.1.clone()).collect();
+    let cfg = config(&diff_ids);
+    let mut b = tar::Builder::new(std::fs::File::create(path).expect("create"));
+    let mut add = |name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data).expect("append");
+    };
+    let cfg_name = format!("{}.json", digest(&cfg).trim_start_matches("sha256:"));
+    add(&cfg_name, &cfg);
+    let mut names = Vec::new();
+    for (i, (blob, _)) in layers.iter().enumerate() {
+        let n = format!("layer{i}/layer.tar");
+        add(&n, blob);
+        names.push(n);
+    }
+    let m = json!([{"Config": cfg_name, "RepoTags": ["test:1"], "Layers": names}]);
+    add("manifest.json", &serde_json::to_vec(&m).expect("json"));
+    b.finish().expect("finish");
+}
+
+/// Tar up a directory (an OCI archive from an OCI layout).
+fn tar_dir(dir: &Path, to: &Path) {
+    let mut b = tar::Builder::new(std::fs::File::create(to).expect("create"));
+    b.append_dir_all(".", dir).expect("append");
+    b.finish().expect("finish");
+}
+
+type Seen = Vec<(String, String, String)>;
+
+fn run(path: &Path, kind: ImageKind, limits: &ImageLimits) -> (image::ImageScan<String>, Seen) {
+    let progress = Progress::default();
+    let s =
+        image::scan(path, kind, None, limits, &progress, |p, b| format!("{p}={}", String::from_utf8_lossy(&b[4..])))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let seen = s.files.iter().map(|f| (f.path.clone(), f.layer.clone(), f.result.clone())).collect();
+    (s, seen)
+}
+
+fn expected(layers: &[String]) -> Seen {
+    vec![
+        ("/bin/a".into(), layers[2].clone(), "/bin/a=a-new".into()),
+        ("/opt/d/f".into(), layers[1].clone(), "/opt/d/f=f".into()),
+        ("/usr/lib/keep".into(), layers[0].clone(), "/usr/lib/keep=keep".into()),
+    ]
+}
+
+#[test]
+fn oci_layout_whiteouts_opaque_dirs_and_three_compressions() {
+    let t = tempfile::tempdir().expect("tmp");
+    let layers = standard_layers();
+    let md = oci_dir(&t.path().join("oci"), &layers);
+    assert_eq!(image::detect(&t.path().join("oci")), Some(ImageKind::OciDir));
+    let (s, seen) = run(&t.path().join("oci"), ImageKind::OciDir, &ImageLimits::default());
+    let blob_digests: Vec<String> = layers.iter().map(|l| digest(&l.0)).collect();
+    assert_eq!(seen, expected(&blob_digests));
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.non_elf, 1, "/etc/hosts");
+    assert_eq!(s.info.manifest_digest.as_deref(), Some(md.as_str()));
+    assert_eq!(s.info.platform, "linux/amd64");
+    assert_eq!(
+        (s.info.entrypoint.clone(), s.info.cmd.clone()),
+        (vec!["/bin/a".to_string()], vec!["--serve".to_string()])
+    );
+    assert_eq!(s.info.tags, ["test:1"]);
+    let comp: Vec<&str> = s.info.layers.iter().map(|l| l.compression.as_str()).collect();
+    assert_eq!(comp, ["gzip", "zstd", "tar"]);
+}
+
+#[test]
+fn docker_archive_and_oci_archive_give_the_same_files() {
+    let t = tempfile::tempdir().expect("tmp");
+    let layers = standard_layers();
+    let diff_ids: Vec<String> = layers.iter().map(|l| l.1.clone()).collect();
+    let da = t.path().join("img.tar");
+    docker_archive(&da, &layers);
+    assert_eq!(image::detect(&da), Some(ImageKind::DockerArchive));
+    let (s, seen) = run(&da, ImageKind::DockerArchive, &ImageLimits::default());
+    assert_eq!(seen, expected(&diff_ids), "docker-archive names layers by diff_id");
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.info.tags, ["test:1"]);
+
+    oci_dir(&t.path().join("oci"), &layers);
+    let oa = t.path().join("oci.tar");
+    tar_dir(&t.path().join("oci"), &oa);
+    assert_eq!(image::detect(&oa), Some(ImageKind::OciArchive));
+    let (_, seen) = run(&oa, ImageKind::OciArchive, &ImageLimits::default());
+    let blob_digests: Vec<String> = layers.iter().map(|l| digest(&l.0)).collect();
+    assert_eq!(seen, expected(&blob_digests));
+}
+
+#[test]
+fn hostile_entries_are_errors_and_the_rest_is_scanned() {
+    let t = tempfile::tempdir().expect("tmp");
+    let l = layer_tar(&[
+        E::RawName(b"../escape", elf("x")),
+        E::RawName(b"/abs/olute", elf("y")),
+        E::File("ok/bin", elf("ok")),
+        E::Fifo("dev/fifo"),
+    ]);
+    oci_dir(&t.path().join("oci"), &[(gzip(&l), digest(&l))]);
+    let (s, seen) = run(&t.path().join("oci"), ImageKind::OciDir, &ImageLimits::default());
+    assert_eq!(seen.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["/ok/bin"]);
+    let reasons: Vec<String> = s.errors.iter().map(|e| format!("{}: {}", e.path, e.reason)).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].starts_with("../escape: path with '..'"), "{reasons:?}");
+    assert!(reasons[1].starts_with("/abs/olute: absolute path"), "{reasons:?}");
+}
+
+#[test]
+fn a_gzip_bomb_layer_is_stopped() {
+    let t = tempfile::tempdir().expect("tmp");
+    // 64 MiB of zeros inside one tar entry compresses to ~64 KiB: ratio ~1000.
+    let l = layer_tar(&[E::File("ok/bin", elf("ok")), E::File("zeros", vec![0u8; 64 << 20])]);
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&l).expect("gz");
+    oci_dir(&t.path().join("oci"), &[(e.finish().expect("gz"), digest(&l))]);
+    let limits = ImageLimits { ratio_floor: 4 << 20, ..ImageLimits::default() };
+    let (s, seen) = run(&t.path().join("oci"), ImageKind::OciDir, &limits);
+    assert_eq!(seen.len(), 1, "the file before the bomb is still reported");
+    assert!(s.errors.iter().any(|e| e.reason.contains("decompression bomb")), "{:?}", s.errors);
+}
+
+#[test]
+fn truncated_layer_missing_blob_and_bad_digest() {
+    let t = tempfile::tempdir().expect("tmp");
+    let big =
+        layer_tar(&[E::File("a/first", elf("1")), E::File("a/pad", vec![7u8; 1 << 20]), E::File("a/last", elf("2"))]);
+    let gz = gzip(&big);
+    let root = t.path().join("oci");
+    oci_dir(&root, &[(gz.clone(), digest(&big)), (gzip(&layer_tar(&[E::File("b/x", elf("x"))])), String::new())]);
+    // Truncate the first layer in place (its digest no longer matches either).
+    let p1 = root.join("blobs/sha256").join(digest(&gz).trim_start_matches("sha256:"));
+    std::fs::write(&p1, &gz[..gz.len() / 2]).expect("truncate");
+    let (s, seen) = run(&root, ImageKind::OciDir, &ImageLimits::default());
+    let paths: Vec<&str> = seen.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(paths, ["/a/first", "/b/x"], "what came before the cut, and the intact layer");
+    assert!(s.errors.iter().any(|e| e.reason.contains("truncated or corrupt")), "{:?}", s.errors);
+
+    // The second layer's blob goes missing.
+    let l2 = &s.info.layers[1].digest;
+    std::fs::remove_file(root.join("blobs/sha256").join(l2.trim_start_matches("sha256:"))).expect("rm");
+    let (s, _) = run(&root, ImageKind::OciDir, &ImageLimits::default());
+    assert!(s.errors.iter().any(|e| e.layer.as_deref() == Some(l2) && e.reason.contains("missing")), "{:?}", s.errors);
+
+    // Same length, different bytes: the digest check catches it.
+    let t2 = tempfile::tempdir().expect("tmp");
+    let l = layer_tar(&[E::File("c/x", elf("x"))]);
+    let blob = l.clone();
+    let root2 = t2.path().join("oci");
+    oci_dir(&root2, &[(blob.clone(), digest(&l))]);
+    let mut evil = blob;
+    let n = evil.len();
+    evil[n - 1] ^= 1; // in the trailing zero padding
+    std::fs::write(root2.join("blobs/sha256").join(digest(&l).trim_start_matches("sha256:")), &evil).expect("write");
+    let (s, _) = run(&root2, ImageKind::OciDir, &ImageLimits::default());
+    assert!(s.errors.iter().any(|e| e.reason.contains("does not match its digest")), "{:?}", s.errors);
+}
+
+#[test]
+fn a_digest_that_is_a_path_is_refused() {
+    let t = tempfile::tempdir().expect("tmp");
+    let root = t.path().join("oci");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::write(root.join("oci-layout"), b"{}").expect("write");
+    let idx = json!({"manifests": [{"digest": "sha256:../../../../etc/passwd"}]});
+    std::fs::write(root.join("index.json"), serde_json::to_vec(&idx).expect("json")).expect("write");
+    let progress = Progress::default();
+    let e = image::scan(&root, ImageKind::OciDir, None, &ImageLimits::default(), &progress, |_, _| ())
+        .expect_err("must refuse");
+    assert!(e.to_string().contains("not a valid digest"), "{e}");
+}
