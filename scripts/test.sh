@@ -37,5 +37,16 @@ if [ ! -x "$audit_dir/bin/cargo-audit" ]; then
 fi
 export BINSIGHT_CARGO_AUDIT="$audit_dir/bin/cargo-audit"
 
+step "SBOM validators (PyPI cyclonedx-python-lib, spdx-tools; pinned; cached)"
+sbom_venv="$cache/tools/sbom-venv-cdx11.12.0-spdx0.8.5"
+if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2>/dev/null; then
+  rm -rf "$sbom_venv.partial" "$sbom_venv"
+  python3 -m venv "$sbom_venv.partial"
+  "$sbom_venv.partial/bin/pip" install --quiet --disable-pip-version-check \
+    "cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5"
+  mv "$sbom_venv.partial" "$sbom_venv"
+fi
+export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
+
 step "cargo test --workspace"
 cargo test --workspace --locked

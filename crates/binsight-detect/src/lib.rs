@@ -120,6 +120,8 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         schema_version: SCHEMA_VERSION,
         path: path.to_string(),
         size: elf.data().len() as u64,
+        sha256: String::new(),
+        layer: None,
         elf: elf.facts.clone(),
         libc: out.libc,
         toolchain: out.toolchain,

@@ -3,7 +3,11 @@
 
 use std::fmt::Write as _;
 
-use binsight_model::{BinaryReport, Check, Confidence, FileError, Linkage, Status, SCHEMA_VERSION};
+pub mod sbom;
+
+use binsight_model::{
+    Applicability, BinaryReport, Check, Confidence, FileError, ImageInfo, Linkage, Status, SCHEMA_VERSION,
+};
 
 /// One report as one JSON line (no trailing newline).
 pub fn json_line(r: &BinaryReport) -> String {
@@ -12,8 +16,13 @@ pub fn json_line(r: &BinaryReport) -> String {
 }
 
 /// A per-file error as one JSON line.
-pub fn json_error_line(path: &str, error: &str) -> String {
-    let e = FileError { schema_version: SCHEMA_VERSION, path: path.into(), error: error.into() };
+pub fn json_error_line(path: &str, error: &str, layer: Option<&str>) -> String {
+    let e = FileError {
+        schema_version: SCHEMA_VERSION,
+        path: path.into(),
+        error: error.into(),
+        layer: layer.map(str::to_string),
+    };
     serde_json::to_string(&e).unwrap_or_default()
 }
 
@@ -218,8 +227,42 @@ pub fn inspect_text(r: &BinaryReport) -> String {
 
 /// Header of the scan table (with a VERDICT column when auditing).
 pub fn scan_header(audit: bool) -> String {
-    let v = if audit { format!("{:<9} ", "VERDICT") } else { String::new() };
-    format!("{:<10} {:<10} {:<18} {:<28} {:<16} {v}PATH", "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE")
+    let v = if audit { format!("{:<9} {:<28} ", "VERDICT", "WORST FINDING") } else { String::new() };
+    format!(
+        "{:<10} {:<10} {:<18} {:<28} {:<16} {:>5} {v}PATH",
+        "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE", "COMPS"
+    )
+}
+
+fn severity_rank(s: Option<&str>) -> u8 {
+    match s {
+        Some("critical") => 4,
+        Some("high") => 3,
+        Some("medium") => 2,
+        Some("low") => 1,
+        _ => 0,
+    }
+}
+
+/// The finding that matters most: affected before unknown, then by severity.
+fn worst_finding(r: &BinaryReport) -> String {
+    let rank = |f: &binsight_model::Finding| {
+        let app = match f.applicability {
+            Applicability::Affected if f.informational.is_none() => 2,
+            Applicability::Unknown if f.informational.is_none() => 1,
+            _ => 0,
+        };
+        (app, severity_rank(f.severity.as_deref()))
+    };
+    match r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f)) {
+        Some(f) => {
+            let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
+            let sev = f.severity.as_deref().unwrap_or("?");
+            let q = if f.applicability == Applicability::Unknown { "?" } else { "" };
+            format!("{id} {sev}{q}")
+        }
+        None => "-".into(),
+    }
 }
 
 /// One scan table row.
@@ -234,16 +277,72 @@ pub fn scan_row(r: &BinaryReport) -> String {
         binsight_model::PortabilityVerdict::Unknown => "?".into(),
     };
     let libc = format!("{} ({})", libc_short(r), conf(r.libc.confidence));
-    let verdict = r.verdict.as_ref().map(|v| format!("{:<9} ", v.action)).unwrap_or_default();
+    let verdict = r.verdict.as_ref().map(|v| format!("{:<9} {:<28} ", v.action, worst_finding(r))).unwrap_or_default();
     format!(
-        "{:<10} {:<10} {:<18} {:<28} {:<16} {verdict}{}",
+        "{:<10} {:<10} {:<18} {:<28} {:<16} {:>5} {verdict}{}",
         r.elf.machine,
         linkage(r.elf.linkage),
         libc,
         toolchain_short(r),
         portable,
+        r.components.len(),
         r.path
     )
+}
+
+/// The scan table's first lines: how many binaries, of which kinds, and the verdicts.
+pub fn scan_summary(reports: &[BinaryReport], audit: bool) -> String {
+    let mut o = String::new();
+    let count = |f: &dyn Fn(&BinaryReport) -> bool| reports.iter().filter(|r| f(r)).count();
+    let statics = count(&|r| matches!(r.elf.linkage, Linkage::Static | Linkage::StaticPie));
+    let musl = count(&|r| r.libc.family == binsight_model::LibcFamily::Musl);
+    let glibc = count(&|r| r.libc.family == binsight_model::LibcFamily::Glibc);
+    let _ = writeln!(
+        o,
+        "{} ELF files: {statics} static, {} dynamic; libc: {musl} musl, {glibc} glibc, {} other or none",
+        reports.len(),
+        reports.len() - statics,
+        reports.len() - musl - glibc
+    );
+    if audit {
+        let v = |a: &str| count(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
+        let _ = writeln!(o, "verdicts: {} REBUILD, {} unknown, {} ok", v("rebuild"), v("unknown"), v("ok"));
+        let mut fixes: Vec<(String, usize)> = Vec::new();
+        for r in reports {
+            for f in r.verdict.iter().flat_map(|v| &v.fix) {
+                match fixes.iter_mut().find(|x| &x.0 == f) {
+                    Some(x) => x.1 += 1,
+                    None => fixes.push((f.clone(), 1)),
+                }
+            }
+        }
+        fixes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (f, n) in fixes.iter().take(5) {
+            let _ = writeln!(o, "  {f}  ({n} binaries)");
+        }
+    }
+    o.push('\n');
+    o
+}
+
+/// A few lines about a scanned image, before its rows.
+pub fn image_header(i: &ImageInfo) -> String {
+    let mut o = String::new();
+    let name = i.tags.first().cloned().unwrap_or_else(|| i.source.clone());
+    let _ = writeln!(o, "image {name} ({}, {})", i.kind, i.platform);
+    let _ = writeln!(o, "  id {}", i.config_digest);
+    if let Some(m) = &i.manifest_digest {
+        let _ = writeln!(o, "  manifest {m}");
+    }
+    if !i.entrypoint.is_empty() || !i.cmd.is_empty() {
+        let _ = writeln!(o, "  entrypoint {:?} cmd {:?}", i.entrypoint, i.cmd);
+    }
+    let size: u64 = i.layers.iter().map(|l| l.size).sum();
+    let _ = writeln!(o, "  {} layers, {:.1} MB", i.layers.len(), size as f64 / 1e6);
+    if !i.other_platforms.is_empty() {
+        let _ = writeln!(o, "  also in the image (not scanned; use --platform): {}", i.other_platforms.join(", "));
+    }
+    o
 }
 
 /// A SARIF 2.1.0 log of the audit findings of `reports` (one run; a rule per advisory).

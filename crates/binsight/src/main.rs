@@ -1,14 +1,15 @@
 //! `binsight`: what is inside the Linux binaries you ship. Thin CLI over the library crates.
 
-use std::io::{self, IsTerminal, Write};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use binsight_model::BinaryReport;
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
+
+mod output;
+mod scan;
 
 /// Exit codes (documented in README and `--help`).
 const EXIT_OK: u8 = 0;
@@ -28,21 +29,14 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    /// Human-readable (inspect: a block per file; scan: a table row per binary).
-    Table,
-    /// One JSON object per file per line (schema: docs/json-schema.md).
-    Json,
-    /// One SARIF 2.1.0 log of the audit findings, at the end (implies --audit).
-    Sarif,
-}
-
 #[derive(clap::Args)]
 struct Common {
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "table")]
-    output: Format,
+    /// Output: FORMAT or FORMAT=FILE, repeatable to write several in one run (at most one
+    /// without a file, which goes to stdout). FORMAT: table (default), json (one object per
+    /// line; docs/json-schema.md), sarif (SARIF 2.1.0; implies --audit), cyclonedx-json
+    /// (CycloneDX 1.6), spdx-json (SPDX 2.3).
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]", value_parser = output::parse_spec)]
+    output: Vec<output::Spec>,
     /// Largest file to read, in bytes (bigger files get an error and are skipped).
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
     max_file_size: u64,
@@ -70,7 +64,10 @@ enum Level {
 
 impl Common {
     fn auditing(&self) -> bool {
-        self.audit || !self.advisories.is_empty() || self.fail_on.is_some() || self.output == Format::Sarif
+        self.audit
+            || !self.advisories.is_empty()
+            || self.fail_on.is_some()
+            || self.output.iter().any(|o| o.format == output::Format::Sarif)
     }
     /// The advisory database for --audit (None without it); load problems go to stderr.
     fn database(&self) -> Option<binsight_advisory::Database> {
@@ -251,16 +248,29 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Inspect every ELF file under directories (symlinks are never followed; other files are
-    /// skipped after reading four bytes). With no DIR: the directories on $PATH.
+    /// Scan sources for ELF files: directories and root filesystems, single files, and
+    /// container images. SOURCE is a path (an image is recognised by its contents) or
+    /// SCHEME:PATH with SCHEME one of dir, file, docker-archive (`docker save` output),
+    /// oci-dir, oci-archive. With no SOURCE: the directories on $PATH. Symlinks are never
+    /// followed; other files are skipped after reading four bytes; image layers are streamed,
+    /// never extracted.
     Scan {
-        #[arg(value_name = "DIR")]
-        dirs: Vec<PathBuf>,
+        #[arg(value_name = "SOURCE")]
+        sources: Vec<String>,
         #[command(flatten)]
         common: Common,
         /// Worker threads (default: one per core).
         #[arg(short = 'j', long)]
         jobs: Option<usize>,
+        /// Platform to scan in a multi-platform image (default: linux/<this machine's arch>).
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+        /// Largest uncompressed size of one image layer, in bytes.
+        #[arg(long, default_value_t = 64 << 30, value_name = "BYTES")]
+        max_layer_size: u64,
+        /// Quiet: no progress bar and no summary line on stderr (errors are still printed).
+        #[arg(short, long)]
+        quiet: bool,
         /// Never draw a progress bar.
         #[arg(long)]
         no_progress: bool,
@@ -286,15 +296,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Db { command } => db(command),
-        Command::Inspect { files, common } => inspect(&files, &common),
-        Command::Scan { dirs, common, jobs, no_progress } => {
+        Command::Inspect { files, common } => scan::inspect(&files, &common),
+        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
                     .build_global()
                     .context("setting up worker threads")?;
             }
-            scan(dirs, &common, no_progress)
+            let opts = scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress };
+            scan::scan(sources, &common, &opts)
         }
     }
 }
@@ -328,194 +339,6 @@ fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Databas
     Ok(r)
 }
 
-/// Output of one run: reports and errors in the chosen format, and what the exit code needs.
-struct Printer {
-    out: io::BufWriter<io::StdoutLock<'static>>,
-    format: Format,
-    fail_on: Option<Level>,
-    /// Files that could not be read, parsed, or were only partly readable.
-    failed: usize,
-    /// A finding tripped --fail-on.
-    tripped: bool,
-    reported: usize,
-    /// SARIF is one document: reports are kept until the end.
-    sarif: Vec<BinaryReport>,
-}
-
-impl Printer {
-    fn new(common: &Common) -> Self {
-        Printer {
-            out: io::BufWriter::new(io::stdout().lock()),
-            format: common.output,
-            fail_on: common.fail_on,
-            failed: 0,
-            tripped: false,
-            reported: 0,
-            sarif: Vec::new(),
-        }
-    }
-    fn error(&mut self, path: &str, msg: &str) -> io::Result<()> {
-        self.failed += 1;
-        self.out.flush()?;
-        eprintln!("binsight: {msg}");
-        if self.format == Format::Json {
-            writeln!(self.out, "{}", binsight_report::json_error_line(path, msg))?;
-        }
-        Ok(())
-    }
-    /// Print one report; `table` renders it for the table format.
-    fn report(&mut self, r: BinaryReport, table: impl FnOnce(&BinaryReport) -> String) -> io::Result<()> {
-        self.reported += 1;
-        if warn_partial(&r) {
-            self.failed += 1;
-        }
-        self.tripped |= fails(&r, self.fail_on);
-        match self.format {
-            Format::Json => writeln!(self.out, "{}", binsight_report::json_line(&r)),
-            Format::Sarif => {
-                self.sarif.push(r);
-                Ok(())
-            }
-            Format::Table => write!(self.out, "{}", table(&r)),
-        }
-    }
-    /// Write what is kept for the end (SARIF), flush, and give the exit code.
-    fn finish(&mut self) -> io::Result<u8> {
-        if self.format == Format::Sarif {
-            writeln!(self.out, "{}", binsight_report::sarif(&self.sarif))?;
-        }
-        self.out.flush()?;
-        Ok(if self.tripped {
-            EXIT_FINDINGS
-        } else if self.failed > 0 {
-            EXIT_SOME_FAILED
-        } else {
-            EXIT_OK
-        })
-    }
-}
-
 fn limits(common: &Common) -> binsight_source::Limits {
     binsight_source::Limits { max_file_size: common.max_file_size }
-}
-
-fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
-    let db = common.database();
-    let mut p = Printer::new(common);
-    for f in files {
-        let path = f.display().to_string();
-        let result = binsight_source::read_file(f, &limits(common))
-            .map_err(|e| e.to_string())
-            .and_then(|data| analyze_bytes(&path, &data, db.as_ref()));
-        match result {
-            Ok(r) => {
-                let first = p.reported == 0;
-                p.report(r, |r| {
-                    let sep = if first { "" } else { "\n" };
-                    format!("{sep}{}", binsight_report::inspect_text(r))
-                })?
-            }
-            Err(msg) => p.error(&path, &msg)?,
-        }
-    }
-    Ok(p.finish()?)
-}
-
-/// The default scan target: the directories on $PATH that exist, without duplicates.
-fn default_dirs() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = Vec::new();
-    for d in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
-        let real = std::fs::canonicalize(&d).unwrap_or(d.clone());
-        if real.is_dir() && !v.iter().any(|x| std::fs::canonicalize(x).ok().as_ref() == Some(&real)) {
-            v.push(d);
-        }
-    }
-    v
-}
-
-fn scan(dirs: Vec<PathBuf>, common: &Common, no_progress: bool) -> Result<u8> {
-    let started = Instant::now();
-    let dirs = if dirs.is_empty() {
-        let d = default_dirs();
-        if d.is_empty() {
-            bail!("no DIR given and no directory on $PATH exists; name a directory: binsight scan DIR");
-        }
-        eprintln!(
-            "binsight: scanning the directories on $PATH: {}",
-            d.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ")
-        );
-        d
-    } else {
-        dirs
-    };
-    for d in &dirs {
-        let m = std::fs::metadata(d).with_context(|| format!("{}: cannot scan", d.display()))?;
-        if !m.is_dir() {
-            bail!("{}: not a directory; use `binsight inspect {}` for single files", d.display(), d.display());
-        }
-    }
-
-    let mut p = Printer::new(common);
-    let mut candidates = Vec::new();
-    let mut stats = binsight_source::WalkStats::default();
-    for d in &dirs {
-        let (found, errors, s) = binsight_source::walk_elf_files(d);
-        candidates.extend(found);
-        for e in errors {
-            p.error(&d.display().to_string(), &e.to_string())?;
-        }
-        stats.files_seen += s.files_seen;
-        stats.non_elf_skipped += s.non_elf_skipped;
-        stats.symlinks_skipped += s.symlinks_skipped;
-    }
-
-    let bar = if !no_progress && io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
-        let b = indicatif::ProgressBar::new(candidates.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} ELF files {wide_bar} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
-    };
-    let limits = limits(common);
-    let db = common.database();
-    // Analyse in parallel, print in path order.
-    let results: Vec<Result<BinaryReport, String>> = candidates
-        .par_iter()
-        .map(|c| {
-            let path = c.path.display().to_string();
-            let r = binsight_source::read_candidate(c, &limits)
-                .map_err(|e| e.to_string())
-                .and_then(|data| analyze_bytes(&path, &data, db.as_ref()));
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            r
-        })
-        .collect();
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-
-    if common.output == Format::Table && results.iter().any(Result::is_ok) {
-        writeln!(p.out, "{}", binsight_report::scan_header(db.is_some()))?;
-    }
-    for (c, r) in candidates.iter().zip(results) {
-        match r {
-            Ok(r) => p.report(r, |r| format!("{}\n", binsight_report::scan_row(r)))?,
-            Err(msg) => p.error(&c.path.display().to_string(), &msg)?,
-        }
-    }
-    let code = p.finish()?;
-    eprintln!(
-        "binsight: {} ELF files reported, {} errors, {} other files and {} symlinks skipped, {:.2}s",
-        p.reported,
-        p.failed,
-        stats.non_elf_skipped,
-        stats.symlinks_skipped,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(code)
 }

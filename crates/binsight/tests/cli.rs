@@ -147,11 +147,13 @@ fn scan_walks_a_tree_without_following_symlinks_out() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("1 ELF files reported, 1 errors, 1 other files and 2 symlinks skipped"), "{stderr}");
 
-    // Table output: a header and one row per binary.
+    // Table output: a summary, then a header and one row per binary.
     let out = bin().arg("scan").arg(d.path().join("usr")).assert().code(1).get_output().stdout.clone();
     let table = String::from_utf8_lossy(&out);
-    assert!(table.starts_with("ARCH"), "{table}");
-    assert_eq!(table.lines().count(), 2, "{table}");
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("1 ELF files: 0 static, 1 dynamic"), "{table}");
+    assert!(lines[2].starts_with("ARCH"), "{table}");
+    assert_eq!(lines.len(), 4, "{table}");
 }
 
 #[test]
@@ -209,20 +211,9 @@ fn audit_flags_verdict_and_fail_on() {
     bin().args(["inspect", "--fail-on", "severe"]).arg(some_elf()).assert().code(2);
 }
 
-/// The corpus directory (same rule as corpus/corpuslib.py); the corpus must be built.
+/// A corpus fixture (the corpus must be built: scripts/test.sh or corpus/build).
 fn corpus_file(rel: &str) -> std::path::PathBuf {
-    let dir = std::env::var_os("BINSIGHT_CORPUS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("BINSIGHT_CACHE").map(std::path::PathBuf::from).unwrap_or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| {
-                    std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-                })
-                .join("binsight")
-        });
-        cache.join("corpus")
-    });
-    let p = dir.join(rel);
+    let p = binsight_corpus::corpus_dir().join(rel);
     assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
     p
 }

@@ -1,0 +1,328 @@
+//! SBOMs: CycloneDX 1.6 JSON and SPDX 2.3 JSON. Each binary is an application (with its
+//! SHA-256, and its layer for images); what it was built from (crates, Go modules, the Rust or
+//! Go standard library, the libc) are libraries with purls and, for libcs, CPEs; the binary →
+//! component edges are CycloneDX `dependencies` and SPDX `STATIC_LINK`/`DYNAMIC_LINK`
+//! relationships. With `--audit`, CycloneDX also carries the findings as `vulnerabilities`, the
+//! applicability mapped to its analysis (`not-linked` → `not_affected`/`code_not_present`).
+
+use std::collections::BTreeMap;
+
+use binsight_model::{Applicability, BinaryReport, Component, ImageInfo, Linkage};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Creation time: `$SOURCE_DATE_EPOCH` when set (reproducible output), else now; RFC 3339 UTC.
+pub fn created() -> String {
+    let secs =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+                .unwrap_or(0)
+        });
+    rfc3339(secs)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, days-from-civil).
+fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A name-based UUID (version 5 layout) from the document's content, so the same scan gives
+/// the same serial number.
+fn uuid_of(seed: &[u8]) -> String {
+    let h = Sha256::digest(seed);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x: String = b.iter().map(|v| format!("{v:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+}
+
+fn seed(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> Vec<u8> {
+    let mut s = created.as_bytes().to_vec();
+    for i in images {
+        s.extend_from_slice(i.config_digest.as_bytes());
+    }
+    for r in reports {
+        s.extend_from_slice(r.path.as_bytes());
+        s.extend_from_slice(r.sha256.as_bytes());
+    }
+    s
+}
+
+/// Stable reference of a component shared by binaries: its purl, else name@version.
+fn component_ref(c: &Component) -> String {
+    c.purl.clone().unwrap_or_else(|| format!("component:{}@{}", c.name, c.version.as_deref().unwrap_or("unknown")))
+}
+
+/// Binaries get unique refs even if two sources hold the same path.
+fn binary_refs(reports: &[BinaryReport]) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    reports
+        .iter()
+        .map(|r| {
+            let n = seen.entry(r.path.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                format!("binary:{}", r.path)
+            } else {
+                format!("binary:{}#{n}", r.path)
+            }
+        })
+        .collect()
+}
+
+fn linkage_text(l: Linkage) -> String {
+    serde_json::to_value(l).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "unknown".into())
+}
+
+/// Shared components, deduplicated by reference, in a stable order.
+fn components(reports: &[BinaryReport]) -> BTreeMap<String, &Component> {
+    let mut m = BTreeMap::new();
+    for r in reports {
+        for c in &r.components {
+            m.entry(component_ref(c)).or_insert(c);
+        }
+    }
+    m
+}
+
+fn tool_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// CycloneDX 1.6 JSON.
+pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+    let refs = binary_refs(reports);
+    let mut comps: Vec<Value> = Vec::new();
+    for (r, bref) in reports.iter().zip(&refs) {
+        let mut props = vec![
+            json!({"name": "binsight:path", "value": r.path}),
+            json!({"name": "binsight:arch", "value": r.elf.machine}),
+            json!({"name": "binsight:linkage", "value": linkage_text(r.elf.linkage)}),
+            json!({"name": "binsight:libc", "value": crate::libc_short(r)}),
+        ];
+        if let Some(l) = &r.layer {
+            props.push(json!({"name": "binsight:layer", "value": l}));
+        }
+        if let Some(v) = &r.verdict {
+            props.push(json!({"name": "binsight:verdict", "value": v.action}));
+        }
+        let name = r.path.rsplit('/').next().unwrap_or(&r.path);
+        let mut c = json!({"type": "application", "bom-ref": bref, "name": name, "properties": props});
+        if !r.sha256.is_empty() {
+            c["hashes"] = json!([{"alg": "SHA-256", "content": r.sha256}]);
+        }
+        comps.push(c);
+    }
+    for (cref, c) in components(reports) {
+        let mut v = json!({"type": "library", "bom-ref": cref, "name": c.name});
+        if let Some(ver) = &c.version {
+            v["version"] = json!(ver);
+        }
+        if let Some(p) = &c.purl {
+            v["purl"] = json!(p);
+        }
+        if let Some(cpe) = &c.cpe {
+            v["cpe"] = json!(cpe);
+        }
+        v["properties"] =
+            json!([{"name": "binsight:kind", "value": c.kind}, {"name": "binsight:found-by", "value": c.found_by}]);
+        comps.push(v);
+    }
+    let mut deps: Vec<Value> = reports
+        .iter()
+        .zip(&refs)
+        .map(|(r, bref)| {
+            let mut on: Vec<String> = r.components.iter().map(component_ref).collect();
+            on.sort();
+            on.dedup();
+            json!({"ref": bref, "dependsOn": on})
+        })
+        .collect();
+    let mut metadata = json!({
+        "timestamp": created,
+        "tools": {"components": [{"type": "application", "name": "binsight", "version": tool_version()}]},
+    });
+    if let [img] = images {
+        let name = img.tags.first().cloned().unwrap_or_else(|| img.source.clone());
+        metadata["component"] = json!({
+            "type": "container", "bom-ref": "image", "name": name, "version": img.config_digest,
+            "properties": [
+                {"name": "binsight:platform", "value": img.platform},
+                {"name": "binsight:manifest-digest", "value": img.manifest_digest.clone().unwrap_or_default()},
+            ],
+        });
+        deps.push(json!({"ref": "image", "dependsOn": refs}));
+    }
+    let mut vulns: Vec<Value> = Vec::new();
+    for (r, bref) in reports.iter().zip(&refs) {
+        for f in r.findings.iter().flatten() {
+            let Some(c) = r.components.iter().find(|c| c.name == f.component) else { continue };
+            let (state, justification) = match f.applicability {
+                Applicability::Affected => ("exploitable", None),
+                Applicability::NotLinked => ("not_affected", Some("code_not_present")),
+                Applicability::Unknown => ("in_triage", None),
+            };
+            let mut analysis = json!({
+                "state": state,
+                "detail": f.evidence.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; "),
+            });
+            if let Some(j) = justification {
+                analysis["justification"] = json!(j);
+            }
+            let mut v = json!({
+                "id": f.id,
+                "source": {"name": if f.id.starts_with("RUSTSEC") { "RustSec" } else if f.id.starts_with("GO-") { "Go" } else { "binsight" }},
+                "references": f.aliases.iter().map(|a| json!({"id": a, "source": {"name": if a.starts_with("CVE-") { "NVD" } else { "GitHub" }}})).collect::<Vec<_>>(),
+                "ratings": [{"severity": f.severity.clone().unwrap_or_else(|| "unknown".into())}],
+                "affects": [{"ref": component_ref(c)}],
+                "analysis": analysis,
+                "properties": [{"name": "binsight:binary", "value": bref}],
+            });
+            if let Some(s) = &f.summary {
+                v["description"] = json!(s);
+            }
+            if let Some(fix) = r.verdict.as_ref().map(|v| v.fix.join("; ")).filter(|s| !s.is_empty()) {
+                if f.applicability == Applicability::Affected {
+                    v["recommendation"] = json!(fix);
+                }
+            }
+            vulns.push(v);
+        }
+    }
+    let mut bom = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", uuid_of(&seed(reports, images, created))),
+        "version": 1,
+        "metadata": metadata,
+        "components": comps,
+        "dependencies": deps,
+    });
+    if reports.iter().any(|r| r.findings.is_some()) {
+        bom["vulnerabilities"] = json!(vulns);
+    }
+    serde_json::to_string_pretty(&bom).unwrap_or_default()
+}
+
+/// SPDX 2.3 JSON.
+pub fn spdx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+    let uuid = uuid_of(&seed(reports, images, created));
+    let name = match images {
+        [img] => img.tags.first().cloned().unwrap_or_else(|| img.source.clone()),
+        _ => "binsight-scan".to_string(),
+    };
+    let mut packages: Vec<Value> = Vec::new();
+    let mut rels: Vec<Value> = Vec::new();
+    let image_id = "SPDXRef-Image";
+    if let [img] = images {
+        let mut p = json!({
+            "SPDXID": image_id, "name": name, "versionInfo": img.config_digest,
+            "downloadLocation": "NOASSERTION", "filesAnalyzed": false, "primaryPackagePurpose": "CONTAINER",
+            "comment": format!("{} image, platform {}", img.kind, img.platform),
+        });
+        if let Some(hex) = img.config_digest.strip_prefix("sha256:") {
+            p["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": hex}]);
+        }
+        packages.push(p);
+        rels.push(json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": image_id}));
+    }
+    let comps = components(reports);
+    let comp_ids: BTreeMap<&String, String> =
+        comps.keys().enumerate().map(|(i, k)| (k, format!("SPDXRef-Package-{}", i + 1))).collect();
+    for (i, r) in reports.iter().enumerate() {
+        let id = format!("SPDXRef-Binary-{}", i + 1);
+        let mut p = json!({
+            "SPDXID": id, "name": r.path, "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+            "primaryPackagePurpose": "APPLICATION",
+            "comment": format!("{} {}, libc {}{}", r.elf.machine, linkage_text(r.elf.linkage), crate::libc_short(r),
+                r.layer.as_ref().map(|l| format!(", from layer {l}")).unwrap_or_default()),
+        });
+        if !r.sha256.is_empty() {
+            p["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": r.sha256}]);
+        }
+        packages.push(p);
+        if images.len() == 1 {
+            rels.push(json!({"spdxElementId": image_id, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
+        } else {
+            rels.push(
+                json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": id}),
+            );
+        }
+        let mut seen: Vec<&String> = Vec::new();
+        for c in &r.components {
+            let cref = component_ref(c);
+            let Some((key, cid)) = comp_ids.get_key_value(&cref) else { continue };
+            if seen.contains(key) {
+                continue;
+            }
+            seen.push(key);
+            let dynamic = c.kind == "libc" && !matches!(r.elf.linkage, Linkage::Static | Linkage::StaticPie);
+            let rel = if dynamic { "DYNAMIC_LINK" } else { "STATIC_LINK" };
+            rels.push(json!({"spdxElementId": id, "relationshipType": rel, "relatedSpdxElement": cid}));
+        }
+    }
+    for (cref, c) in &comps {
+        let mut p = json!({
+            "SPDXID": comp_ids[cref], "name": c.name, "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+            "primaryPackagePurpose": "LIBRARY",
+        });
+        if let Some(v) = &c.version {
+            p["versionInfo"] = json!(v);
+        }
+        let mut refs = Vec::new();
+        if let Some(purl) = &c.purl {
+            refs.push(
+                json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}),
+            );
+        }
+        if let Some(cpe) = &c.cpe {
+            refs.push(json!({"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": cpe}));
+        }
+        if !refs.is_empty() {
+            p["externalRefs"] = json!(refs);
+        }
+        packages.push(p);
+    }
+    let doc = json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": name,
+        "documentNamespace": format!("https://spdx.org/spdxdocs/binsight-{uuid}"),
+        "creationInfo": {"created": created, "creators": [format!("Tool: binsight-{}", tool_version())]},
+        "packages": packages,
+        "relationships": rels,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_uuids() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        let u = uuid_of(b"x");
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "5");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+}
