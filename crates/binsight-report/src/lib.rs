@@ -257,8 +257,8 @@ fn worst_finding(r: &BinaryReport) -> String {
     match r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f)) {
         Some(f) => {
             let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
-            let sev = f.severity.as_deref().unwrap_or("?");
-            let q = if f.applicability == Applicability::Unknown { "?" } else { "" };
+            let sev = f.severity.as_deref().unwrap_or("no-severity");
+            let q = if f.applicability == Applicability::Unknown { " (unknown)" } else { "" };
             format!("{id} {sev}{q}")
         }
         None => "-".into(),
