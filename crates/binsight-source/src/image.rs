@@ -46,7 +46,7 @@ impl Default for ImageLimits {
             ratio_floor: 256 << 20,
             max_ratio: 200,
             max_json: 16 << 20,
-            in_flight: 256 << 20,
+            in_flight: 64 << 20,
         }
     }
 }
