@@ -41,6 +41,11 @@ step "SBOM validators (PyPI cyclonedx-python-lib, spdx-tools; pinned; cached)"
 sbom_venv="$cache/tools/sbom-venv-cdx11.12.0-spdx0.8.5"
 if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2>/dev/null; then
   rm -rf "$sbom_venv.partial" "$sbom_venv"
+  if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+    # Debian splits venv out of python3.
+    if [ "$(id -u)" = 0 ]; then apt-get install -y -qq python3-venv >&2; else
+      echo "test.sh: python3 venv support is missing: sudo apt-get install python3-venv" >&2; exit 1; fi
+  fi
   python3 -m venv "$sbom_venv.partial"
   "$sbom_venv.partial/bin/pip" install --quiet --disable-pip-version-check \
     "cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5"

@@ -151,7 +151,8 @@ impl Store {
         let f = File::open(path).map_err(|e| ImageError::Io { path: path.display().to_string(), source: e })?;
         let mut a = tar::Archive::new(BufReader::new(f));
         let mut index = HashMap::new();
-        let entries = a.entries().map_err(|e| bad(path, format!("not a tar archive: {e}")))?;
+        // Seek over member data instead of reading it: indexing costs the headers only.
+        let entries = a.entries_with_seek().map_err(|e| bad(path, format!("not a tar archive: {e}")))?;
         for e in entries {
             let e = e.map_err(|e| bad(path, format!("corrupt or truncated tar: {e}")))?;
             let kind = e.header().entry_type();
