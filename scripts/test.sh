@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf '\n== %s\n' "$*" >&2; }
+# Debian packages: as root, install (refreshing the package lists once if they are stale).
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then echo "test.sh: needs: sudo apt-get install $*" >&2; exit 1; fi
+  apt-get install -y -qq "$@" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "$@" >&2; }
+}
 
 if ! command -v python3 >/dev/null; then
   echo "test.sh: python3 is required for the corpus recipes (apt-get install python3)" >&2
@@ -43,8 +48,7 @@ if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2
   rm -rf "$sbom_venv.partial" "$sbom_venv"
   if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
     # Debian splits venv out of python3.
-    if [ "$(id -u)" = 0 ]; then apt-get install -y -qq python3-venv >&2; else
-      echo "test.sh: python3 venv support is missing: sudo apt-get install python3-venv" >&2; exit 1; fi
+    apt_install python3-venv
   fi
   python3 -m venv "$sbom_venv.partial"
   "$sbom_venv.partial/bin/pip" install --quiet --disable-pip-version-check \
@@ -52,6 +56,12 @@ if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2
   mv "$sbom_venv.partial" "$sbom_venv"
 fi
 export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
+
+step "registry peers (Debian docker-registry and skopeo): the registry: source is tested against them"
+if ! command -v docker-registry >/dev/null || ! command -v skopeo >/dev/null; then
+  apt_install docker-registry skopeo
+fi
+export BINSIGHT_DOCKER_REGISTRY="$(command -v docker-registry)" BINSIGHT_SKOPEO="$(command -v skopeo)"
 
 step "cargo test --workspace"
 cargo test --workspace --locked

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::registry::{self, RegistryOptions};
 use crate::ELF_MAGIC;
 pub use binsight_model::{ImageInfo, LayerInfo};
 
@@ -59,6 +60,9 @@ pub enum ImageError {
     NotImage { path: String, why: String },
     #[error("{path}: {why}")]
     Bad { path: String, why: String },
+    /// Already names the `registry:` reference.
+    #[error("{why}")]
+    Registry { why: String },
 }
 
 fn bad(path: &Path, why: impl Into<String>) -> ImageError {
@@ -71,6 +75,22 @@ pub enum ImageKind {
     DockerArchive,
     OciDir,
     OciArchive,
+}
+
+/// Where an image is read from.
+#[derive(Clone, Debug)]
+pub enum ImageSource {
+    Path(PathBuf, ImageKind),
+    Registry(registry::Reference, RegistryOptions),
+}
+
+impl std::fmt::Display for ImageSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageSource::Path(p, _) => write!(f, "{}", p.display()),
+            ImageSource::Registry(r, _) => write!(f, "registry:{r}"),
+        }
+    }
 }
 
 /// A problem tied to one entry (or a whole layer); the rest of the scan goes on.
@@ -118,9 +138,11 @@ enum Store {
     Dir(PathBuf),
     /// Archive file and its entries: name → (data offset, size).
     Tar(PathBuf, HashMap<String, (u64, u64)>),
+    /// A repository of a registry; members are `blobs/<alg>/<hex>` only.
+    Registry(registry::Client),
 }
 
-fn valid_digest(d: &str) -> Option<(&str, &str)> {
+pub(crate) fn valid_digest(d: &str) -> Option<(&str, &str)> {
     let (alg, hex) = d.split_once(':')?;
     let ok = match alg {
         "sha256" => hex.len() == 64,
@@ -174,11 +196,22 @@ impl Store {
         match self {
             Store::Dir(root) => clean_name(name).is_some_and(|n| root.join(n).is_file()),
             Store::Tar(_, idx) => clean_name(name).is_some_and(|n| idx.contains_key(&n)),
+            Store::Registry(_) => false,
         }
     }
 
-    /// Open a member by (cleaned) name, with its size.
-    fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64), String> {
+    /// A member's size, without opening it (unknown for registries until fetched).
+    fn size(&self, name: &str) -> Option<u64> {
+        let n = clean_name(name)?;
+        match self {
+            Store::Dir(root) => std::fs::symlink_metadata(root.join(n)).ok().filter(|m| m.is_file()).map(|m| m.len()),
+            Store::Tar(_, idx) => idx.get(&n).map(|e| e.1),
+            Store::Registry(_) => None,
+        }
+    }
+
+    /// Open a member by (cleaned) name, with its size when known.
+    fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
         let n = clean_name(name).ok_or_else(|| format!("{name}: unsafe name (absolute or with ..)"))?;
         match self {
             Store::Dir(root) => {
@@ -188,44 +221,71 @@ impl Store {
                     return Err(format!("{n}: not a regular file (symlinks are not followed)"));
                 }
                 let f = File::open(&p).map_err(|e| format!("{n}: {e}"))?;
-                Ok((Box::new(BufReader::with_capacity(256 << 10, f)), meta.len()))
+                Ok((Box::new(BufReader::with_capacity(256 << 10, f)), Some(meta.len())))
             }
             Store::Tar(path, idx) => {
                 let &(off, size) = idx.get(&n).ok_or_else(|| format!("{n}: missing from the archive"))?;
                 let mut f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 f.seek(SeekFrom::Start(off)).map_err(|e| format!("{n}: {e}"))?;
-                Ok((Box::new(BufReader::with_capacity(256 << 10, f.take(size))), size))
+                Ok((Box::new(BufReader::with_capacity(256 << 10, f.take(size))), Some(size)))
+            }
+            Store::Registry(c) => {
+                let digest = n
+                    .strip_prefix("blobs/")
+                    .and_then(|d| d.split_once('/'))
+                    .map(|(alg, hex)| format!("{alg}:{hex}"))
+                    .filter(|d| valid_digest(d).is_some())
+                    .ok_or_else(|| format!("{n}: not a blob of the registry"))?;
+                let (r, len) = c.blob(&digest)?;
+                Ok((Box::new(BufReader::with_capacity(256 << 10, r)), len))
             }
         }
     }
 
-    fn open_blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, u64), String> {
+    fn open_blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
         let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
         self.open(&format!("blobs/{alg}/{hex}"))
     }
 
     fn read_small(&self, name: &str, max: u64) -> Result<Vec<u8>, String> {
         let (r, size) = self.open(name)?;
-        if size > max {
+        if let Some(size) = size.filter(|s| *s > max) {
             return Err(format!("{name}: {size} bytes, over the {max}-byte limit for metadata"));
         }
         let mut v = Vec::new();
         r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{name}: {e}"))?;
+        if v.len() as u64 > max {
+            return Err(format!("{name}: over the {max}-byte limit for metadata"));
+        }
         Ok(v)
     }
 
     /// Read a small blob and check its digest.
     fn read_blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
         let (r, size) = self.open_blob(digest)?;
-        if size > max {
+        if let Some(size) = size.filter(|s| *s > max) {
             return Err(format!("{digest}: {size} bytes, over the {max}-byte limit for metadata"));
         }
         let mut v = Vec::new();
         r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{digest}: {e}"))?;
+        if v.len() as u64 > max {
+            return Err(format!("{digest}: over the {max}-byte limit for metadata"));
+        }
         if digest.starts_with("sha256:") && format!("sha256:{:x}", Sha256::digest(&v)) != digest {
             return Err(format!("{digest}: content does not match its digest"));
         }
         Ok(v)
+    }
+
+    /// A manifest or index by digest (registries serve these from their own endpoint).
+    fn read_manifest(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
+        match self {
+            Store::Registry(c) => {
+                valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
+                c.manifest(digest, max).map(|(bytes, _)| bytes)
+            }
+            _ => self.read_blob(digest, max),
+        }
     }
 }
 
@@ -279,10 +339,19 @@ pub fn host_platform() -> String {
     format!("linux/{arch}")
 }
 
+/// A layer to stream.
+struct PlannedLayer {
+    /// How to open it: a docker-archive member name, or a blob digest.
+    name: String,
+    /// Digest to verify the compressed stream against.
+    verify: Option<String>,
+    /// Size the manifest declares (OCI descriptors carry one).
+    declared_size: Option<u64>,
+}
+
 struct Plan {
     info: ImageInfo,
-    /// (how to open it, digest to verify the compressed stream against)
-    layers: Vec<(String, Option<String>)>,
+    layers: Vec<PlannedLayer>,
     store: Store,
 }
 
@@ -290,18 +359,32 @@ fn json(bytes: &[u8], what: &str) -> Result<Value, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("{what}: not valid JSON ({e})"))
 }
 
-fn plan(path: &Path, kind: ImageKind, platform: Option<&str>, limits: &ImageLimits) -> Result<Plan, ImageError> {
-    let store = match kind {
-        ImageKind::OciDir => Store::Dir(path.to_path_buf()),
-        _ => Store::open_tar(path)?,
+fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Result<Plan, ImageError> {
+    let shown = src.to_string();
+    let path = Path::new(&shown);
+    let (store, kind) = match src {
+        ImageSource::Path(p, ImageKind::OciDir) => (Store::Dir(p.clone()), ImageKind::OciDir),
+        ImageSource::Path(p, kind) => (Store::open_tar(p)?, *kind),
+        ImageSource::Registry(r, opts) => {
+            let c = registry::Client::new(r.clone(), opts).map_err(|why| ImageError::Registry { why })?;
+            (Store::Registry(c), ImageKind::OciDir)
+        }
     };
-    let fail = |why: String| bad(path, why);
+    let fail = |why: String| match &store {
+        Store::Registry(_) if why.starts_with("registry:") => ImageError::Registry { why },
+        Store::Registry(c) => ImageError::Registry { why: format!("registry:{}: {why}", c.reference) },
+        _ => bad(path, why),
+    };
     let mut info = ImageInfo {
-        source: path.display().to_string(),
-        kind: match kind {
-            ImageKind::DockerArchive => "docker-archive",
-            ImageKind::OciDir => "oci-dir",
-            ImageKind::OciArchive => "oci-archive",
+        source: match src {
+            ImageSource::Path(p, _) => p.display().to_string(),
+            ImageSource::Registry(r, _) => r.to_string(),
+        },
+        kind: match (&store, kind) {
+            (Store::Registry(_), _) => "registry",
+            (_, ImageKind::DockerArchive) => "docker-archive",
+            (_, ImageKind::OciDir) => "oci-dir",
+            (_, ImageKind::OciArchive) => "oci-archive",
         }
         .into(),
         ..Default::default()
@@ -329,16 +412,35 @@ fn plan(path: &Path, kind: ImageKind, platform: Option<&str>, limits: &ImageLimi
             // inspect` shows, so it names the layer when there is one.
             let digest = diff_ids.get(i).cloned().unwrap_or_else(|| format!("layer:{l}"));
             let verify = l.strip_prefix("blobs/sha256/").map(|h| format!("sha256:{h}"));
-            layers.push((l.clone(), verify));
+            layers.push(PlannedLayer { name: l.clone(), verify, declared_size: None });
             info.layers.push(LayerInfo { digest, ..Default::default() });
         }
     } else {
-        let idx = json(&store.read_small("index.json", limits.max_json).map_err(fail)?, "index.json").map_err(fail)?;
+        // The root: an OCI layout's index.json, or what a registry serves for the tag (an index
+        // or a manifest).
+        let (mut current, mut current_digest) = match &store {
+            Store::Registry(c) => {
+                let (bytes, digest) = c.manifest(&c.reference.reference, limits.max_json).map_err(fail)?;
+                (json(&bytes, &digest).map_err(fail)?, Some(digest))
+            }
+            _ => (
+                json(&store.read_small("index.json", limits.max_json).map_err(fail)?, "index.json").map_err(fail)?,
+                None,
+            ),
+        };
         let want = platform.map(str::to_string).unwrap_or_else(host_platform);
         // Walk nested indexes (at most a few levels) to the manifest for the platform.
-        let mut current = idx;
         let mut manifest: Option<(String, Value)> = None;
-        for _ in 0..4 {
+        for _ in 0..6 {
+            if current.get("manifests").is_none() {
+                if let Some(d) = current_digest.take() {
+                    if current.get("layers").is_none() {
+                        return Err(fail(format!("{d}: neither an image index nor an image manifest")));
+                    }
+                    manifest = Some((d, current));
+                    break;
+                }
+            }
             let ms = current["manifests"].as_array().cloned().unwrap_or_default();
             if ms.is_empty() {
                 return Err(fail("index lists no manifests".into()));
@@ -367,26 +469,27 @@ fn plan(path: &Path, kind: ImageKind, platform: Option<&str>, limits: &ImageLimi
                 }
             }
             let digest = pick["digest"].as_str().unwrap_or("").to_string();
-            let bytes = store.read_blob(&digest, limits.max_json).map_err(fail)?;
+            let bytes = store.read_manifest(&digest, limits.max_json).map_err(fail)?;
             let v = json(&bytes, &digest).map_err(fail)?;
             if let Some(name) = pick["annotations"]["org.opencontainers.image.ref.name"].as_str() {
                 info.tags.push(name.to_string());
             }
-            if v.get("manifests").is_some() {
-                current = v;
-                continue;
-            }
-            manifest = Some((digest, v));
-            break;
+            current = v;
+            current_digest = Some(digest);
         }
         let (mdigest, m) = manifest.ok_or_else(|| fail("image indexes nest too deep".into()))?;
         info.manifest_digest = Some(mdigest);
         let cdigest = m["config"]["digest"].as_str().unwrap_or("").to_string();
         config = json(&store.read_blob(&cdigest, limits.max_json).map_err(fail)?, &cdigest).map_err(fail)?;
         info.config_digest = cdigest;
+        if let Store::Registry(c) = &store {
+            if !c.reference.reference.contains(':') {
+                info.tags.push(format!("{}:{}", c.reference.repo, c.reference.reference));
+            }
+        }
         for l in m["layers"].as_array().into_iter().flatten() {
             let d = l["digest"].as_str().unwrap_or("").to_string();
-            layers.push((d.clone(), Some(d.clone())));
+            layers.push(PlannedLayer { name: d.clone(), verify: Some(d.clone()), declared_size: l["size"].as_u64() });
             info.layers.push(LayerInfo { digest: d, ..Default::default() });
         }
     }
@@ -543,7 +646,7 @@ fn decompress<'a>(mut r: Box<dyn Read + Send + 'a>) -> io::Result<(Box<dyn Read 
     })
 }
 
-/// Scan an image: every visible ELF file goes through `analyze(path, bytes)` on the rayon pool.
+/// Scan an image file or layout: see [`scan_source`].
 pub fn scan<R, F>(
     path: &Path,
     kind: ImageKind,
@@ -553,35 +656,62 @@ pub fn scan<R, F>(
     analyze: F,
 ) -> Result<ImageScan<R>, ImageError>
 where
-    R: Send,
+    R: Send + Clone,
     F: Fn(&str, &[u8]) -> R + Sync,
 {
-    let Plan { mut info, layers, store } = plan(path, kind, platform, limits)?;
+    scan_source(&ImageSource::Path(path.to_path_buf(), kind), platform, limits, progress, analyze)
+}
+
+/// Scan an image: every visible ELF file goes through `analyze(path, bytes)` on the rayon pool.
+/// A hard link to an ELF file is reported under its own path too, with the same result.
+pub fn scan_source<R, F>(
+    src: &ImageSource,
+    platform: Option<&str>,
+    limits: &ImageLimits,
+    progress: &Progress,
+    analyze: F,
+) -> Result<ImageScan<R>, ImageError>
+where
+    R: Send + Clone,
+    F: Fn(&str, &[u8]) -> R + Sync,
+{
+    let Plan { mut info, layers, store } = plan(src, platform, limits)?;
     let mut errors: Vec<EntryError> = Vec::new();
     let mut views: Vec<LayerView> = Vec::new();
     // (layer index, path, size, result)
     let results: Mutex<Vec<(usize, String, u64, R)>> = Mutex::new(Vec::new());
     let mut non_elf: Vec<(usize, String)> = Vec::new();
+    // Hard links: (layer index, link path, target path).
+    let mut links: Vec<(usize, String, String)> = Vec::new();
     let budget = Budget { used: Mutex::new(0), max: limits.in_flight };
-    for (name, _) in &layers {
-        if let Ok((_, size)) = store.open(&layer_name(name)) {
-            progress.total.fetch_add(size, Ordering::Relaxed);
-        }
+    for l in &layers {
+        let size = l.declared_size.or_else(|| store.size(&layer_name(&l.name)));
+        progress.total.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
     }
-    for (li, (name, verify)) in layers.iter().enumerate() {
+    for (li, PlannedLayer { name, verify, declared_size }) in layers.iter().enumerate() {
         let digest = info.layers[li].digest.clone();
         let layer_err = |reason: String| EntryError { path: String::new(), layer: Some(digest.clone()), reason };
         let mut view = LayerView::default();
         let opened = store.open(&layer_name(name));
         let (raw, size) = match opened {
-            Ok(x) => x,
+            Ok((r, got)) => {
+                if let (Some(g), Some(d)) = (got, *declared_size) {
+                    if g != d {
+                        errors.push(layer_err(format!(
+                            "layer blob is {g} bytes but the manifest says {d}: the image is damaged; \
+                             what the blob holds is reported"
+                        )));
+                    }
+                }
+                (r, got.or(*declared_size))
+            }
             Err(e) => {
                 errors.push(layer_err(format!("layer blob {e}; its files are not reported")));
                 views.push(view);
                 continue;
             }
         };
-        info.layers[li].size = size;
+        info.layers[li].size = size.unwrap_or(0);
         let compressed = AtomicU64::new(0);
         let check = verify.as_ref().filter(|d| d.starts_with("sha256:"));
         let hash = Mutex::new(Sha256::new());
@@ -648,12 +778,24 @@ where
                 let et = entry.header().entry_type();
                 let kind = if et.is_dir() {
                     Kind::Dir
-                } else if et.is_file() || et == tar::EntryType::Continuous {
+                } else if et.is_file() || et == tar::EntryType::Continuous || et.is_hard_link() {
                     Kind::File
                 } else {
                     Kind::Other
                 };
                 view.entries.insert(p.clone(), kind);
+                if et.is_hard_link() {
+                    let target = entry.link_name_bytes().map(|t| String::from_utf8_lossy(&t).into_owned());
+                    match target.as_deref().map(image_path) {
+                        Some(Ok(t)) => links.push((li, p, t)),
+                        _ => errors.push(EntryError {
+                            path: p,
+                            layer: Some(digest.clone()),
+                            reason: "hard link with a missing, absolute or '..' target; skipped".into(),
+                        }),
+                    }
+                    continue;
+                }
                 if kind != Kind::File {
                     continue;
                 }
@@ -719,7 +861,7 @@ where
         drop(capped);
         if let Some(d) = check {
             // Whatever the decompressor left unread still belongs to the blob.
-            if compressed.load(Ordering::Relaxed) == size {
+            if Some(compressed.load(Ordering::Relaxed)) == size {
                 let got = format!("sha256:{:x}", hash.into_inner().unwrap_or_else(|e| e.into_inner()).finalize());
                 if &got != d {
                     errors.push(layer_err(format!(
@@ -728,8 +870,9 @@ where
                 }
             } else if info.layers[li].uncompressed_size > 0 {
                 errors.push(layer_err(format!(
-                    "layer blob not fully read ({} of {size} bytes): its digest could not be checked",
-                    compressed.load(Ordering::Relaxed)
+                    "layer blob not fully read ({} of {} bytes): its digest could not be checked",
+                    compressed.load(Ordering::Relaxed),
+                    size.map_or("?".to_string(), |s| s.to_string())
                 )));
             }
         }
@@ -757,7 +900,29 @@ where
         // Within the layer itself, an opaque marker hides only lower layers.
         true
     };
+    // A visible hard link shows the file its target named in that layer or below (the target
+    // itself may be gone from the final filesystem).
+    let mut linked = Vec::new();
+    for (li, p, target) in &links {
+        if !visible(*li, p) {
+            continue;
+        }
+        let mut resolved = target.clone();
+        // A link may name another link of the same layer or a lower one; follow a few.
+        for _ in 0..8 {
+            match links.iter().rev().find(|(l, lp, _)| l <= li && *lp == resolved) {
+                Some((_, _, t)) => resolved = t.clone(),
+                None => break,
+            }
+        }
+        if let Some((_, _, size, r)) =
+            results.iter().filter(|(l, tp, _, _)| l <= li && *tp == resolved).max_by_key(|(l, ..)| *l)
+        {
+            linked.push((*li, p.clone(), *size, r.clone()));
+        }
+    }
     results.retain(|(li, p, _, _)| visible(*li, p));
+    results.extend(linked);
     // A path written twice in one layer: the later entry wins; keep one report.
     results.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     results.dedup_by(|a, b| a.1 == b.1);

@@ -1,7 +1,8 @@
-//! Where the bytes come from: single files and directory trees (images come later), read with
-//! a size cap, never following symlinks during a walk.
+//! Where the bytes come from: single files and directory trees (read with a size cap, never
+//! following symlinks during a walk), container images (`image`) and registries (`registry`).
 
 pub mod image;
+pub mod registry;
 
 use std::fs::File;
 use std::io::Read;

@@ -319,3 +319,171 @@ fn a_digest_that_is_a_path_is_refused() {
         .expect_err("must refuse");
     assert!(e.to_string().contains("not a valid digest"), "{e}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// registry: an OCI layout served over the distribution API by a small loopback server that
+// demands a Bearer token from its own token endpoint (the flow public registries use), plus
+// the ways a registry goes wrong. The real-registry test (Debian's docker-registry, filled by
+// skopeo) is in the binsight crate's tests/image_scan.rs.
+
+const TOKEN: &str = "tok-5f2a";
+
+/// Serve `root` (an OCI layout) as repository `demo/*`; tags: `1` → index.json, `multi` →
+/// `multi`. Repository `demo/short` cuts the blob `damaged` in half; `demo/evil` flips a byte
+/// of it past its first 512.
+fn serve_registry(root: std::path::PathBuf, multi: Vec<u8>, basic: String, damaged: String) -> String {
+    use std::io::{BufRead, BufReader};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    let realm = format!("http://{addr}/token");
+    std::thread::spawn(move || {
+        for conn in l.incoming().flatten() {
+            let mut r = BufReader::new(conn.try_clone().expect("clone"));
+            let mut line = String::new();
+            let _ = r.read_line(&mut line);
+            let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let mut auth = String::new();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.strip_prefix("authorization: ").or(h.strip_prefix("Authorization: ")) {
+                    auth = v.trim().to_string();
+                }
+            }
+            let mut w = conn;
+            let reply = |w: &mut std::net::TcpStream, status: &str, extra: &str, body: &[u8], send: usize| {
+                let head =
+                    format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n", body.len());
+                let _ = w.write_all(head.as_bytes()).and_then(|()| w.write_all(&body[..send.min(body.len())]));
+            };
+            if let Some(q) = target.strip_prefix("/token?") {
+                if auth == basic && q.contains("scope=repository%3Ademo%2F") && q.contains("service=mock") {
+                    let body = format!(r#"{{"token":"{TOKEN}"}}"#);
+                    reply(&mut w, "200 OK", "", body.as_bytes(), usize::MAX);
+                } else {
+                    reply(&mut w, "401 Unauthorized", "", b"{}", usize::MAX);
+                }
+                continue;
+            }
+            let Some(rest) = target.strip_prefix("/v2/") else {
+                reply(&mut w, "404 Not Found", "", b"", 0);
+                continue;
+            };
+            if auth != format!("Bearer {TOKEN}") {
+                let repo = rest.split("/manifests/").next().unwrap_or("").split("/blobs/").next().unwrap_or("");
+                let ch = format!(
+                    "WWW-Authenticate: Bearer realm=\"{realm}\",service=\"mock\",scope=\"repository:{repo}:pull\"\r\n"
+                );
+                reply(&mut w, "401 Unauthorized", &ch, b"{}", usize::MAX);
+                continue;
+            }
+            let (repo, kind, reference) = match rest.split_once("/manifests/") {
+                Some((repo, r)) => (repo, "manifests", r),
+                None => match rest.split_once("/blobs/") {
+                    Some((repo, r)) => (repo, "blobs", r),
+                    None => ("", "", ""),
+                },
+            };
+            let body = match (kind, reference) {
+                ("manifests", "1") => std::fs::read(root.join("index.json")).ok(),
+                ("manifests", "multi") => Some(multi.clone()),
+                (_, d) => d
+                    .strip_prefix("sha256:")
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|h| std::fs::read(root.join("blobs/sha256").join(h)).ok()),
+            };
+            let Some(mut body) = body.filter(|_| repo.starts_with("demo/")) else {
+                reply(&mut w, "404 Not Found", "", b"{}", usize::MAX);
+                continue;
+            };
+            let ctype = if kind == "manifests" {
+                "Content-Type: application/vnd.oci.image.index.v1+json\r\n"
+            } else {
+                "Content-Type: application/octet-stream\r\n"
+            };
+            let mut send = body.len();
+            if reference == damaged && repo == "demo/short" {
+                send /= 2;
+            }
+            if reference == damaged && repo == "demo/evil" && body.len() > 600 {
+                body[600] ^= 1;
+            }
+            reply(&mut w, "200 OK", ctype, &body, send);
+        }
+    });
+    addr
+}
+
+#[test]
+fn registry_bearer_tokens_platforms_and_broken_blobs() {
+    use base64::Engine as _;
+    use binsight_source::image::ImageSource;
+    use binsight_source::registry::{parse_reference, RegistryOptions};
+    let t = tempfile::tempdir().expect("tmp");
+    let root = t.path().join("oci");
+    let layers = standard_layers();
+    let md = oci_dir(&root, &layers);
+    let msize = std::fs::metadata(root.join("blobs/sha256").join(md.trim_start_matches("sha256:"))).expect("m").len();
+    let multi = serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": msize,
+         "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": msize,
+         "platform": {"os": "linux", "architecture": "amd64"}}]}))
+    .expect("json");
+    let creds = "reader:s3cret";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(creds);
+    // The plain-tar layer is damaged in the broken repositories: a flipped byte in its zero
+    // padding leaves the tar readable, so only the digest check can notice.
+    let damaged = digest(&layers[2].0);
+    let addr = serve_registry(root.clone(), multi, format!("Basic {b64}"), damaged.clone());
+    let auth = t.path().join("auth.json");
+    std::fs::write(&auth, format!(r#"{{"auths":{{"{addr}":{{"auth":"{b64}"}}}}}}"#)).expect("auth");
+    let opts = RegistryOptions { plain_http: false, auth_files: Some(vec![auth.clone()]) };
+    let pull = |reference: &str, platform: Option<&str>, opts: &RegistryOptions| {
+        let r = parse_reference(&format!("{addr}/{reference}")).expect("reference");
+        image::scan_source(
+            &ImageSource::Registry(r, opts.clone()),
+            platform,
+            &ImageLimits::default(),
+            &Progress::default(),
+            |p, b| format!("{p}={}", String::from_utf8_lossy(&b[4..])),
+        )
+    };
+    let blob_digests: Vec<String> = layers.iter().map(|l| digest(&l.0)).collect();
+
+    // Token from the realm (Basic credentials), then the index, manifest, config and layers.
+    let s = pull("demo/app:1", None, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let seen: Seen = s.files.iter().map(|f| (f.path.clone(), f.layer.clone(), f.result.clone())).collect();
+    assert_eq!(seen, expected(&blob_digests));
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.info.manifest_digest.as_deref(), Some(md.as_str()));
+    assert_eq!(s.info.entrypoint, ["/bin/a"]);
+    let comp: Vec<&str> = s.info.layers.iter().map(|l| l.compression.as_str()).collect();
+    assert_eq!(comp, ["gzip", "zstd", "tar"]);
+
+    // A multi-platform index: the host's platform by default, the other one listed.
+    let s = pull("demo/app:multi", Some("linux/amd64"), &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.files.len(), 3);
+    assert_eq!(s.info.other_platforms, ["linux/arm64/v8"]);
+    let e = pull("demo/app:multi", Some("linux/s390x"), &opts).expect_err("no such platform");
+    assert!(e.to_string().contains("linux/arm64/v8, linux/amd64"), "{e}");
+
+    // No credentials: the token server refuses, and the error says how to log in.
+    let none = RegistryOptions { plain_http: false, auth_files: Some(vec![t.path().join("none.json")]) };
+    let e = pull("demo/app:1", None, &none).expect_err("must need a login");
+    assert!(e.to_string().contains("docker login") && e.to_string().contains("HTTP 401"), "{e}");
+
+    // A blob cut short, and one with a flipped byte: per-layer errors, the scan completes.
+    let s = pull("demo/short:1", None, &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!s.errors.is_empty(), "a short blob must be an error");
+    assert!(s.errors.iter().all(|e| e.layer.as_deref() == Some(damaged.as_str())), "{:?}", s.errors);
+    assert_eq!(s.files.len(), 3, "the other layers are reported");
+    let s = pull("demo/evil:1", None, &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.errors.iter().any(|e| e.reason.contains("does not match its digest")), "{:?}", s.errors);
+
+    // An unknown tag.
+    let e = pull("demo/app:2", None, &opts).expect_err("no such tag");
+    assert!(e.to_string().contains("not found (HTTP 404)"), "{e}");
+}

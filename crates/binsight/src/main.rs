@@ -251,9 +251,10 @@ enum Command {
     /// Scan sources for ELF files: directories and root filesystems, single files, and
     /// container images. SOURCE is a path (an image is recognised by its contents) or
     /// SCHEME:PATH with SCHEME one of dir, file, docker-archive (`docker save` output),
-    /// oci-dir, oci-archive. With no SOURCE: the directories on $PATH. Symlinks are never
-    /// followed; other files are skipped after reading four bytes; image layers are streamed,
-    /// never extracted.
+    /// oci-dir, oci-archive; or registry:HOST[:PORT]/REPO[:TAG|@DIGEST], pulled over the OCI
+    /// distribution API with the credentials of `docker login` / `podman login`. With no
+    /// SOURCE: the directories on $PATH. Symlinks are never followed; other files are skipped
+    /// after reading four bytes; image layers are streamed, never extracted.
     Scan {
         #[arg(value_name = "SOURCE")]
         sources: Vec<String>,
@@ -274,6 +275,9 @@ enum Command {
         /// Never draw a progress bar.
         #[arg(long)]
         no_progress: bool,
+        /// Speak plain HTTP (no TLS) to registries; loopback registries always get plain HTTP.
+        #[arg(long)]
+        plain_http: bool,
     },
 }
 
@@ -297,14 +301,14 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Db { command } => db(command),
         Command::Inspect { files, common } => scan::inspect(&files, &common),
-        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress } => {
+        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
                     .build_global()
                     .context("setting up worker threads")?;
             }
-            let opts = scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress };
+            let opts = scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http };
             scan::scan(sources, &common, &opts)
         }
     }

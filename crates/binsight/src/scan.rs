@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use binsight_model::BinaryReport;
-use binsight_source::image::{self, ImageKind};
+use binsight_source::image::{self, ImageKind, ImageSource};
+use binsight_source::registry;
 use rayon::prelude::*;
 use sha2::Digest as _;
 
@@ -19,6 +20,7 @@ pub struct Options {
     pub max_layer_size: u64,
     pub quiet: bool,
     pub progress: bool,
+    pub plain_http: bool,
 }
 
 /// Analyse one file's bytes and record its hash.
@@ -50,6 +52,7 @@ enum Source {
     Dir(PathBuf),
     File(PathBuf),
     Image(PathBuf, ImageKind),
+    Registry(registry::Reference),
 }
 
 fn classify(s: &str) -> Result<Source> {
@@ -61,10 +64,10 @@ fn classify(s: &str) -> Result<Source> {
             "docker-archive" => return Ok(Source::Image(p, ImageKind::DockerArchive)),
             "oci-dir" => return Ok(Source::Image(p, ImageKind::OciDir)),
             "oci-archive" => return Ok(Source::Image(p, ImageKind::OciArchive)),
-            "registry" | "docker" => bail!(
-                "{s}: pulling from a registry is not supported yet; copy the image to a file first \
-                 (skopeo copy docker://{rest} oci-archive:image.tar) and scan oci-archive:image.tar"
-            ),
+            "registry" | "docker" => {
+                let rest = rest.strip_prefix("//").unwrap_or(rest);
+                return registry::parse_reference(rest).map(Source::Registry).map_err(|e| anyhow::anyhow!("{e}"));
+            }
             // Not a scheme we know: a path that happens to hold ':'.
             _ => {}
         }
@@ -181,7 +184,16 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                     }
                 }
             }
-            Source::Image(p, kind) => {
+            src @ (Source::Image(..) | Source::Registry(_)) => {
+                let src = match src {
+                    Source::Image(p, kind) => ImageSource::Path(p, kind),
+                    Source::Registry(r) => ImageSource::Registry(
+                        r,
+                        registry::RegistryOptions { plain_http: opts.plain_http, auth_files: None },
+                    ),
+                    _ => unreachable!("matched above"),
+                };
+                let shown = src.to_string();
                 let limits = image::ImageLimits {
                     max_file_size: common.max_file_size,
                     max_layer_size: opts.max_layer_size,
@@ -201,7 +213,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                             }
                         });
                     }
-                    let r = image::scan(&p, kind, opts.platform.as_deref(), &limits, &progress, |path, data| {
+                    let r = image::scan_source(&src, opts.platform.as_deref(), &limits, &progress, |path, data| {
                         analyze(path, data, db.as_ref())
                     });
                     done.store(true, Ordering::Relaxed);
@@ -213,7 +225,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                 let scanned = match scanned {
                     Ok(s) => s,
                     Err(e) => {
-                        run.error(&p.display().to_string(), &format!("{e}"), None);
+                        run.error(&shown, &format!("{e}"), None);
                         continue;
                     }
                 };
@@ -222,6 +234,8 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                 for f in scanned.files {
                     match f.result {
                         Ok(mut r) => {
+                            // A hard link shares its target's analysis but has its own path.
+                            r.path = f.path;
                             r.layer = Some(f.layer);
                             run.report(r)
                         }
@@ -230,9 +244,9 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                 }
                 for e in scanned.errors {
                     let msg = if e.path.is_empty() {
-                        format!("{}: layer {}: {}", p.display(), e.layer.as_deref().unwrap_or("?"), e.reason)
+                        format!("{shown}: layer {}: {}", e.layer.as_deref().unwrap_or("?"), e.reason)
                     } else {
-                        format!("{}: {}: {}", p.display(), e.path, e.reason)
+                        format!("{shown}: {}: {}", e.path, e.reason)
                     };
                     run.error(&e.path, &msg, e.layer.as_deref());
                 }
@@ -265,7 +279,8 @@ mod tests {
         );
         assert_eq!(classify("oci-dir:o").ok(), Some(Source::Image("o".into(), ImageKind::OciDir)));
         assert_eq!(classify("dir:/usr/bin").ok(), Some(Source::Dir("/usr/bin".into())));
-        assert!(classify("registry:localhost:5000/x:1").is_err_and(|e| e.to_string().contains("skopeo copy")));
+        assert!(matches!(classify("registry:localhost:5000/x:1"), Ok(Source::Registry(r)) if r.reference == "1"));
+        assert!(classify("registry:alpine:3").is_err_and(|e| e.to_string().contains("registry host")));
         let here = env!("CARGO_MANIFEST_DIR");
         assert_eq!(classify(here).ok(), Some(Source::Dir(here.into())));
     }

@@ -20,8 +20,8 @@ fn hex(b: &[u8]) -> String {
     format!("{:x}", Sha256::digest(b))
 }
 
-/// A gzip layer holding `files` (image path → bytes); returns (blob, diff_id).
-fn layer(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
+/// A layer tar holding `files` (image path → bytes) and hard `links` (path → target).
+fn layer_tar(files: &[(&str, Vec<u8>)], links: &[(&str, &str)]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (p, data) in files {
         let mut h = tar::Header::new_gnu();
@@ -29,7 +29,21 @@ fn layer(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
         h.set_mode(0o755);
         b.append_data(&mut h, p, data.as_slice()).expect("append");
     }
-    let t = b.into_inner().expect("tar");
+    for (p, target) in links {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Link);
+        h.set_size(0);
+        b.append_link(&mut h, p, target).expect("append link");
+    }
+    b.into_inner().expect("tar")
+}
+
+/// A gzip layer holding `files`; returns (blob, diff_id).
+fn layer(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
+    gzip_layer(layer_tar(files, &[]))
+}
+
+fn gzip_layer(t: Vec<u8>) -> (Vec<u8>, String) {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&t).expect("gz");
     (gz.finish().expect("gz"), format!("sha256:{}", hex(&t)))
@@ -145,4 +159,209 @@ fn image_scan_reports_layers_and_writes_valid_sboms() {
     let rels = s["relationships"].as_array().expect("relationships");
     assert!(rels.iter().filter(|r| r["relationshipType"] == "STATIC_LINK").count() >= 8);
     assert!(rels.iter().any(|r| r["relationshipType"] == "CONTAINS" && r["spdxElementId"] == "SPDXRef-Image"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// registry: a real registry on loopback (Debian's docker-registry, htpasswd auth), filled
+// with skopeo from docker-archives built here.
+
+fn tool(env: &str, default: &str, package: &str) -> PathBuf {
+    let p = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
+    assert!(p.is_file(), "{} not found (set {env}); scripts/test.sh installs Debian's {package}", p.display());
+    p
+}
+
+/// A registry process on a free loopback port, stopped on drop.
+struct Registry {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_registry(dir: &Path, user: &str, password: &str) -> Registry {
+    let bin = tool("BINSIGHT_DOCKER_REGISTRY", "/usr/bin/docker-registry", "docker-registry");
+    let hash = bcrypt::hash(password, 5).expect("bcrypt");
+    std::fs::write(dir.join("htpasswd"), format!("{user}:{hash}\n")).expect("htpasswd");
+    // Ask the kernel for a free port, then hand it to the registry.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let addr = format!("127.0.0.1:{port}");
+    let config = format!(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\n\
+         http:\n  addr: {addr}\nauth:\n  htpasswd:\n    realm: binsight-test\n    path: {pw}\n",
+        data = dir.join("data").display(),
+        pw = dir.join("htpasswd").display()
+    );
+    std::fs::write(dir.join("config.yml"), config).expect("config");
+    let log = std::fs::File::create(dir.join("registry.log")).expect("log");
+    let child = std::process::Command::new(bin)
+        .arg("serve")
+        .arg(dir.join("config.yml"))
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("start docker-registry");
+    let mut reg = Registry { child, addr };
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&reg.addr).is_ok() {
+            return reg;
+        }
+        if let Ok(Some(st)) = reg.child.try_wait() {
+            panic!(
+                "docker-registry exited ({st}): {}",
+                std::fs::read_to_string(dir.join("registry.log")).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = reg.child.kill();
+    panic!("docker-registry did not listen on {} within 10 s", reg.addr);
+}
+
+fn skopeo_push(archive: &Path, dest: &str, creds: &str, extra: &[&str]) {
+    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
+    let o = std::process::Command::new(skopeo)
+        .args(["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", creds])
+        .args(extra)
+        .arg(format!("docker-archive:{}", archive.display()))
+        .arg(format!("docker://{dest}"))
+        .output()
+        .expect("run skopeo");
+    assert!(o.status.success(), "skopeo copy to {dest} failed: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The manifest as the registry serves it, read by skopeo (not by the tool under test).
+fn skopeo_manifest(reference: &str, creds: &str) -> Vec<u8> {
+    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
+    let o = std::process::Command::new(skopeo)
+        .args(["inspect", "--raw", "--tls-verify=false", "--creds", creds])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("run skopeo");
+    assert!(o.status.success(), "skopeo inspect {reference}: {}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+fn scan_json(args: &[String], docker_config: &Path) -> (Vec<serde_json::Value>, String, i32) {
+    let o = Command::cargo_bin("binsight")
+        .expect("binary")
+        .env("DOCKER_CONFIG", docker_config)
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("XDG_RUNTIME_DIR")
+        .args(["scan", "-q", "-o", "json"])
+        .args(args)
+        .output()
+        .expect("run binsight");
+    let lines =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    (lines, String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn registry_pull_over_the_distribution_api() {
+    let iconv = std::fs::read(corpus_file("rust/1.85.0/x86_64-musl/iconv")).expect("read");
+    let hello = std::fs::read(corpus_file("rust/1.95.0/x86_64-musl/hello")).expect("read");
+    let t = tempfile::tempdir().expect("tmp");
+    let (user, password) = ("binsight", "correct horse battery staple");
+    let reg = start_registry(t.path(), user, password);
+    let creds = format!("{user}:{password}");
+
+    // Image 1: two gzip layers; the lower one has a hard link, the upper one deletes the
+    // link's target name, so the binary stays visible under the link only.
+    let lower = gzip_layer(layer_tar(
+        &[("usr/bin/iconv185", iconv.clone()), ("usr/bin/hello", hello.clone())],
+        &[("usr/local/bin/iconv-link", "usr/bin/iconv185")],
+    ));
+    let upper = layer(&[("usr/bin/.wh.iconv185", vec![]), ("etc/motd", b"hi\n".to_vec())]);
+    let gz_img = t.path().join("gz.tar");
+    docker_archive(&gz_img, &[lower.clone(), upper.clone()]);
+    skopeo_push(&gz_img, &format!("{}/bin/demo:gzip", reg.addr), &creds, &[]);
+
+    // Image 2: a plain layer, pushed as OCI with zstd compression.
+    let plain = layer_tar(&[("opt/hello", hello.clone())], &[]);
+    let zst_img = t.path().join("plain.tar");
+    let plain_layer = (plain.clone(), format!("sha256:{}", hex(&plain)));
+    docker_archive(&zst_img, &[plain_layer]);
+    skopeo_push(
+        &zst_img,
+        &format!("{}/bin/demo:zstd", reg.addr),
+        &creds,
+        &["--format", "oci", "--dest-compress-format", "zstd"],
+    );
+
+    // Credentials the way `docker login` stores them.
+    let dc = t.path().join("docker");
+    std::fs::create_dir_all(&dc).expect("mkdir");
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(&creds);
+    std::fs::write(dc.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.addr))
+        .expect("config");
+
+    let (lines, err, code) = scan_json(&[format!("registry:{}/bin/demo:gzip", reg.addr)], &dc);
+    assert_eq!(code, 0, "{err}");
+    let image = &lines[0]["image"];
+    assert_eq!(image["kind"], "registry");
+    assert_eq!(image["entrypoint"][0], "/app/vuln");
+    // skopeo recompresses on push: the layer digests are the registry's, as skopeo reads them.
+    let raw = skopeo_manifest(&format!("{}/bin/demo:gzip", reg.addr), &creds);
+    assert_eq!(image["manifest_digest"], format!("sha256:{}", hex(&raw)));
+    let m: serde_json::Value = serde_json::from_slice(&raw).expect("manifest");
+    let blob_digests: Vec<String> = m["layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .filter_map(|l| l["digest"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(blob_digests.len(), 2);
+    let layer_digests: Vec<&str> =
+        image["layers"].as_array().expect("layers").iter().filter_map(|l| l["digest"].as_str()).collect();
+    assert_eq!(layer_digests, blob_digests);
+    let got: Vec<(&str, &str, &str)> = lines[1..]
+        .iter()
+        .map(|r| {
+            (r["path"].as_str().unwrap_or(""), r["layer"].as_str().unwrap_or(""), r["sha256"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/usr/bin/hello", blob_digests[0].as_str(), hex(&hello).as_str()),
+            ("/usr/local/bin/iconv-link", blob_digests[0].as_str(), hex(&iconv).as_str()),
+        ]
+    );
+    let manifest = image["manifest_digest"].as_str().expect("manifest digest").to_string();
+
+    // The same image by digest.
+    let (lines, err, code) = scan_json(&[format!("registry:{}/bin/demo@{manifest}", reg.addr)], &dc);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+
+    // zstd layers, OCI manifest.
+    let (lines, err, code) = scan_json(&[format!("registry:{}/bin/demo:zstd", reg.addr)], &dc);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines[0]["image"]["layers"][0]["compression"], "zstd", "{}", lines[0]);
+    assert_eq!(lines[1]["path"], "/opt/hello");
+    assert_eq!(lines[1]["sha256"], hex(&hello));
+
+    // Without credentials, with wrong ones, and a tag that is not there: one clear error each.
+    let empty = t.path().join("no-docker-config");
+    let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:gzip", reg.addr)], &empty);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no credentials") && err.contains("docker login"), "{err}");
+    let bad = t.path().join("bad");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+    let wrong = base64::engine::general_purpose::STANDARD.encode(format!("{user}:wrong"));
+    std::fs::write(bad.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{wrong}"}}}}}}"#, reg.addr))
+        .expect("config");
+    let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:gzip", reg.addr)], &bad);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("HTTP 401") && err.contains("config.json"), "{err}");
+    let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:missing", reg.addr)], &dc);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not found (HTTP 404)"), "{err}");
 }

@@ -1,0 +1,528 @@
+//! Images pulled straight from a registry over the OCI distribution API (`/v2/`), read-only:
+//! manifests by tag or digest, blobs streamed by digest. Nothing is written to disk.
+//!
+//! Credentials come from the files `docker login`, `podman login` and `skopeo login` write:
+//! `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`, then
+//! `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`); `auths` entries (`auth` or
+//! `username`/`password`) and credential helpers (`credHelpers`, `credsStore`). A 401 answer is
+//! followed as the distribution spec says: `Basic` with those credentials, or `Bearer` with a
+//! token fetched from the realm the registry names (anonymously when there are no credentials).
+//!
+//! Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) are spoken to over plain HTTP, as
+//! Docker does; any other host over HTTPS with certificate checks, unless plain HTTP is asked
+//! for explicitly.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// A parsed `HOST[:PORT]/REPO[:TAG][@DIGEST]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// `host` or `host:port`, as given (lower-cased).
+    pub host: String,
+    pub repo: String,
+    /// A tag, or a digest (`sha256:…`).
+    pub reference: String,
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sep = if self.reference.contains(':') { '@' } else { ':' };
+        write!(f, "{}/{}{sep}{}", self.host, self.repo, self.reference)
+    }
+}
+
+fn valid_repo(repo: &str) -> bool {
+    !repo.is_empty()
+        && repo.len() <= 255
+        && repo.split('/').all(|c| {
+            !c.is_empty()
+                && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+                && c.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+fn valid_tag(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 128
+        && t.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Parse `HOST[:PORT]/REPO[:TAG][@sha256:HEX]`. The host is required: binsight does not guess
+/// a default registry. The tag defaults to `latest`.
+pub fn parse_reference(s: &str) -> Result<Reference, String> {
+    let usage = "expected registry:HOST[:PORT]/REPO[:TAG|@sha256:DIGEST]";
+    let (name, digest) = match s.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (s, None),
+    };
+    let (host, rest) = name.split_once('/').ok_or_else(|| format!("{s:?}: no registry host; {usage}"))?;
+    let looks_like_host = host.contains('.') || host.contains(':') || host == "localhost";
+    if !looks_like_host || host.is_empty() {
+        return Err(format!("{s:?}: {host:?} is not a registry host (no '.' or ':'); {usage}"));
+    }
+    if !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) {
+        return Err(format!("{s:?}: invalid registry host {host:?}"));
+    }
+    // The tag is after the last ':' of the last path component.
+    let last = rest.rfind('/').map_or(0, |i| i + 1);
+    let (repo, tag) = match rest[last..].rfind(':') {
+        Some(i) => (&rest[..last + i], Some(&rest[last + i + 1..])),
+        None => (rest, None),
+    };
+    if !valid_repo(repo) {
+        return Err(format!("{s:?}: invalid repository name {repo:?} (lower-case letters, digits, . _ - and /)"));
+    }
+    let reference = match (tag, digest) {
+        (_, Some(d)) => {
+            if crate::image::valid_digest(d).is_none() {
+                return Err(format!("{s:?}: invalid digest {d:?} (expected sha256:<64 hex digits>)"));
+            }
+            d.to_string()
+        }
+        (Some(t), None) if valid_tag(t) => t.to_string(),
+        (Some(t), None) => return Err(format!("{s:?}: invalid tag {t:?}")),
+        (None, None) => "latest".to_string(),
+    };
+    Ok(Reference { host: host.to_ascii_lowercase(), repo: repo.to_string(), reference })
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.strip_prefix('[').and_then(|h| h.split_once(']')).map_or_else(
+        || {
+            host.rsplit_once(':')
+                .map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host })
+        },
+        |(h, _)| h,
+    );
+    h == "localhost" || h == "::1" || h.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
+}
+
+/// How to reach registries.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryOptions {
+    /// Speak plain HTTP to every host, not only loopback ones.
+    pub plain_http: bool,
+    /// Credential files to read instead of the default ones (tests, air-gapped setups).
+    pub auth_files: Option<Vec<PathBuf>>,
+}
+
+/// A user name and password (or token) for one registry.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: String,
+    pub secret: String,
+    /// Which file (and entry) they came from, for error messages.
+    pub from: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({} from {}, secret hidden)", self.user, self.from)
+    }
+}
+
+/// The credential files searched, in order (podman/skopeo's first, then Docker's).
+pub fn default_auth_files() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
+        v.push(PathBuf::from(f));
+    }
+    if let Some(d) = std::env::var_os("XDG_RUNTIME_DIR") {
+        v.push(PathBuf::from(d).join("containers/auth.json"));
+    }
+    match std::env::var_os("DOCKER_CONFIG") {
+        Some(d) => v.push(PathBuf::from(d).join("config.json")),
+        None => {
+            if let Some(h) = std::env::var_os("HOME") {
+                v.push(PathBuf::from(h).join(".docker/config.json"));
+            }
+        }
+    }
+    v
+}
+
+/// The key of an `auths` entry reduced to `host[:port]` (entries may be URLs).
+fn auth_key_host(key: &str) -> String {
+    let k = key.strip_prefix("https://").or_else(|| key.strip_prefix("http://")).unwrap_or(key);
+    k.split('/').next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Run `docker-credential-<helper> get` as Docker does: the server on stdin, JSON out.
+fn credential_helper(helper: &str, host: &str, file: &str) -> Result<Option<Credentials>, String> {
+    if helper.is_empty() || !helper.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        return Err(format!("{file}: credential helper name {helper:?} is not valid"));
+    }
+    let prog = format!("docker-credential-{helper}");
+    let mut child = Command::new(&prog)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{file} names credential helper {prog}, which cannot be run: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(host.as_bytes());
+    }
+    let out = child.wait_with_output().map_err(|e| format!("{prog}: {e}"))?;
+    if !out.status.success() {
+        let msg = String::from_utf8_lossy(&out.stdout);
+        // Helpers say "credentials not found in native keychain" when they have nothing.
+        if msg.contains("not found") {
+            return Ok(None);
+        }
+        return Err(format!("{prog} get {host}: failed ({}): {}", out.status, msg.trim()));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{prog}: not JSON ({e})"))?;
+    let user = v["Username"].as_str().unwrap_or("").to_string();
+    let secret = v["Secret"].as_str().unwrap_or("").to_string();
+    if user == "<token>" {
+        return Err(format!(
+            "{prog} holds an identity token for {host}; OAuth2 identity tokens are not supported: \
+             log in with a user name and password or access token"
+        ));
+    }
+    Ok((!secret.is_empty()).then(|| Credentials { user, secret, from: format!("{file} (helper {prog})") }))
+}
+
+/// Credentials for `host` from the first credential file that has them.
+pub fn credentials(host: &str, files: &[PathBuf]) -> Result<Option<Credentials>, String> {
+    for f in files {
+        let shown = f.display().to_string();
+        let bytes = match std::fs::read(f) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{shown}: cannot read the credential file: {e}")),
+        };
+        if bytes.len() > 4 << 20 {
+            return Err(format!("{shown}: over 4 MiB; not a credential file"));
+        }
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| format!("{shown}: not valid JSON ({e})"))?;
+        if let Some(h) = v["credHelpers"][host].as_str() {
+            return credential_helper(h, host, &shown);
+        }
+        let entry = v["auths"]
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| auth_key_host(k) == host).map(|(_, e)| e.clone()));
+        if let Some(e) = entry {
+            if let Some(a) = e["auth"].as_str().filter(|a| !a.is_empty()) {
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(a.trim())
+                    .map_err(|_| format!("{shown}: auths.{host}.auth is not base64"))?;
+                let s = String::from_utf8(raw).map_err(|_| format!("{shown}: auths.{host}.auth is not UTF-8"))?;
+                let (user, secret) =
+                    s.split_once(':').ok_or_else(|| format!("{shown}: auths.{host}.auth is not user:password"))?;
+                return Ok(Some(Credentials { user: user.into(), secret: secret.into(), from: shown }));
+            }
+            if let (Some(u), Some(p)) = (e["username"].as_str(), e["password"].as_str()) {
+                return Ok(Some(Credentials { user: u.into(), secret: p.into(), from: shown }));
+            }
+            if e["identitytoken"].is_string() {
+                return Err(format!("{shown}: {host} has an OAuth2 identity token, which is not supported"));
+            }
+        }
+        if let Some(store) = v["credsStore"].as_str() {
+            if let Some(c) = credential_helper(store, host, &shown)? {
+                return Ok(Some(c));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Split a `WWW-Authenticate` challenge: scheme and its `key="value"` parameters.
+fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
+    let h = h.trim();
+    let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
+    let mut params = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && *c != ',')).collect();
+        if key.is_empty() {
+            break;
+        }
+        if chars.next() != Some('=') {
+            continue;
+        }
+        let mut val = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => val.extend(chars.next()),
+                    '"' => break,
+                    c => val.push(c),
+                }
+            }
+        } else {
+            val = std::iter::from_fn(|| chars.next_if(|c| *c != ',')).collect::<String>().trim().to_string();
+        }
+        params.push((key.trim().to_ascii_lowercase(), val));
+    }
+    (scheme.to_ascii_lowercase(), params)
+}
+
+fn query_escape(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// Manifest media types asked for, newest first (Docker schema 1 is not supported).
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+    application/vnd.docker.distribution.manifest.list.v2+json, \
+    application/vnd.oci.image.manifest.v1+json, \
+    application/vnd.docker.distribution.manifest.v2+json";
+
+/// A client for one repository of one registry.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    pub reference: Reference,
+    creds: Option<Credentials>,
+    /// The `Authorization` header that last worked (Basic or Bearer).
+    auth: Mutex<Option<String>>,
+}
+
+fn err(r: &Reference, why: impl std::fmt::Display) -> String {
+    format!("registry:{r}: {why}")
+}
+
+impl Client {
+    pub fn new(reference: Reference, opts: &RegistryOptions) -> Result<Client, String> {
+        let files = opts.auth_files.clone().unwrap_or_else(default_auth_files);
+        let creds = credentials(&reference.host, &files).map_err(|e| err(&reference, e))?;
+        let scheme = if opts.plain_http || is_loopback(&reference.host) { "http" } else { "https" };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_recv_response(Some(Duration::from_secs(120)))
+            .timeout_per_read(Some(Duration::from_secs(120)))
+            .user_agent(concat!("binsight/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        let base = format!("{scheme}://{}", reference.host);
+        Ok(Client { agent, base, reference, creds, auth: Mutex::new(None) })
+    }
+
+    fn current_auth(&self) -> Option<String> {
+        self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn basic(&self) -> Option<String> {
+        self.creds.as_ref().map(|c| {
+            let raw = format!("{}:{}", c.user, c.secret);
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+        })
+    }
+
+    fn send(&self, url: &str, accept: &str, auth: Option<&str>) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let mut req = self.agent.get(url).header("Accept", accept);
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        req.call().map_err(|e| err(&self.reference, format!("GET {url}: {e}")))
+    }
+
+    /// Answer a 401 challenge: find the Authorization header to retry with.
+    fn authenticate(&self, challenge: &str) -> Result<String, String> {
+        let (scheme, params) = parse_challenge(challenge);
+        let param = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let login = format!(
+            "run `docker login {h}` (or `skopeo login {h}`) or set REGISTRY_AUTH_FILE",
+            h = self.reference.host
+        );
+        match scheme.as_str() {
+            "basic" => self.basic().ok_or_else(|| {
+                err(
+                    &self.reference,
+                    format!("the registry requires a login and no credentials for it were found; {login}"),
+                )
+            }),
+            "bearer" => {
+                let realm = param("realm").ok_or_else(|| err(&self.reference, "Bearer challenge without a realm"))?;
+                if !(realm.starts_with("https://")
+                    || (realm.starts_with("http://") && self.base.starts_with("http://")))
+                {
+                    return Err(err(&self.reference, format!("token realm {realm:?} is not an HTTPS URL; refused")));
+                }
+                let scope =
+                    param("scope").map(str::to_string).unwrap_or(format!("repository:{}:pull", self.reference.repo));
+                let mut url =
+                    format!("{realm}{}scope={}", if realm.contains('?') { '&' } else { '?' }, query_escape(&scope));
+                if let Some(s) = param("service") {
+                    url.push_str(&format!("&service={}", query_escape(s)));
+                }
+                let basic = self.basic();
+                let mut resp = self.send(&url, "application/json", basic.as_deref())?;
+                let status = resp.status().as_u16();
+                if status != 200 {
+                    let hint = if self.creds.is_some() {
+                        format!("the credentials from {} were refused", self.creds.as_ref().map_or("", |c| &c.from))
+                    } else {
+                        format!("no credentials were found; {login}")
+                    };
+                    return Err(err(&self.reference, format!("token server answered HTTP {status}: {hint}")));
+                }
+                let body = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(1 << 20)
+                    .read_to_vec()
+                    .map_err(|e| err(&self.reference, format!("token: {e}")))?;
+                let v: Value = serde_json::from_slice(&body)
+                    .map_err(|e| err(&self.reference, format!("token: not JSON ({e})")))?;
+                let token = v["token"]
+                    .as_str()
+                    .or(v["access_token"].as_str())
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| err(&self.reference, "token server answered without a token"))?;
+                Ok(format!("Bearer {token}"))
+            }
+            other => Err(err(&self.reference, format!("unsupported authentication scheme {other:?}"))),
+        }
+    }
+
+    /// GET `path` under `/v2/<repo>/`, authenticating once if challenged.
+    fn get(&self, path: &str, accept: &str, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let url = format!("{}/v2/{}/{path}", self.base, self.reference.repo);
+        let mut resp = self.send(&url, accept, self.current_auth().as_deref())?;
+        if resp.status().as_u16() == 401 {
+            let challenge =
+                resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let auth = self.authenticate(&challenge)?;
+            resp = self.send(&url, accept, Some(&auth))?;
+            if resp.status().as_u16() == 401 {
+                let from = self.creds.as_ref().map_or("none found".to_string(), |c| format!("from {}", c.from));
+                return Err(err(&self.reference, format!("access to {what} denied (HTTP 401; credentials: {from})")));
+            }
+            *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = Some(auth);
+        }
+        match resp.status().as_u16() {
+            200 => Ok(resp),
+            404 => Err(err(&self.reference, format!("{what} not found (HTTP 404): check the repository and tag"))),
+            403 => Err(err(&self.reference, format!("access to {what} forbidden (HTTP 403)"))),
+            s => Err(err(&self.reference, format!("{what}: the registry answered HTTP {s}"))),
+        }
+    }
+
+    /// A manifest or index by tag or digest: its bytes and digest (checked when one was asked
+    /// for, or when the registry states one).
+    pub fn manifest(&self, reference: &str, max: u64) -> Result<(Vec<u8>, String), String> {
+        let mut resp =
+            self.get(&format!("manifests/{reference}"), MANIFEST_ACCEPT, &format!("manifest {reference}"))?;
+        let stated = resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        if ctype.contains("distribution.manifest.v1") {
+            return Err(err(
+                &self.reference,
+                "the registry serves only a Docker schema 1 manifest (deprecated); push the image again with a current tool",
+            ));
+        }
+        let body = resp.body_mut().with_config().limit(max).read_to_vec().map_err(|e| {
+            err(&self.reference, format!("manifest {reference}: {e} (manifests are capped at {max} bytes)"))
+        })?;
+        let digest = format!("sha256:{:x}", Sha256::digest(&body));
+        let want = if reference.contains(':') { Some(reference.to_string()) } else { stated };
+        if let Some(w) = want.filter(|w| w.starts_with("sha256:")) {
+            if w != digest {
+                return Err(err(
+                    &self.reference,
+                    format!("manifest {reference} does not match its digest {w} (got {digest})"),
+                ));
+            }
+        }
+        Ok((body, digest))
+    }
+
+    /// A blob by digest, streamed; with its length when the registry states it.
+    pub fn blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+        let resp = self.get(&format!("blobs/{digest}"), "*/*", &format!("blob {digest}"))?;
+        let len = resp.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        Ok((Box::new(resp.into_body().into_reader()), len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        let r = parse_reference("127.0.0.1:5000/bin/app:1.2").expect("parse");
+        assert_eq!((r.host.as_str(), r.repo.as_str(), r.reference.as_str()), ("127.0.0.1:5000", "bin/app", "1.2"));
+        let r = parse_reference("registry.example/app").expect("parse");
+        assert_eq!(r.reference, "latest");
+        let d = format!("sha256:{}", "a".repeat(64));
+        let r = parse_reference(&format!("localhost/app@{d}")).expect("parse");
+        assert_eq!(r.reference, d);
+        assert_eq!(r.to_string(), format!("localhost/app@{d}"));
+        for bad in ["app:1", "alpine", "host.example/", "host.example/App", "host.example/a/../b:1", "h.x/a@sha256:12"]
+        {
+            assert!(parse_reference(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["localhost", "localhost:5000", "127.0.0.1:5000", "127.1.2.3", "[::1]:5000"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["registry.example", "10.0.0.1:5000", "localhost.example"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn challenges() {
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push""#,
+        );
+        assert_eq!(s, "bearer");
+        assert_eq!(
+            p,
+            [
+                ("realm".to_string(), "https://auth.example/token".to_string()),
+                ("service".into(), "registry.example".into()),
+                ("scope".into(), "repository:a/b:pull,push".into())
+            ]
+        );
+        let (s, p) = parse_challenge(r#"Basic realm="basic-realm""#);
+        assert_eq!((s.as_str(), p.len()), ("basic", 1));
+    }
+
+    #[test]
+    fn credential_files() {
+        let t = tempfile::tempdir().expect("tmp");
+        let a = t.path().join("auth.json");
+        let d = t.path().join("config.json");
+        std::fs::write(&a, r#"{"auths": {"other.example": {"auth": "eDp5"}}}"#).expect("write");
+        let enc = base64::engine::general_purpose::STANDARD.encode("alice:pa:ss");
+        std::fs::write(&d, format!(r#"{{"auths": {{"https://reg.example:5000/v1/": {{"auth": "{enc}"}}}}}}"#))
+            .expect("write");
+        let files = [t.path().join("missing.json"), a.clone(), d.clone()];
+        let c = credentials("reg.example:5000", &files).expect("read").expect("found");
+        assert_eq!((c.user.as_str(), c.secret.as_str()), ("alice", "pa:ss"));
+        assert!(c.from.ends_with("config.json"));
+        assert!(credentials("nowhere.example", &files).expect("read").is_none());
+        std::fs::write(&a, "{not json").expect("write");
+        assert!(credentials("reg.example:5000", &files).is_err_and(|e| e.contains("auth.json")));
+    }
+}
