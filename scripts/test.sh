@@ -57,11 +57,15 @@ if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2
 fi
 export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
 
-step "registry peers (Debian docker-registry and skopeo): the registry: source is tested against them"
-if ! command -v docker-registry >/dev/null || ! command -v skopeo >/dev/null; then
-  apt_install docker-registry skopeo
-fi
+step "image peers (Debian docker-registry, skopeo, umoci, qemu-user-static; rustup musl targets)"
+# registry: scans and pack --push are tested against a real registry filled/read by skopeo;
+# packed images are unpacked by umoci and run (aarch64 under qemu).
+for t in docker-registry skopeo umoci qemu-aarch64-static; do
+  command -v "$t" >/dev/null || { apt_install docker-registry skopeo umoci qemu-user-static; break; }
+done
 export BINSIGHT_DOCKER_REGISTRY="$(command -v docker-registry)" BINSIGHT_SKOPEO="$(command -v skopeo)"
+export BINSIGHT_UMOCI="$(command -v umoci)" BINSIGHT_QEMU_AARCH64="$(command -v qemu-aarch64-static)"
+rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl >&2
 
 step "cargo test --workspace"
 cargo test --workspace --locked

@@ -334,11 +334,27 @@ impl Client {
     }
 
     fn send(&self, url: &str, accept: &str, auth: Option<&str>) -> Result<ureq::http::Response<ureq::Body>, String> {
-        let mut req = self.agent.get(url).header("Accept", accept);
+        self.send_with(&Req { method: "GET", url, accept, body: None }, auth, "token")
+    }
+
+    fn send_with(&self, r: &Req, auth: Option<&str>, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let mut b = ureq::http::Request::builder().method(r.method).uri(r.url).header("Accept", r.accept);
         if let Some(a) = auth {
-            req = req.header("Authorization", a);
+            b = b.header("Authorization", a);
         }
-        req.call().map_err(|e| err(&self.reference, format!("GET {url}: {e}")))
+        let fail = |e: &dyn std::fmt::Display| err(&self.reference, format!("{what}: {} {}: {e}", r.method, r.url));
+        let resp = match r.body {
+            Some((ctype, bytes)) => {
+                let req = b.header("Content-Type", ctype).body(bytes.to_vec()).map_err(|e| fail(&e))?;
+                self.agent.run(req)
+            }
+            None if r.method == "POST" || r.method == "PUT" => {
+                let req = b.header("Content-Length", "0").body(Vec::new()).map_err(|e| fail(&e))?;
+                self.agent.run(req)
+            }
+            None => self.agent.run(b.body(()).map_err(|e| fail(&e))?),
+        };
+        resp.map_err(|e| fail(&e))
     }
 
     /// Answer a 401 challenge: find the Authorization header to retry with.
@@ -400,21 +416,31 @@ impl Client {
         }
     }
 
-    /// GET `path` under `/v2/<repo>/`, authenticating once if challenged.
-    fn get(&self, path: &str, accept: &str, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
-        let url = format!("{}/v2/{}/{path}", self.base, self.reference.repo);
-        let mut resp = self.send(&url, accept, self.current_auth().as_deref())?;
+    /// A request, authenticating once if challenged; any status is returned.
+    fn request(&self, r: &Req, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let mut resp = self.send_with(r, self.current_auth().as_deref(), what)?;
         if resp.status().as_u16() == 401 {
             let challenge =
                 resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
             let auth = self.authenticate(&challenge)?;
-            resp = self.send(&url, accept, Some(&auth))?;
+            resp = self.send_with(r, Some(&auth), what)?;
             if resp.status().as_u16() == 401 {
                 let from = self.creds.as_ref().map_or("none found".to_string(), |c| format!("from {}", c.from));
                 return Err(err(&self.reference, format!("access to {what} denied (HTTP 401; credentials: {from})")));
             }
             *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = Some(auth);
         }
+        Ok(resp)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v2/{}/{path}", self.base, self.reference.repo)
+    }
+
+    /// GET `path` under `/v2/<repo>/`; anything but 200 is an error.
+    fn get(&self, path: &str, accept: &str, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let url = self.url(path);
+        let resp = self.request(&Req { method: "GET", url: &url, accept, body: None }, what)?;
         match resp.status().as_u16() {
             200 => Ok(resp),
             404 => Err(err(&self.reference, format!("{what} not found (HTTP 404): check the repository and tag"))),
@@ -457,6 +483,83 @@ impl Client {
         let resp = self.get(&format!("blobs/{digest}"), "*/*", &format!("blob {digest}"))?;
         let len = resp.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
         Ok((Box::new(resp.into_body().into_reader()), len))
+    }
+}
+
+/// One HTTP request of the client.
+struct Req<'a> {
+    method: &'static str,
+    url: &'a str,
+    accept: &'a str,
+    /// (content type, bytes)
+    body: Option<(&'a str, &'a [u8])>,
+}
+
+/// Pushing (used by `binsight pack --push`): blobs first, manifests after, as the
+/// distribution spec orders it.
+impl Client {
+    fn status_err(&self, what: &str, resp: &mut ureq::http::Response<ureq::Body>) -> String {
+        let s = resp.status().as_u16();
+        let body = resp.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
+        let hint = match s {
+            401 | 403 => ": the credentials lack push access",
+            404 => ": no such repository (or the registry refuses to create it)",
+            _ => "",
+        };
+        err(&self.reference, format!("{what}: the registry answered HTTP {s}{hint} {}", body.trim()))
+    }
+
+    /// Does the repository already hold this blob?
+    pub fn has_blob(&self, digest: &str) -> Result<bool, String> {
+        let url = self.url(&format!("blobs/{digest}"));
+        let mut resp = self.request(&Req { method: "HEAD", url: &url, accept: "*/*", body: None }, "blob")?;
+        match resp.status().as_u16() {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(self.status_err(&format!("checking blob {digest}"), &mut resp)),
+        }
+    }
+
+    /// Upload a blob in one request (POST for a session, then PUT with the digest).
+    pub fn upload_blob(&self, digest: &str, bytes: &[u8]) -> Result<(), String> {
+        let what = format!("uploading blob {digest}");
+        let url = self.url("blobs/uploads/");
+        let mut resp = self.request(&Req { method: "POST", url: &url, accept: "*/*", body: None }, &what)?;
+        if resp.status().as_u16() != 202 {
+            return Err(self.status_err(&what, &mut resp));
+        }
+        let loc = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| err(&self.reference, format!("{what}: no upload location")))?
+            .to_string();
+        let loc = if loc.starts_with("http://") || loc.starts_with("https://") {
+            loc
+        } else if loc.starts_with('/') {
+            format!("{}{loc}", self.base)
+        } else {
+            return Err(err(&self.reference, format!("{what}: unusable upload location {loc:?}")));
+        };
+        let put = format!("{loc}{}digest={}", if loc.contains('?') { '&' } else { '?' }, query_escape(digest));
+        let r = Req { method: "PUT", url: &put, accept: "*/*", body: Some(("application/octet-stream", bytes)) };
+        let mut resp = self.request(&r, &what)?;
+        if resp.status().as_u16() != 201 {
+            return Err(self.status_err(&what, &mut resp));
+        }
+        Ok(())
+    }
+
+    /// PUT a manifest or index under a tag or its digest.
+    pub fn put_manifest(&self, reference: &str, media_type: &str, bytes: &[u8]) -> Result<(), String> {
+        let what = format!("pushing manifest {reference}");
+        let url = self.url(&format!("manifests/{reference}"));
+        let r = Req { method: "PUT", url: &url, accept: "*/*", body: Some((media_type, bytes)) };
+        let mut resp = self.request(&r, &what)?;
+        if resp.status().as_u16() != 201 {
+            return Err(self.status_err(&what, &mut resp));
+        }
+        Ok(())
     }
 }
 

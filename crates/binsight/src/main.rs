@@ -9,6 +9,7 @@ use binsight_model::BinaryReport;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod output;
+mod pack;
 mod scan;
 
 /// Exit codes (documented in README and `--help`).
@@ -279,6 +280,18 @@ enum Command {
         #[arg(long)]
         plain_http: bool,
     },
+    /// Pack static executables (given, or built with --cargo) into a minimal, reproducible OCI
+    /// image: the binary at /app/NAME as entrypoint, a non-root user, a CA bundle, /tmp; one
+    /// image per platform under an index, each with its CycloneDX SBOM attached. Each binary is
+    /// inspected first: dynamic or host-dependent ones are refused unless --allow-dynamic.
+    /// Timestamps come from SOURCE_DATE_EPOCH (default 0): same inputs, same digests.
+    Pack {
+        #[command(flatten)]
+        args: pack::PackArgs,
+        /// No per-blob messages.
+        #[arg(short, long)]
+        quiet: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -301,6 +314,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Db { command } => db(command),
         Command::Inspect { files, common } => scan::inspect(&files, &common),
+        Command::Pack { args, quiet } => pack::pack(args, quiet),
         Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 
+mod support;
+use support::{skopeo_push, start_registry, tool};
+
 fn corpus_file(rel: &str) -> PathBuf {
     let p = binsight_corpus::corpus_dir().join(rel);
     assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
@@ -164,76 +167,6 @@ fn image_scan_reports_layers_and_writes_valid_sboms() {
 // ---------------------------------------------------------------------------------------------
 // registry: a real registry on loopback (Debian's docker-registry, htpasswd auth), filled
 // with skopeo from docker-archives built here.
-
-fn tool(env: &str, default: &str, package: &str) -> PathBuf {
-    let p = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
-    assert!(p.is_file(), "{} not found (set {env}); scripts/test.sh installs Debian's {package}", p.display());
-    p
-}
-
-/// A registry process on a free loopback port, stopped on drop.
-struct Registry {
-    child: std::process::Child,
-    addr: String,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_registry(dir: &Path, user: &str, password: &str) -> Registry {
-    let bin = tool("BINSIGHT_DOCKER_REGISTRY", "/usr/bin/docker-registry", "docker-registry");
-    let hash = bcrypt::hash(password, 5).expect("bcrypt");
-    std::fs::write(dir.join("htpasswd"), format!("{user}:{hash}\n")).expect("htpasswd");
-    // Ask the kernel for a free port, then hand it to the registry.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let addr = format!("127.0.0.1:{port}");
-    let config = format!(
-        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\n\
-         http:\n  addr: {addr}\nauth:\n  htpasswd:\n    realm: binsight-test\n    path: {pw}\n",
-        data = dir.join("data").display(),
-        pw = dir.join("htpasswd").display()
-    );
-    std::fs::write(dir.join("config.yml"), config).expect("config");
-    let log = std::fs::File::create(dir.join("registry.log")).expect("log");
-    let child = std::process::Command::new(bin)
-        .arg("serve")
-        .arg(dir.join("config.yml"))
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .expect("start docker-registry");
-    let mut reg = Registry { child, addr };
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(&reg.addr).is_ok() {
-            return reg;
-        }
-        if let Ok(Some(st)) = reg.child.try_wait() {
-            panic!(
-                "docker-registry exited ({st}): {}",
-                std::fs::read_to_string(dir.join("registry.log")).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = reg.child.kill();
-    panic!("docker-registry did not listen on {} within 10 s", reg.addr);
-}
-
-fn skopeo_push(archive: &Path, dest: &str, creds: &str, extra: &[&str]) {
-    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
-    let o = std::process::Command::new(skopeo)
-        .args(["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", creds])
-        .args(extra)
-        .arg(format!("docker-archive:{}", archive.display()))
-        .arg(format!("docker://{dest}"))
-        .output()
-        .expect("run skopeo");
-    assert!(o.status.success(), "skopeo copy to {dest} failed: {}", String::from_utf8_lossy(&o.stderr));
-}
 
 /// The manifest as the registry serves it, read by skopeo (not by the tool under test).
 fn skopeo_manifest(reference: &str, creds: &str) -> Vec<u8> {

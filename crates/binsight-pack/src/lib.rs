@@ -1,0 +1,610 @@
+//! Static binaries into minimal, reproducible OCI images, without a container engine.
+//!
+//! An image is two layers: a base (`/etc/passwd` and `/etc/group` with a non-root user, `/tmp`
+//! mode 1777, a CA bundle, optionally `/etc/services` and zoneinfo) and the binary at
+//! `/app/<name>`, its entrypoint. Every byte is a function of the inputs and
+//! `SOURCE_DATE_EPOCH`: tar entries sorted, owned by 0:0 with fixed modes and mtimes, gzip
+//! headers without name or time, JSON with sorted keys. One platform gives an image manifest;
+//! several give an image index. Each image can carry an SBOM as an OCI artifact whose
+//! `subject` is the image manifest.
+//!
+//! Outputs: an OCI image layout directory, a `docker save`-style archive (which also holds the
+//! OCI layout, so both `docker load` and OCI tools read it), or a push to a registry. Files
+//! appear complete or not at all: they are written beside the target and renamed into place;
+//! a push uploads every blob before any manifest and the tag last.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub mod push;
+
+pub const MEDIA_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const MEDIA_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const MEDIA_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub const MEDIA_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const MEDIA_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+pub const MEDIA_CYCLONEDX: &str = "application/vnd.cyclonedx+json";
+/// Where the CA bundle goes, and what `SSL_CERT_FILE` says.
+pub const CA_PATH: &str = "etc/ssl/certs/ca-certificates.crt";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{path}: {why}")]
+    Write { path: String, why: String },
+    #[error("{0}")]
+    Push(String),
+}
+
+/// An OCI platform (`os/architecture[/variant]`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    /// The platform of an ELF machine name as binsight reports it (`x86_64`, `aarch64`, …).
+    pub fn of_machine(machine: &str) -> Option<Platform> {
+        let (arch, variant) = match machine {
+            "x86_64" => ("amd64", None),
+            "aarch64" => ("arm64", None),
+            "x86" | "i386" | "i686" => ("386", None),
+            "arm" => ("arm", Some("v7")),
+            "riscv64" => ("riscv64", None),
+            "powerpc64le" | "ppc64le" => ("ppc64le", None),
+            "s390x" => ("s390x", None),
+            "loongarch64" => ("loong64", None),
+            _ => return None,
+        };
+        Some(Platform { os: "linux".into(), architecture: arch.into(), variant: variant.map(str::to_string) })
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        let mut it = s.split('/');
+        let (os, arch, variant) = (it.next()?, it.next()?, it.next());
+        if it.next().is_some() || os.is_empty() || arch.is_empty() {
+            return None;
+        }
+        Some(Platform { os: os.into(), architecture: arch.into(), variant: variant.map(str::to_string) })
+    }
+
+    fn json(&self) -> Value {
+        let mut v = json!({"os": self.os, "architecture": self.architecture});
+        if let Some(var) = &self.variant {
+            v["variant"] = json!(var);
+        }
+        v
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A file of the base layer.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    File { path: String, data: Vec<u8>, mode: u32 },
+    Dir { path: String, mode: u32 },
+    Symlink { path: String, target: String },
+}
+
+impl Entry {
+    fn path(&self) -> &str {
+        match self {
+            Entry::File { path, .. } | Entry::Dir { path, .. } | Entry::Symlink { path, .. } => path,
+        }
+    }
+}
+
+/// One binary to pack, for one platform.
+#[derive(Clone, Debug)]
+pub struct Binary {
+    /// File name under `/app/`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub platform: Platform,
+    /// CycloneDX JSON of the binary, attached to the image as an artifact.
+    pub sbom: Option<Vec<u8>>,
+}
+
+/// What goes around the binary.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `SOURCE_DATE_EPOCH`: every timestamp in the image.
+    pub epoch: u64,
+    /// Numeric user and group the entrypoint runs as.
+    pub uid: u32,
+    pub gid: u32,
+    /// A PEM bundle for `/etc/ssl/certs/ca-certificates.crt` (`None`: no bundle, no SSL_CERT_FILE).
+    pub ca_bundle: Option<Vec<u8>>,
+    /// More base files: `/etc/services`, zoneinfo.
+    pub extra: Vec<Entry>,
+    /// Tag recorded in the layout (`org.opencontainers.image.ref.name`) and the docker archive.
+    pub tag: String,
+}
+
+/// A content-addressed blob and how it is referred to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    pub media_type: String,
+    pub digest: String,
+    pub size: u64,
+}
+
+impl Descriptor {
+    fn of(media_type: &str, bytes: &[u8]) -> Descriptor {
+        Descriptor { media_type: media_type.into(), digest: digest(bytes), size: bytes.len() as u64 }
+    }
+    pub fn json(&self) -> Value {
+        json!({"mediaType": self.media_type, "digest": self.digest, "size": self.size})
+    }
+}
+
+pub fn digest(b: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(b))
+}
+
+/// One platform's image inside a build.
+#[derive(Clone, Debug)]
+pub struct BuiltImage {
+    pub platform: Platform,
+    pub manifest: Descriptor,
+    pub config: Descriptor,
+    /// (compressed layer, diff_id)
+    pub layers: Vec<(Descriptor, String)>,
+    /// The SBOM artifact manifest whose subject is `manifest`.
+    pub sbom: Option<Descriptor>,
+}
+
+/// A whole build: blobs by digest (manifests and indexes included) and the root the tag names.
+#[derive(Clone, Debug)]
+pub struct Built {
+    pub blobs: BTreeMap<String, Vec<u8>>,
+    pub images: Vec<BuiltImage>,
+    /// The image manifest (one platform) or image index (several).
+    pub root: Descriptor,
+    pub tag: String,
+}
+
+impl Built {
+    pub fn blob(&self, d: &Descriptor) -> &[u8] {
+        self.blobs.get(&d.digest).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Serialise with sorted keys and no insignificant whitespace (serde_json's map is a BTreeMap).
+fn canonical(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn clean(path: &str) -> Result<String, PackError> {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() || p.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        return Err(PackError::Input(format!("{path:?}: not a clean path inside the image")));
+    }
+    Ok(p.to_string())
+}
+
+/// A reproducible gzip tar of `entries` (parents added, sorted by path).
+fn layer(entries: &[Entry], epoch: u64) -> Result<(Vec<u8>, String), PackError> {
+    let mut map: BTreeMap<String, &Entry> = BTreeMap::new();
+    let mut dirs: BTreeMap<String, u32> = BTreeMap::new();
+    for e in entries {
+        let p = clean(e.path())?;
+        let mut parent = p.as_str();
+        while let Some(i) = parent.rfind('/') {
+            parent = &parent[..i];
+            dirs.entry(parent.to_string()).or_insert(0o755);
+        }
+        if let Entry::Dir { mode, .. } = e {
+            dirs.insert(p.clone(), *mode);
+        } else if map.insert(p.clone(), e).is_some() {
+            return Err(PackError::Input(format!("/{p} given twice")));
+        }
+    }
+    // Directories and files in one sorted order, so parents precede children.
+    let mut all: BTreeMap<String, Option<&Entry>> = dirs.keys().map(|d| (d.clone(), None)).collect();
+    for (p, e) in &map {
+        if all.insert(p.clone(), Some(e)).is_some() {
+            return Err(PackError::Input(format!("/{p} is both a directory and a file")));
+        }
+    }
+    let mut b = tar::Builder::new(Vec::new());
+    b.mode(tar::HeaderMode::Deterministic);
+    let io = |e: std::io::Error| PackError::Input(format!("building a layer: {e}"));
+    for (p, e) in &all {
+        let mut h = tar::Header::new_ustar();
+        h.set_mtime(epoch);
+        h.set_uid(0);
+        h.set_gid(0);
+        match e {
+            None => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(dirs.get(p).copied().unwrap_or(0o755));
+                h.set_size(0);
+                b.append_data(&mut h, format!("{p}/"), &[][..]).map_err(io)?;
+            }
+            Some(Entry::File { data, mode, .. }) => {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(*mode);
+                h.set_size(data.len() as u64);
+                b.append_data(&mut h, p, data.as_slice()).map_err(io)?;
+            }
+            Some(Entry::Symlink { target, .. }) => {
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_mode(0o777);
+                h.set_size(0);
+                b.append_link(&mut h, p, target).map_err(io)?;
+            }
+            Some(Entry::Dir { .. }) => {}
+        }
+    }
+    let t = b.into_inner().map_err(io)?;
+    let diff_id = digest(&t);
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    gz.write_all(&t).map_err(io)?;
+    Ok((gz.finish().map_err(io)?, diff_id))
+}
+
+/// The base files every image gets.
+fn base_entries(o: &Options) -> Vec<Entry> {
+    let (u, g) = (o.uid, o.gid);
+    let mut v = vec![
+        Entry::File {
+            path: "etc/passwd".into(),
+            data: format!(
+                "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:{u}:{g}:nonroot:/home/nonroot:/sbin/nologin\n"
+            )
+            .into_bytes(),
+            mode: 0o644,
+        },
+        Entry::File {
+            path: "etc/group".into(),
+            data: format!("root:x:0:\nnonroot:x:{g}:\n").into_bytes(),
+            mode: 0o644,
+        },
+        Entry::Dir { path: "tmp".into(), mode: 0o1777 },
+        Entry::Dir { path: "root".into(), mode: 0o700 },
+        Entry::Dir { path: "home/nonroot".into(), mode: 0o755 },
+    ];
+    if let Some(ca) = &o.ca_bundle {
+        v.push(Entry::File { path: CA_PATH.into(), data: ca.clone(), mode: 0o644 });
+    }
+    v.extend(o.extra.iter().cloned());
+    v
+}
+
+/// Build the image(s): one per binary, each for its platform.
+pub fn build(binaries: &[Binary], o: &Options) -> Result<Built, PackError> {
+    if binaries.is_empty() {
+        return Err(PackError::Input("nothing to pack".into()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for b in binaries {
+        if !seen.insert(b.platform.to_string()) {
+            return Err(PackError::Input(format!("two binaries for {}: one per platform", b.platform)));
+        }
+        if b.name.is_empty() || b.name.contains('/') || b.name.starts_with('.') {
+            return Err(PackError::Input(format!("{:?}: not a usable file name for /app/", b.name)));
+        }
+    }
+    let created = binsight_report::sbom::rfc3339(i64::try_from(o.epoch).unwrap_or(i64::MAX));
+    let mut blobs = BTreeMap::new();
+    let (base_gz, base_diff) = layer(&base_entries(o), o.epoch)?;
+    let base = Descriptor::of(MEDIA_LAYER, &base_gz);
+    blobs.insert(base.digest.clone(), base_gz);
+    let mut images = Vec::new();
+    for b in binaries {
+        let app_path = format!("/app/{}", b.name);
+        let (app_gz, app_diff) =
+            layer(&[Entry::File { path: app_path.clone(), data: b.bytes.clone(), mode: 0o755 }], o.epoch)?;
+        let app = Descriptor::of(MEDIA_LAYER, &app_gz);
+        blobs.insert(app.digest.clone(), app_gz);
+        let mut env = vec!["PATH=/app:/usr/local/bin:/usr/bin:/bin".to_string()];
+        if o.ca_bundle.is_some() {
+            env.push(format!("SSL_CERT_FILE=/{CA_PATH}"));
+        }
+        let mut config = json!({
+            "created": created,
+            "architecture": b.platform.architecture,
+            "os": b.platform.os,
+            "config": {
+                "Entrypoint": [app_path],
+                "User": format!("{}:{}", o.uid, o.gid),
+                "Env": env,
+                "WorkingDir": "/",
+            },
+            "rootfs": {"type": "layers", "diff_ids": [base_diff, app_diff]},
+            "history": [
+                {"created": created, "created_by": "binsight pack: base files"},
+                {"created": created, "created_by": format!("binsight pack: {app_path}")},
+            ],
+        });
+        if let Some(v) = &b.platform.variant {
+            config["variant"] = json!(v);
+        }
+        let config_bytes = canonical(&config);
+        let config_d = Descriptor::of(MEDIA_CONFIG, &config_bytes);
+        blobs.insert(config_d.digest.clone(), config_bytes);
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": MEDIA_MANIFEST,
+            "config": config_d.json(),
+            "layers": [base.json(), app.json()],
+            "annotations": {"org.opencontainers.image.created": created},
+        });
+        let mbytes = canonical(&manifest);
+        let md = Descriptor::of(MEDIA_MANIFEST, &mbytes);
+        blobs.insert(md.digest.clone(), mbytes);
+        let sbom = match &b.sbom {
+            Some(s) => {
+                let sd = Descriptor::of(MEDIA_CYCLONEDX, s);
+                blobs.insert(sd.digest.clone(), s.clone());
+                blobs.insert(digest(b"{}"), b"{}".to_vec());
+                let art = json!({
+                    "schemaVersion": 2,
+                    "mediaType": MEDIA_MANIFEST,
+                    "artifactType": MEDIA_CYCLONEDX,
+                    "config": {"mediaType": MEDIA_EMPTY, "digest": digest(b"{}"), "size": 2, "data": "e30="},
+                    "layers": [sd.json()],
+                    "subject": md.json(),
+                    "annotations": {"org.opencontainers.image.created": created},
+                });
+                let abytes = canonical(&art);
+                let ad = Descriptor::of(MEDIA_MANIFEST, &abytes);
+                blobs.insert(ad.digest.clone(), abytes);
+                Some(ad)
+            }
+            None => None,
+        };
+        images.push(BuiltImage {
+            platform: b.platform.clone(),
+            manifest: md,
+            config: config_d,
+            layers: vec![(base.clone(), base_diff.clone()), (app, app_diff)],
+            sbom,
+        });
+    }
+    let root = if images.len() == 1 {
+        images[0].manifest.clone()
+    } else {
+        let ms: Vec<Value> = images
+            .iter()
+            .map(|i| {
+                let mut d = i.manifest.json();
+                d["platform"] = i.platform.json();
+                d
+            })
+            .collect();
+        let idx = canonical(&json!({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": ms}));
+        let d = Descriptor::of(MEDIA_INDEX, &idx);
+        blobs.insert(d.digest.clone(), idx);
+        d
+    };
+    Ok(Built { blobs, images, root, tag: o.tag.clone() })
+}
+
+/// The layout's `index.json`: the root (named by the tag) and the SBOM artifacts.
+fn layout_index(b: &Built) -> Vec<u8> {
+    let mut root = b.root.json();
+    root["annotations"] = json!({"org.opencontainers.image.ref.name": b.tag});
+    let mut ms = vec![root];
+    for i in &b.images {
+        if let Some(s) = &i.sbom {
+            let mut d = s.json();
+            d["artifactType"] = json!(MEDIA_CYCLONEDX);
+            ms.push(d);
+        }
+    }
+    canonical(&json!({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": ms}))
+}
+
+/// The files of an OCI layout, by path.
+fn layout_files(b: &Built) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    files.insert("oci-layout".to_string(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    files.insert("index.json".to_string(), layout_index(b));
+    for (d, bytes) in &b.blobs {
+        files.insert(format!("blobs/{}", d.replacen(':', "/", 1)), bytes.clone());
+    }
+    files
+}
+
+fn werr(path: &Path, why: impl std::fmt::Display) -> PackError {
+    PackError::Write { path: path.display().to_string(), why: why.to_string() }
+}
+
+/// A sibling of `target` to write into before renaming.
+fn staging(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Write an OCI image layout at `dir` (which must not exist, or be empty, unless `replace`).
+pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackError> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !replace {
+            return Err(werr(dir, "exists and is not empty; choose another directory or pass --force"));
+        }
+    }
+    let tmp = staging(dir);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        for (rel, bytes) in layout_files(b) {
+            let p = tmp.join(&rel);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| werr(parent, e))?;
+            }
+            std::fs::write(&p, bytes).map_err(|e| werr(&p, e))?;
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| werr(dir, format!("cannot replace: {e}")))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|e| werr(dir, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Write a `docker save`-style archive: `manifest.json` (docker load) plus the OCI layout
+/// (OCI tools), members sorted, times fixed. One platform only.
+pub fn write_tarball(b: &Built, file: &Path, epoch: u64) -> Result<(), PackError> {
+    let [img] = b.images.as_slice() else {
+        return Err(werr(
+            file,
+            format!(
+                "a docker archive holds one platform and this build has {}; use --oci-layout or --push for multi-platform images",
+                b.images.len()
+            ),
+        ));
+    };
+    let mut files = layout_files(b);
+    let blob = |d: &str| format!("blobs/{}", d.replacen(':', "/", 1));
+    let m = json!([{
+        "Config": blob(&img.config.digest),
+        "RepoTags": [b.tag],
+        "Layers": img.layers.iter().map(|(d, _)| blob(&d.digest)).collect::<Vec<_>>(),
+    }]);
+    files.insert("manifest.json".into(), canonical(&m));
+    let tmp = staging(file);
+    let result = (|| {
+        let f = std::fs::File::create(&tmp).map_err(|e| werr(&tmp, e))?;
+        let mut t = tar::Builder::new(std::io::BufWriter::new(f));
+        let mut dirs = std::collections::BTreeSet::new();
+        for rel in files.keys() {
+            let mut p = rel.as_str();
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                dirs.insert(p.to_string());
+            }
+        }
+        let mut all: BTreeMap<String, Option<&Vec<u8>>> = dirs.into_iter().map(|d| (d, None)).collect();
+        for (k, v) in &files {
+            all.insert(k.clone(), Some(v));
+        }
+        for (rel, data) in all {
+            let mut h = tar::Header::new_ustar();
+            h.set_mtime(epoch);
+            h.set_uid(0);
+            h.set_gid(0);
+            match data {
+                None => {
+                    h.set_entry_type(tar::EntryType::Directory);
+                    h.set_mode(0o755);
+                    h.set_size(0);
+                    t.append_data(&mut h, format!("{rel}/"), &[][..]).map_err(|e| werr(&tmp, e))?;
+                }
+                Some(d) => {
+                    h.set_entry_type(tar::EntryType::Regular);
+                    h.set_mode(0o644);
+                    h.set_size(d.len() as u64);
+                    t.append_data(&mut h, &rel, d.as_slice()).map_err(|e| werr(&tmp, e))?;
+                }
+            }
+        }
+        let w = t.into_inner().map_err(|e| werr(&tmp, e))?;
+        let f = w.into_inner().map_err(|e| werr(&tmp, e.error()))?;
+        f.sync_all().map_err(|e| werr(&tmp, e))?;
+        std::fs::rename(&tmp, file).map_err(|e| werr(file, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Options {
+        Options {
+            epoch: 1_700_000_000,
+            uid: 65532,
+            gid: 65532,
+            ca_bundle: Some(b"PEM".to_vec()),
+            extra: vec![],
+            tag: "t:1".into(),
+        }
+    }
+
+    fn bin(arch: &str) -> Binary {
+        Binary {
+            name: "app".into(),
+            bytes: b"\x7fELF-pretend".to_vec(),
+            platform: Platform::of_machine(arch).expect("platform"),
+            sbom: Some(b"{\"bomFormat\":\"CycloneDX\"}".to_vec()),
+        }
+    }
+
+    #[test]
+    fn same_inputs_same_digests() {
+        let a = build(&[bin("x86_64"), bin("aarch64")], &opts()).expect("build");
+        let b = build(&[bin("x86_64"), bin("aarch64")], &opts()).expect("build");
+        assert_eq!(a.root, b.root);
+        assert_eq!(a.blobs, b.blobs);
+        assert_eq!(a.root.media_type, MEDIA_INDEX);
+        let mut later = opts();
+        later.epoch += 1;
+        assert_ne!(
+            build(&[bin("x86_64")], &later).expect("build").root,
+            build(&[bin("x86_64")], &opts()).expect("b").root
+        );
+    }
+
+    #[test]
+    fn layer_contents_and_modes() {
+        let built = build(&[bin("x86_64")], &opts()).expect("build");
+        let img = &built.images[0];
+        let base = built.blob(&img.layers[0].0);
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(base));
+        let mut seen = Vec::new();
+        for e in tar.entries().expect("entries") {
+            let e = e.expect("entry");
+            let h = e.header();
+            assert_eq!(
+                (h.uid().expect("uid"), h.gid().expect("gid"), h.mtime().expect("mtime")),
+                (0, 0, 1_700_000_000)
+            );
+            seen.push((e.path().expect("path").display().to_string(), h.mode().expect("mode")));
+        }
+        let names: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "sorted entries");
+        assert!(seen.contains(&("tmp/".into(), 0o1777)), "{seen:?}");
+        assert!(names.contains(&CA_PATH));
+        let cfg: Value = serde_json::from_slice(built.blob(&img.config)).expect("config");
+        assert_eq!(cfg["config"]["User"], "65532:65532");
+        assert_eq!(cfg["config"]["Entrypoint"][0], "/app/app");
+        assert_eq!(cfg["created"], "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn refuses_bad_inputs() {
+        let mut b = bin("x86_64");
+        b.name = "../x".into();
+        assert!(build(&[b], &opts()).is_err());
+        assert!(build(&[bin("x86_64"), bin("x86_64")], &opts()).is_err());
+        let mut o = opts();
+        o.extra.push(Entry::File { path: "../../etc/x".into(), data: vec![], mode: 0o644 });
+        assert!(build(&[bin("x86_64")], &o).is_err());
+    }
+}

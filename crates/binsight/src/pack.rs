@@ -1,0 +1,319 @@
+//! `binsight pack`: static binaries (given, or built with cargo) into a minimal OCI image,
+//! checked by the inspection engine first.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context as _, Result};
+use binsight_model::{Linkage, PortabilityVerdict};
+use binsight_pack::{Binary, Entry, Options, Platform};
+use binsight_source::registry;
+
+#[derive(clap::Args, Debug)]
+pub struct PackArgs {
+    /// Static executables to pack, one per platform (omit with --cargo).
+    #[arg(value_name = "BINARY")]
+    pub binaries: Vec<PathBuf>,
+    /// Image name: HOST[:PORT]/REPO:TAG for --push; any name:tag otherwise.
+    #[arg(long, value_name = "REF")]
+    pub tag: String,
+    /// Build the binaries with `cargo build --release` in the current directory first.
+    #[arg(long)]
+    pub cargo: bool,
+    /// With --cargo: the package to build.
+    #[arg(long, short = 'p', value_name = "SPEC")]
+    pub package: Option<String>,
+    /// With --cargo: the binary target, when the package has several.
+    #[arg(long, value_name = "NAME")]
+    pub bin: Option<String>,
+    /// With --cargo: target triples, comma-separated (default x86_64-unknown-linux-musl).
+    #[arg(long, value_delimiter = ',', value_name = "TRIPLE[,TRIPLE]")]
+    pub target: Vec<String>,
+    /// The platform of a single BINARY (default: read from its ELF header); a mismatch is refused.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Write an OCI image layout to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub oci_layout: Option<PathBuf>,
+    /// Write a `docker load`-able archive (which also holds the OCI layout) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub tarball: Option<PathBuf>,
+    /// Push to the registry named by --tag (credentials as for `scan registry:`).
+    #[arg(long)]
+    pub push: bool,
+    /// Pack dynamically linked or host-dependent binaries anyway (the image has no libc).
+    #[arg(long)]
+    pub allow_dynamic: bool,
+    /// CA bundle for /etc/ssl/certs/ca-certificates.crt: a PEM file, or `none` (default: the
+    /// host's, from Debian's ca-certificates).
+    #[arg(long, value_name = "FILE|none")]
+    pub ca_certs: Option<String>,
+    /// Add the host's /usr/share/zoneinfo (Debian tzdata).
+    #[arg(long)]
+    pub tzdata: bool,
+    /// Add the host's /etc/services.
+    #[arg(long)]
+    pub services: bool,
+    /// Numeric user and group the entrypoint runs as.
+    #[arg(long, default_value_t = 65532, value_name = "UID")]
+    pub user: u32,
+    /// Do not attach the CycloneDX SBOM artifact.
+    #[arg(long)]
+    pub no_sbom: bool,
+    /// Replace an existing --oci-layout directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Speak plain HTTP to the registry (loopback registries always get plain HTTP).
+    #[arg(long)]
+    pub plain_http: bool,
+}
+
+const HOST_CA: &str = "/etc/ssl/certs/ca-certificates.crt";
+const MAX_BINARY: u64 = 1 << 30;
+const MAX_TZDATA: u64 = 64 << 20;
+
+/// `cargo build --release --target T` and the path of the one executable it produced.
+fn cargo_build(args: &PackArgs, target: &str) -> Result<PathBuf> {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(["build", "--release", "--message-format=json-render-diagnostics", "--target", target]);
+    if let Some(p) = &args.package {
+        cmd.args(["--package", p]);
+    }
+    if let Some(b) = &args.bin {
+        cmd.args(["--bin", b]);
+    }
+    // musl targets link self-contained; for a foreign architecture, rust-lld avoids needing a
+    // cross C toolchain. An explicit linker setting wins.
+    let var = format!("CARGO_TARGET_{}_LINKER", target.to_uppercase().replace(['-', '.'], "_"));
+    let host_arch = std::env::consts::ARCH;
+    if target.contains("-musl") && !target.starts_with(host_arch) && std::env::var_os(&var).is_none() {
+        eprintln!("binsight: linking {target} with rust-lld (set {var} to use another linker)");
+        cmd.env(&var, "rust-lld");
+    }
+    cmd.stderr(std::process::Stdio::inherit());
+    let out = cmd.output().context("running cargo")?;
+    if !out.status.success() {
+        bail!(
+            "cargo build --release --target {target} failed ({}); is the target installed? rustup target add {target}",
+            out.status
+        );
+    }
+    let mut exes = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if v["reason"] == "compiler-artifact" {
+            if let Some(e) = v["executable"].as_str() {
+                exes.push(PathBuf::from(e));
+            }
+        }
+    }
+    match exes.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("cargo built no executable for {target}; name the package (--package) or binary (--bin)"),
+        many => bail!(
+            "cargo built {} executables for {target} ({}); pick one with --bin",
+            many.len(),
+            many.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
+    let m = std::fs::metadata(p).with_context(|| format!("{}: cannot read", p.display()))?;
+    if !m.is_file() {
+        bail!("{}: not a regular file", p.display());
+    }
+    if m.len() > max {
+        bail!("{}: {} bytes, over the {max}-byte limit", p.display(), m.len());
+    }
+    std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))
+}
+
+/// Check one binary with the inspection engine and turn it into a pack input.
+fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
+    let shown = path.display().to_string();
+    let bytes = read_capped(path, MAX_BINARY)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut r = crate::analyze_bytes(&shown, &bytes, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if r.elf.shared_library || r.elf.linkage == Linkage::None {
+        bail!("{shown}: not an executable (a shared library or object file); pack needs a program");
+    }
+    let platform = Platform::of_machine(&r.elf.machine)
+        .with_context(|| format!("{shown}: machine {} has no OCI platform name", r.elf.machine))?;
+    if let Some(w) = want {
+        if w.architecture != platform.architecture || w.os != platform.os {
+            bail!("{shown} is an {} binary ({platform}), not {w}: build it for {w} or drop --platform", r.elf.machine);
+        }
+    }
+    let platform = want.cloned().unwrap_or(platform);
+    if !args.allow_dynamic {
+        if r.elf.linkage == Linkage::Dynamic {
+            let interp = r.elf.interpreter.clone().unwrap_or_else(|| "a dynamic loader".into());
+            bail!(
+                "{shown} is dynamically linked (needs {interp}, {}): the image has no libc. Build it static \
+                 (e.g. --target x86_64-unknown-linux-musl) or pass --allow-dynamic",
+                if r.elf.needed.is_empty() { "no DT_NEEDED".to_string() } else { r.elf.needed.join(", ") }
+            );
+        }
+        if r.portability.verdict == PortabilityVerdict::NotPortable {
+            bail!(
+                "{shown} is static but not self-contained: {} (needs {}). Build it against musl, or pass --allow-dynamic",
+                r.portability.summary,
+                r.portability.runtime_needs.join(", ")
+            );
+        }
+    }
+    let sbom = (!args.no_sbom).then(|| {
+        r.path = format!("/app/{name}");
+        r.sha256 = binsight_pack::digest(&bytes).trim_start_matches("sha256:").to_string();
+        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(0));
+        binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created).into_bytes()
+    });
+    eprintln!(
+        "binsight: {shown}: {platform}, {}, {}: ok to pack",
+        binsight_report::libc_short(&r),
+        binsight_report::toolchain_short(&r)
+    );
+    Ok(Binary { name, bytes, platform, sbom })
+}
+
+/// The host's zoneinfo tree as base entries (files and symlinks, never followed).
+fn tzdata() -> Result<Vec<Entry>> {
+    let root = Path::new("/usr/share/zoneinfo");
+    if !root.is_dir() {
+        bail!("--tzdata: {} is missing; install Debian's tzdata", root.display());
+    }
+    let mut v = Vec::new();
+    let mut total = 0u64;
+    for e in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let e = e.with_context(|| format!("reading {}", root.display()))?;
+        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let path = format!("usr/share/zoneinfo/{}", rel.display());
+        let ft = e.file_type();
+        if ft.is_symlink() {
+            let t = std::fs::read_link(e.path())?;
+            v.push(Entry::Symlink { path, target: t.display().to_string() });
+        } else if ft.is_file() {
+            let data = read_capped(e.path(), MAX_TZDATA)?;
+            total += data.len() as u64;
+            if total > MAX_TZDATA {
+                bail!("--tzdata: {} holds over {MAX_TZDATA} bytes", root.display());
+            }
+            v.push(Entry::File { path, data, mode: 0o644 });
+        } else if ft.is_dir() {
+            v.push(Entry::Dir { path, mode: 0o755 });
+        }
+    }
+    Ok(v)
+}
+
+fn epoch() -> Result<u64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds")),
+        Err(_) => Ok(0),
+    }
+}
+
+pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
+    if args.oci_layout.is_none() && args.tarball.is_none() && !args.push {
+        bail!("say where the image goes: --oci-layout DIR, --tarball FILE and/or --push");
+    }
+    let reference = if args.push {
+        Some(registry::parse_reference(&args.tag).map_err(|e| anyhow::anyhow!("--tag: {e}"))?)
+    } else {
+        None
+    };
+    let epoch = epoch()?;
+    let want = match &args.platform {
+        Some(p) => Some(Platform::parse(p).with_context(|| format!("--platform {p:?}: expected OS/ARCH[/VARIANT]"))?),
+        None => None,
+    };
+    let mut paths = args.binaries.clone();
+    if args.cargo {
+        if !paths.is_empty() {
+            bail!("give BINARY paths or --cargo, not both");
+        }
+        let targets =
+            if args.target.is_empty() { vec!["x86_64-unknown-linux-musl".to_string()] } else { args.target.clone() };
+        for t in &targets {
+            paths.push(cargo_build(&args, t)?);
+        }
+    } else if !args.target.is_empty() || args.package.is_some() || args.bin.is_some() {
+        bail!("--target, --package and --bin go with --cargo");
+    }
+    if paths.is_empty() {
+        bail!("nothing to pack: name a BINARY or use --cargo");
+    }
+    if want.is_some() && paths.len() > 1 {
+        bail!("--platform names the platform of a single binary");
+    }
+    let binaries = paths.iter().map(|p| prepare(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>()?;
+    let ca_bundle = match args.ca_certs.as_deref() {
+        Some("none") => None,
+        Some(f) => Some(read_capped(Path::new(f), 16 << 20)?),
+        None => Some(read_capped(Path::new(HOST_CA), 16 << 20).with_context(|| {
+            format!(
+                "{HOST_CA} is missing: install Debian's ca-certificates, or pass --ca-certs FILE or --ca-certs none"
+            )
+        })?),
+    };
+    let mut extra = Vec::new();
+    if args.services {
+        extra.push(Entry::File {
+            path: "etc/services".into(),
+            data: read_capped(Path::new("/etc/services"), 4 << 20)?,
+            mode: 0o644,
+        });
+    }
+    if args.tzdata {
+        extra.extend(tzdata()?);
+    }
+    let gid = args.user;
+    let opts = Options { epoch, uid: args.user, gid, ca_bundle, extra, tag: args.tag.clone() };
+    let built = binsight_pack::build(&binaries, &opts)?;
+    let size: u64 = {
+        let mut seen = std::collections::BTreeSet::new();
+        built
+            .images
+            .iter()
+            .flat_map(|i| &i.layers)
+            .filter(|(d, _)| seen.insert(d.digest.clone()))
+            .map(|(d, _)| d.size)
+            .sum()
+    };
+    if let Some(dir) = &args.oci_layout {
+        binsight_pack::write_layout(&built, dir, args.force)?;
+        eprintln!("binsight: wrote OCI layout {}", dir.display());
+    }
+    if let Some(f) = &args.tarball {
+        binsight_pack::write_tarball(&built, f, epoch)?;
+        eprintln!("binsight: wrote {}", f.display());
+    }
+    if let Some(r) = reference {
+        let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None };
+        let client = registry::Client::new(r, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut say = |m: &str| {
+            if !quiet {
+                eprintln!("binsight: {m}");
+            }
+        };
+        let p = binsight_pack::push::push(&built, &client, &mut say)?;
+        eprintln!(
+            "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
+            args.tag, p.blobs_uploaded, p.bytes_uploaded, p.blobs_present, p.manifests
+        );
+    }
+    for i in &built.images {
+        println!(
+            "{}\t{}\t{}",
+            i.platform,
+            i.manifest.digest,
+            i.sbom.as_ref().map_or("no SBOM".to_string(), |s| format!("sbom {}", s.digest))
+        );
+    }
+    println!("{}\t{}\t{} bytes compressed", args.tag, built.root.digest, size);
+    Ok(crate::EXIT_OK)
+}

@@ -1,0 +1,367 @@
+//! `binsight pack` end to end with real peers: images written as OCI layouts and docker
+//! archives are byte-for-byte reproducible; a multi-arch image built with `--cargo` is pushed to
+//! a real registry (Debian's docker-registry), read back by skopeo, unpacked by umoci, and its
+//! binaries run (x86_64 in a chroot of the unpacked root, aarch64 under qemu-aarch64-static) and
+//! answer HTTP; `binsight scan` of the image finds the components its SBOM lists; bad inputs
+//! and a push cut off halfway fail clearly and leave nothing that looks complete.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use assert_cmd::Command;
+
+mod support;
+use support::{start_registry, tool};
+
+fn corpus_file(rel: &str) -> PathBuf {
+    let p = binsight_corpus::corpus_dir().join(rel);
+    assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
+    p
+}
+
+fn binsight() -> Command {
+    let mut c = Command::cargo_bin("binsight").expect("binary");
+    c.env_remove("SOURCE_DATE_EPOCH").env_remove("REGISTRY_AUTH_FILE").env_remove("XDG_RUNTIME_DIR");
+    c
+}
+
+/// (stdout, stderr, exit code)
+fn run(c: &mut Command) -> (String, String, i32) {
+    let o = c.output().expect("run binsight");
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// The digest `pack` printed for the whole image (last stdout line, second column).
+fn root_digest(stdout: &str) -> String {
+    stdout.lines().last().and_then(|l| l.split('\t').nth(1)).unwrap_or("").to_string()
+}
+
+fn purls_of_sbom(layout: &Path) -> Vec<String> {
+    let idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index")).expect("json");
+    let art = idx["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .find(|d| d["artifactType"] == "application/vnd.cyclonedx+json")
+        .expect("SBOM artifact in the layout");
+    let blob =
+        |d: &str| std::fs::read(layout.join("blobs/sha256").join(d.trim_start_matches("sha256:"))).expect("blob");
+    let m: serde_json::Value = serde_json::from_slice(&blob(art["digest"].as_str().unwrap_or(""))).expect("json");
+    assert_eq!(m["subject"]["digest"], idx["manifests"][0]["digest"], "the SBOM names the image");
+    let sbom: serde_json::Value =
+        serde_json::from_slice(&blob(m["layers"][0]["digest"].as_str().unwrap_or(""))).expect("json");
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    let mut v: Vec<String> = sbom["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["purl"].as_str().map(str::to_string))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn pack_is_reproducible_scannable_and_refuses_bad_binaries() {
+    let hello = corpus_file("rust/1.95.0/x86_64-musl/hello");
+    let t = tempfile::tempdir().expect("tmp");
+    let pack = |dir: &str, epoch: &str, extra: &[&str]| {
+        let mut c = binsight();
+        c.env("SOURCE_DATE_EPOCH", epoch)
+            .arg("pack")
+            .arg(&hello)
+            .args(["--tag", "demo/hello:1", "--oci-layout"])
+            .arg(t.path().join(dir))
+            .args(extra);
+        let (out, err, code) = run(&mut c);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let a = pack("a", "1700000000", &["--tarball", t.path().join("a.tar").to_str().unwrap_or("")]);
+    let b = pack("b", "1700000000", &["--tarball", t.path().join("b.tar").to_str().unwrap_or("")]);
+    let c = pack("c", "1700000001", &[]);
+    assert_eq!(root_digest(&a), root_digest(&b), "same inputs, same digest");
+    assert!(root_digest(&a).starts_with("sha256:"));
+    assert_ne!(root_digest(&a), root_digest(&c), "the epoch is in the image");
+    assert_eq!(std::fs::read(t.path().join("a.tar")).ok(), std::fs::read(t.path().join("b.tar")).ok());
+    eprintln!("reproducible: {} twice; {} with another SOURCE_DATE_EPOCH", root_digest(&a), root_digest(&c));
+
+    // binsight's scan of the image finds what the attached SBOM lists.
+    let sbom = purls_of_sbom(&t.path().join("a"));
+    assert!(sbom.iter().any(|p| p.starts_with("pkg:generic/musl@")), "{sbom:?}");
+    for src in [
+        format!("oci-dir:{}", t.path().join("a").display()),
+        format!("docker-archive:{}", t.path().join("a.tar").display()),
+    ] {
+        let (out, err, code) = run(binsight().args(["scan", "-q", "-o", "json", &src]));
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines[0]["image"]["entrypoint"][0], "/app/hello");
+        assert_eq!(lines[1]["path"], "/app/hello");
+        let mut found: Vec<String> = lines[1]["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["purl"].as_str().map(str::to_string))
+            .collect();
+        found.sort();
+        assert_eq!(found, sbom, "{src}");
+    }
+
+    // Refused, each with the reason.
+    let lay = t.path().join("refused");
+    let layout = lay.to_str().unwrap_or("");
+    let dynamic = corpus_file("rust/1.95.0/x86_64-gnu/hello");
+    let (_, err, code) = run(binsight().arg("pack").arg(&dynamic).args(["--tag", "x:1", "--oci-layout", layout]));
+    assert_eq!(code, 2);
+    assert!(err.contains("dynamically linked") && err.contains("--allow-dynamic"), "{err}");
+    let (_, err, code) = run(binsight().args(["pack", "/etc/hostname", "--tag", "x:1", "--oci-layout", layout]));
+    assert_eq!(code, 2);
+    assert!(err.contains("not an ELF file"), "{err}");
+    let (_, err, code) = run(binsight().args(["pack", "/nonexistent/app", "--tag", "x:1", "--oci-layout", layout]));
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/app"), "{err}");
+    let (_, err, code) = run(binsight().arg("pack").arg(&hello).args([
+        "--tag",
+        "x:1",
+        "--platform",
+        "linux/arm64",
+        "--oci-layout",
+        layout,
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("not linux/arm64"), "{err}");
+    assert!(!lay.exists(), "nothing written for refused input");
+    // A layout that cannot be written leaves no partial directory behind.
+    std::fs::write(t.path().join("file"), b"x").expect("write");
+    let (_, err, code) =
+        run(binsight().arg("pack").arg(&hello).args(["--tag", "x:1", "--oci-layout"]).arg(t.path().join("file/sub")));
+    assert_eq!(code, 2, "{err}");
+    let left: Vec<String> = std::fs::read_dir(t.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Start a server binary, send one GET, return the body; the server is killed afterwards.
+fn http_get_from(mut cmd: std::process::Command, port: u16) -> String {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start server");
+    let mut line = String::new();
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let _ = out.read_line(&mut line);
+    let mut body = String::new();
+    if line.contains("listening") {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            let _ = s.read_to_string(&mut body);
+        }
+    }
+    let _ = child.kill();
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    let _ = child.wait();
+    assert!(body.contains("200 OK"), "no HTTP answer (first line {line:?}, stderr {err:?})");
+    body.lines().last().unwrap_or("").to_string()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// `skopeo copy` one platform of the image to an OCI layout and `umoci unpack` it; the rootfs.
+fn unpack(reference: &str, creds: &str, arch: &str, dir: &Path) -> PathBuf {
+    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
+    let umoci = tool("BINSIGHT_UMOCI", "/usr/bin/umoci", "umoci");
+    let oci = dir.join(format!("oci-{arch}"));
+    let o = std::process::Command::new(skopeo)
+        .args(["copy", "--quiet", "--src-tls-verify=false", "--src-creds", creds, "--override-arch", arch])
+        .arg(format!("docker://{reference}"))
+        .arg(format!("oci:{}:img", oci.display()))
+        .output()
+        .expect("skopeo");
+    assert!(o.status.success(), "skopeo copy {arch}: {}", String::from_utf8_lossy(&o.stderr));
+    let bundle = dir.join(format!("bundle-{arch}"));
+    let o = std::process::Command::new(umoci)
+        .args(["unpack", "--rootless", "--image"])
+        .arg(format!("{}:img", oci.display()))
+        .arg(&bundle)
+        .output()
+        .expect("umoci");
+    assert!(o.status.success(), "umoci unpack {arch}: {}", String::from_utf8_lossy(&o.stderr));
+    bundle.join("rootfs")
+}
+
+#[test]
+fn pack_cargo_multiarch_push_unpack_and_run() {
+    let t = tempfile::tempdir().expect("tmp");
+    let (user, password) = ("packer", "pack-secret");
+    let creds = format!("{user}:{password}");
+    let reg = start_registry(t.path(), user, password);
+    let dc = t.path().join("docker");
+    std::fs::create_dir_all(&dc).expect("mkdir");
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(&creds);
+    std::fs::write(dc.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.addr))
+        .expect("config");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-http");
+    // Built fixtures live in the cache beside the corpus, so CI reruns are quick.
+    let target_dir = binsight_corpus::corpus_dir().with_file_name("pack-fixture-target");
+    let reference = format!("{}/demo/tiny-http:1", reg.addr);
+    let layout = t.path().join("layout");
+    let (out, err, code) = run(binsight()
+        .current_dir(&fixture)
+        .env("DOCKER_CONFIG", &dc)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["pack", "--cargo", "--target", "x86_64-unknown-linux-musl,aarch64-unknown-linux-musl", "--push"])
+        .args(["--tag", &reference, "--oci-layout"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    eprintln!("{out}{err}");
+    let digest = root_digest(&out);
+
+    // skopeo reads the index the registry now serves: two platforms, the digest pack printed.
+    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
+    let o = std::process::Command::new(&skopeo)
+        .args(["inspect", "--raw", "--tls-verify=false", "--creds", &creds])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("skopeo");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(digest, format!("sha256:{:x}", <sha2::Sha256 as sha2::Digest>::digest(&o.stdout)));
+    let idx: serde_json::Value = serde_json::from_slice(&o.stdout).expect("index");
+    let archs: Vec<&str> = idx["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .filter_map(|m| m["platform"]["architecture"].as_str())
+        .collect();
+    assert_eq!(archs, ["amd64", "arm64"]);
+
+    // Unpacked by umoci, each binary runs and answers HTTP, on its own architecture.
+    let root = unpack(&reference, &creds, "amd64", t.path());
+    for f in ["etc/passwd", "etc/group", "etc/ssl/certs/ca-certificates.crt"] {
+        assert!(root.join(f).is_file(), "{f} in the image");
+    }
+    let port = free_port();
+    let mut chroot = std::process::Command::new("chroot");
+    chroot.arg(&root).arg("/app/tiny-http").arg(format!("127.0.0.1:{port}"));
+    assert_eq!(http_get_from(chroot, port), "hello from tiny-http on x86_64");
+    let root = unpack(&reference, &creds, "arm64", t.path());
+    let qemu = tool("BINSIGHT_QEMU_AARCH64", "/usr/bin/qemu-aarch64-static", "qemu-user-static");
+    let port = free_port();
+    let mut q = std::process::Command::new(qemu);
+    q.arg(root.join("app/tiny-http")).arg(format!("127.0.0.1:{port}"));
+    assert_eq!(http_get_from(q, port), "hello from tiny-http on aarch64");
+
+    // binsight reads the pushed image back, per platform.
+    for (platform, machine) in [("linux/amd64", "x86_64"), ("linux/arm64", "aarch64")] {
+        let (out, err, code) = run(binsight()
+            .env("DOCKER_CONFIG", &dc)
+            .args(["scan", "-q", "-o", "json", "--platform", platform])
+            .arg(format!("registry:{reference}")));
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines[0]["image"]["platform"], platform);
+        assert_eq!(lines[1]["elf"]["machine"], machine);
+        assert_eq!(lines[1]["libc"]["family"], "musl");
+    }
+
+    // Bad credentials, and a registry that is not there: clear errors.
+    let bad = t.path().join("bad");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+    let wrong = base64::engine::general_purpose::STANDARD.encode(format!("{user}:nope"));
+    std::fs::write(bad.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{wrong}"}}}}}}"#, reg.addr))
+        .expect("config");
+    let hello = corpus_file("rust/1.95.0/x86_64-musl/hello");
+    let (_, err, code) = run(binsight().env("DOCKER_CONFIG", &bad).arg("pack").arg(&hello).args([
+        "--push",
+        "--tag",
+        &format!("{}/demo/other:1", reg.addr),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("HTTP 401"), "{err}");
+    let closed = free_port();
+    let (_, err, code) = run(binsight().env("DOCKER_CONFIG", &dc).arg("pack").arg(&hello).args([
+        "--push",
+        "--tag",
+        &format!("127.0.0.1:{closed}/demo/x:1"),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("127.0.0.1:{closed}")) && err.to_lowercase().contains("connect"), "{err}");
+}
+
+/// A registry that accepts the first blob upload and hangs up in the middle of the second.
+fn flaky_registry() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        let mut puts = 0;
+        for conn in l.incoming().flatten() {
+            let mut r = BufReader::new(conn.try_clone().expect("clone"));
+            let mut line = String::new();
+            let _ = r.read_line(&mut line);
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            seen.lock().map(|mut s| s.push(line.trim().to_string())).ok();
+            let mut w = conn;
+            let method = line.split(' ').next().unwrap_or("");
+            let reply = match method {
+                "HEAD" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                "POST" => "HTTP/1.1 202 Accepted\r\nLocation: /v2/demo/x/blobs/uploads/u1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                "PUT" => {
+                    puts += 1;
+                    if puts == 2 {
+                        // Read half the body, then drop the connection.
+                        let mut half = vec![0u8; len / 2];
+                        let _ = r.read_exact(&mut half);
+                        continue;
+                    }
+                    let mut body = vec![0u8; len];
+                    let _ = r.read_exact(&mut body);
+                    "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                }
+                _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+            };
+            let _ = w.write_all(reply.as_bytes());
+        }
+    });
+    (addr, log)
+}
+
+#[test]
+fn a_push_cut_off_halfway_fails_and_never_tags() {
+    let (addr, log) = flaky_registry();
+    let hello = corpus_file("rust/1.95.0/x86_64-musl/hello");
+    let t = tempfile::tempdir().expect("tmp");
+    let (_, err, code) = run(binsight().env("DOCKER_CONFIG", t.path()).arg("pack").arg(&hello).args([
+        "--push",
+        "--tag",
+        &format!("{addr}/demo/x:1"),
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("uploading blob"), "{err}");
+    let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!log.iter().any(|l| l.contains("/manifests/")), "no manifest, no tag after a failed upload: {log:?}");
+}
