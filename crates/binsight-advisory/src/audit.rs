@@ -1,6 +1,7 @@
 //! Findings and a verdict for one binary: match its components against OSV data, decide
 //! whether the vulnerable code is really in the binary, and say what fixes it.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use binsight_model::{Applicability, BinaryReport, Component, Evidence, Finding, Verdict};
@@ -140,15 +141,11 @@ fn severity(a: &Advisory) -> Option<String> {
         })
 }
 
-/// Go: are the advisory's affected symbols among the binary's function names? Go keeps every
-/// function name (inlined ones too) in its pclntab, stripped or not, as `path.Func`,
-/// `path.Type.Method` or `path.(*Type).Method`. `None` when the record lists no symbols.
-fn go_reachability(
-    a: &Advisory,
-    c: &Component,
-    report: &BinaryReport,
-    data: &[u8],
-) -> Option<(Applicability, Vec<Evidence>)> {
+/// The function names (as they appear in a Go binary's pclntab: `path.Func\0`,
+/// `path.Type.Method\0`, `path.(*Type).Method\0`, `path.Func[` for generics, or `path.` for a
+/// whole package) that would show an advisory's affected code is linked: one list per affected
+/// import that applies to the binary's GOOS/GOARCH. `None` when the record lists no imports.
+fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Option<Vec<(String, Vec<String>)>> {
     let setting =
         |k: &str| report.toolchain.go.as_ref()?.settings.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let (goos, goarch) = (setting("GOOS"), setting("GOARCH"));
@@ -167,7 +164,7 @@ fn go_reachability(
         let Some(list) = v.get(k).and_then(|l| l.as_array()).filter(|l| !l.is_empty()) else { return true };
         mine.as_ref().is_none_or(|m| list.iter().any(|x| x.as_str() == Some(m)))
     };
-    let mut checked = 0usize;
+    let mut groups = Vec::new();
     for imp in imports {
         let Some(path) = imp.get("path").and_then(|p| p.as_str()) else { continue };
         if !listed(imp, "goos", &goos) || !listed(imp, "goarch", &goarch) {
@@ -194,8 +191,64 @@ fn go_reachability(
                 }
             }
         }
-        checked += 1;
-        if let Some(hit) = names.iter().find(|n| memchr::memmem::find(data, n.as_bytes()).is_some()) {
+        groups.push((path.to_string(), names));
+    }
+    Some(groups)
+}
+
+/// A Go binary's function names: the NUL-terminated strings of its pclntab (or of the file,
+/// when the pclntab section is not given) that could be names (they hold a '.'), indexed once
+/// per binary for exact lookups, generic-instance lookups (`path.Func[…]` by `path.Func`) and
+/// package lookups (`path` of `path.Func`).
+struct GoFuncNames<'d> {
+    exact: HashSet<&'d [u8]>,
+    generic: HashSet<&'d [u8]>,
+    packages: HashSet<&'d [u8]>,
+}
+
+impl<'d> GoFuncNames<'d> {
+    fn new(data: &'d [u8]) -> Self {
+        let mut n = GoFuncNames { exact: HashSet::new(), generic: HashSet::new(), packages: HashSet::new() };
+        for s in data.split(|&b| b == 0).filter(|s| s.len() > 2) {
+            // The package path ends at the first '.' after the last '/'.
+            let tail = s.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+            let Some(dot) = s[tail..].iter().position(|&b| b == b'.').map(|d| tail + d) else { continue };
+            n.packages.insert(&s[..dot]);
+            if let Some(br) = s.iter().position(|&b| b == b'[') {
+                n.generic.insert(&s[..br]);
+            }
+            n.exact.insert(s);
+        }
+        n
+    }
+
+    /// `name\0` is a whole function name; `name[` any instance of a generic function; `path.`
+    /// any function of the package.
+    fn present(&self, name: &str) -> bool {
+        if let Some(k) = name.strip_suffix('\0') {
+            self.exact.contains(k.as_bytes())
+        } else if let Some(k) = name.strip_suffix('[') {
+            self.generic.contains(k.as_bytes())
+        } else if let Some(k) = name.strip_suffix('.') {
+            self.packages.contains(k.as_bytes())
+        } else {
+            false
+        }
+    }
+}
+
+/// Go: are the advisory's affected symbols among the binary's function names? Go keeps every
+/// function name (inlined ones too) in its pclntab, stripped or not. `present` says whether a
+/// candidate name is in the binary. `None` when the record lists no symbols.
+fn go_reachability(
+    a: &Advisory,
+    c: &Component,
+    report: &BinaryReport,
+    present: &dyn Fn(&str) -> bool,
+) -> Option<(Applicability, Vec<Evidence>)> {
+    let groups = go_candidate_names(a, c, report)?;
+    for (_, names) in &groups {
+        if let Some(hit) = names.iter().find(|n| present(n)) {
             let shown = hit.trim_end_matches('\0').to_string();
             return Some((
                 Applicability::Affected,
@@ -203,10 +256,10 @@ fn go_reachability(
             ));
         }
     }
-    let why = if checked == 0 {
+    let why = if groups.is_empty() {
         "the affected packages are only built for other GOOS/GOARCH".to_string()
     } else {
-        format!("none of the affected functions of {checked} package(s) is in the binary's function names")
+        format!("none of the affected functions of {} package(s) is in the binary's function names", groups.len())
     };
     Some((Applicability::NotLinked, vec![Evidence::new("go-symbol", why)]))
 }
@@ -216,10 +269,10 @@ fn applicability(
     a: &Advisory,
     c: &Component,
     report: &BinaryReport,
-    data: Option<&[u8]>,
+    go_names: Option<&GoFuncNames>,
 ) -> (Applicability, Vec<Evidence>) {
-    if let (Some(data), true) = (data, c.kind == "go-stdlib" || c.kind == "go-module") {
-        if let Some(r) = go_reachability(a, c, report, data) {
+    if let (Some(found), true) = (go_names, c.kind == "go-stdlib" || c.kind == "go-module") {
+        if let Some(r) = go_reachability(a, c, report, &|n| found.present(n)) {
             return r;
         }
     }
@@ -269,12 +322,17 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
     audit_binary(report, db, None)
 }
 
-/// [`audit`], with the binary's bytes for checks that look into them (Go function names).
+/// [`audit`], with bytes to look for Go function names in: a Go binary's `.gopclntab` section
+/// (where all its function names are), or the whole file.
 pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]>) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut reasons = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
+    // The binary's Go function names, indexed once for every advisory's lookups.
+    let go_names = data
+        .filter(|_| report.components.iter().any(|c| c.kind == "go-stdlib" || c.kind == "go-module"))
+        .map(GoFuncNames::new);
     for c in &report.components {
         let Some((eco, name)) = osv_package(c) else { continue };
         let versions = versions_of(c, report);
@@ -304,7 +362,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                 let all_hit = versions.iter().all(|x| {
                     db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
                 });
-                let (mut app, mut ev) = applicability(a, c, report, data);
+                let (mut app, mut ev) = applicability(a, c, report, go_names.as_ref());
                 if !all_hit || m.decision == Decision::Undecidable {
                     app = Applicability::Unknown;
                     ev.push(Evidence::new(

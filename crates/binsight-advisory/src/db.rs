@@ -41,8 +41,11 @@ impl Database {
             collect(d, 1, &mut files, &mut warnings);
         }
         files.sort();
-        for f in files {
-            match read_one(&f) {
+        // Thousands of small JSON files: parse them on the pool, add them in file-name order.
+        use rayon::prelude::*;
+        let parsed: Vec<Result<Advisory, String>> = files.par_iter().map(|f| read_one(f)).collect();
+        for (f, r) in files.into_iter().zip(parsed) {
+            match r {
                 Ok(a) => db.add(a),
                 Err(message) => warnings.push(LoadWarning { path: f, message }),
             }

@@ -64,15 +64,53 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
 
 /// Read at most `limit + 1` bytes so an oversize (or growing) file is caught without reading it all.
 fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
+    let mut buf = Vec::new();
+    read_capped_into(path, limits, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read_capped`] into a caller's buffer (cleared first), so a thread can reuse one.
+fn read_capped_into(path: &Path, limits: &Limits, buf: &mut Vec<u8>) -> Result<(), SourceError> {
+    buf.clear();
     let f = File::open(path).map_err(|e| io(path, e))?;
     let hint = f.metadata().map(|m| m.len()).unwrap_or(0).min(limits.max_file_size);
-    let mut buf = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    f.take(limits.max_file_size.saturating_add(1)).read_to_end(&mut buf).map_err(|e| io(path, e))?;
+    buf.reserve(usize::try_from(hint).unwrap_or(0));
+    f.take(limits.max_file_size.saturating_add(1)).read_to_end(buf).map_err(|e| io(path, e))?;
     if buf.len() as u64 > limits.max_file_size {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(buf.len() as u64);
         return Err(SourceError::TooLarge { path: path.display().to_string(), size, limit: limits.max_file_size });
     }
-    Ok(buf)
+    Ok(())
+}
+
+/// Caps the bytes of file contents held at once by parallel readers: `acquire(n)` waits until
+/// `n` more bytes fit under the cap (a file larger than the cap goes alone), `release(n)` gives
+/// them back. Memory then stays bounded whatever the number or size of the files.
+#[derive(Debug)]
+pub struct ByteBudget {
+    used: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+    max: u64,
+}
+
+impl ByteBudget {
+    pub fn new(max: u64) -> Self {
+        ByteBudget { used: std::sync::Mutex::new(0), freed: std::sync::Condvar::new(), max }
+    }
+
+    pub fn acquire(&self, n: u64) {
+        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *u != 0 && *u + n > self.max {
+            u = self.freed.wait(u).unwrap_or_else(|e| e.into_inner());
+        }
+        *u += n;
+    }
+
+    pub fn release(&self, n: u64) {
+        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *u = u.saturating_sub(n);
+        self.freed.notify_all();
+    }
 }
 
 /// Does the file start with the ELF magic? Reads four bytes.
@@ -145,11 +183,19 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
 
 /// Read a candidate found by a walk. Refuses symlinks that appeared since the walk.
 pub fn read_candidate(c: &Candidate, limits: &Limits) -> Result<Vec<u8>, SourceError> {
+    let mut buf = Vec::new();
+    read_candidate_into(c, limits, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read_candidate`] into a reusable buffer (cleared first): a scan reads thousands of files,
+/// and fresh buffers cost a page fault per 4 KiB each time.
+pub fn read_candidate_into(c: &Candidate, limits: &Limits, buf: &mut Vec<u8>) -> Result<(), SourceError> {
     let meta = std::fs::symlink_metadata(&c.path).map_err(|e| io(&c.path, e))?;
     if !meta.is_file() {
         return Err(SourceError::NotRegular { path: c.path.display().to_string() });
     }
-    read_capped(&c.path, limits)
+    read_capped_into(&c.path, limits, buf)
 }
 
 #[cfg(test)]

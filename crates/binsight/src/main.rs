@@ -352,7 +352,9 @@ fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Databas
     })?;
     let mut r = binsight_detect::analyze(path, &elf);
     if let Some(db) = db {
-        binsight_advisory::audit_binary(&mut r, db, Some(data));
+        // Go function names all sit in the pclntab: search there, not the whole file.
+        let names = elf.section(".gopclntab").map(|(_, b)| b).filter(|b| !b.is_empty()).unwrap_or(data);
+        binsight_advisory::audit_binary(&mut r, db, Some(names));
     }
     Ok(r)
 }

@@ -30,6 +30,25 @@ fn analyze(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) ->
     Ok(r)
 }
 
+/// Run `f` with this thread's reusable file buffer. Buffers over 16 MiB are given back after
+/// use, so memory stays bounded by the files in flight (see the budget), not by the largest
+/// file each thread has seen: most files are small, and those reuse the buffer.
+fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => {
+            let r = f(&mut buf);
+            if buf.capacity() > 16 << 20 {
+                *buf = Vec::new();
+            }
+            r
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
 pub fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
     let db = common.database();
     let mut run = Run::new(&common.output, common.fail_on, db.is_some())?;
@@ -161,19 +180,33 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                     b.set_message(format!("{} ELF files", found.len()));
                 }
                 let limits = limits(common);
-                let results: Vec<Result<BinaryReport, String>> = found
+                // Largest files first: a big binary started last would leave the other cores
+                // idle at the end. Reports keep the walk's order.
+                // File contents in memory at once: 192 MiB, or one file larger than that.
+                let budget = binsight_source::ByteBudget::new(192 << 20);
+                let mut order: Vec<usize> = (0..found.len()).collect();
+                order.sort_by_key(|&i| std::cmp::Reverse(found[i].size));
+                let mut slots: Vec<(usize, Result<BinaryReport, String>)> = order
                     .par_iter()
-                    .map(|c| {
+                    .with_max_len(1)
+                    .map(|&i| (i, &found[i]))
+                    .map(|(i, c)| {
                         let path = c.path.display().to_string();
-                        let r = binsight_source::read_candidate(c, &limits)
-                            .map_err(|e| e.to_string())
-                            .and_then(|data| analyze(&path, &data, db.as_ref()));
+                        budget.acquire(c.size);
+                        let r = with_buffer(|buf| {
+                            binsight_source::read_candidate_into(c, &limits, buf)
+                                .map_err(|e| e.to_string())
+                                .and_then(|()| analyze(&path, buf, db.as_ref()))
+                        });
+                        budget.release(c.size);
                         if let Some(b) = &b {
                             b.inc(c.size);
                         }
-                        r
+                        (i, r)
                     })
                     .collect();
+                slots.sort_unstable_by_key(|(i, _)| *i);
+                let results = slots.into_iter().map(|(_, r)| r);
                 if let Some(b) = b {
                     b.finish_and_clear();
                 }

@@ -114,6 +114,30 @@ fn pack_is_reproducible_scannable_and_refuses_bad_binaries() {
         assert_eq!(found, sbom, "{src}");
     }
 
+    // Optional base files: a given CA bundle, the host's /etc/services and zoneinfo.
+    let ca = t.path().join("ca.pem");
+    std::fs::write(&ca, b"-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n").expect("write");
+    pack("extras", "0", &["--ca-certs", ca.to_str().unwrap_or(""), "--services", "--tzdata"]);
+    let lay = t.path().join("extras");
+    let idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(lay.join("index.json")).expect("index")).expect("json");
+    let blob = |d: &str| std::fs::read(lay.join("blobs/sha256").join(d.trim_start_matches("sha256:"))).expect("blob");
+    let m: serde_json::Value =
+        serde_json::from_slice(&blob(idx["manifests"][0]["digest"].as_str().unwrap_or(""))).expect("m");
+    let base = blob(m["layers"][0]["digest"].as_str().unwrap_or(""));
+    let mut files = std::collections::BTreeMap::new();
+    for e in tar::Archive::new(flate2::read::GzDecoder::new(base.as_slice())).entries().expect("tar") {
+        let mut e = e.expect("entry");
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).expect("read");
+        files.insert(e.path().expect("path").display().to_string(), (e.header().entry_type(), data));
+    }
+    assert_eq!(files["etc/ssl/certs/ca-certificates.crt"].1, std::fs::read(&ca).expect("ca"));
+    assert_eq!(files["etc/services"].1, std::fs::read("/etc/services").expect("host /etc/services (netbase)"));
+    let utc = &files["usr/share/zoneinfo/UTC"];
+    assert!(utc.0.is_symlink() || utc.1 == std::fs::read("/usr/share/zoneinfo/UTC").expect("host tzdata"));
+    assert_eq!(files["tmp/"].0, tar::EntryType::Directory);
+
     // Refused, each with the reason.
     let lay = t.path().join("refused");
     let layout = lay.to_str().unwrap_or("");
