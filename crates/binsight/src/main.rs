@@ -64,7 +64,7 @@ enum Level {
 }
 
 impl Common {
-    fn auditing(&self) -> bool {
+    pub(crate) fn auditing(&self) -> bool {
         self.audit
             || !self.advisories.is_empty()
             || self.fail_on.is_some()

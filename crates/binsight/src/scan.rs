@@ -30,7 +30,7 @@ fn analyze(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) ->
     Ok(r)
 }
 
-/// Run `f` with this thread's reusable file buffer. Buffers over 16 MiB are given back after
+/// Run `f` with this thread's reusable file buffer. Buffers over 32 MiB are given back after
 /// use, so memory stays bounded by the files in flight (see the budget), not by the largest
 /// file each thread has seen: most files are small, and those reuse the buffer.
 fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
@@ -40,7 +40,7 @@ fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     BUF.with(|b| match b.try_borrow_mut() {
         Ok(mut buf) => {
             let r = f(&mut buf);
-            if buf.capacity() > 16 << 20 {
+            if buf.capacity() > 32 << 20 {
                 *buf = Vec::new();
             }
             r
@@ -151,17 +151,49 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
             }
         }
     }
-    let db = common.database();
-    let mut run = Run::new(&common.output, common.fail_on, db.is_some())?;
+    // The advisory database loads on another thread while the first directory is walked.
+    std::thread::scope(|scope| scan_sources(sources, common, opts, started, &LazyDb::start(scope, common)))
+}
+
+/// The advisory database, loading in the background until first needed.
+struct LazyDb<'s> {
+    loading: std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'s, Option<binsight_advisory::Database>>>>,
+    db: std::sync::OnceLock<Option<binsight_advisory::Database>>,
+}
+
+impl<'s> LazyDb<'s> {
+    fn start<'e>(scope: &'s std::thread::Scope<'s, 'e>, common: &'s Common) -> Self {
+        LazyDb { loading: std::sync::Mutex::new(Some(scope.spawn(|| common.database()))), db: Default::default() }
+    }
+
+    fn get(&self) -> Option<&binsight_advisory::Database> {
+        self.db
+            .get_or_init(|| {
+                let h = self.loading.lock().unwrap_or_else(|e| e.into_inner()).take();
+                h.and_then(|h| h.join().ok()).flatten()
+            })
+            .as_ref()
+    }
+}
+
+fn scan_sources(
+    sources: Vec<Source>,
+    common: &Common,
+    opts: &Options,
+    started: Instant,
+    lazy: &LazyDb<'_>,
+) -> Result<u8> {
+    let mut run = Run::new(&common.output, common.fail_on, common.auditing())?;
     let mut non_elf = 0u64;
     let mut symlinks = 0u64;
     for s in sources {
         match s {
             Source::File(p) => {
+                let db = lazy.get();
                 let path = p.display().to_string();
                 match binsight_source::read_file(&p, &limits(common))
                     .map_err(|e| e.to_string())
-                    .and_then(|data| analyze(&path, &data, db.as_ref()))
+                    .and_then(|data| analyze(&path, &data, db))
                 {
                     Ok(r) => run.report(r),
                     Err(m) => run.error(&path, &m, None),
@@ -169,6 +201,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
             }
             Source::Dir(d) => {
                 let (found, errors, st) = binsight_source::walk_elf_files(&d);
+                let db = lazy.get();
                 non_elf += st.non_elf_skipped;
                 symlinks += st.symlinks_skipped;
                 for e in errors {
@@ -196,7 +229,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                         let r = with_buffer(|buf| {
                             binsight_source::read_candidate_into(c, &limits, buf)
                                 .map_err(|e| e.to_string())
-                                .and_then(|()| analyze(&path, buf, db.as_ref()))
+                                .and_then(|()| analyze(&path, buf, db))
                         });
                         budget.release(c.size);
                         if let Some(b) = &b {
@@ -218,6 +251,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                 }
             }
             src @ (Source::Image(..) | Source::Registry(_)) => {
+                let db = lazy.get();
                 let src = match src {
                     Source::Image(p, kind) => ImageSource::Path(p, kind),
                     Source::Registry(r) => ImageSource::Registry(
@@ -247,7 +281,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
                         });
                     }
                     let r = image::scan_source(&src, opts.platform.as_deref(), &limits, &progress, |path, data| {
-                        analyze(path, data, db.as_ref())
+                        analyze(path, data, db)
                     });
                     done.store(true, Ordering::Relaxed);
                     r
