@@ -553,6 +553,31 @@ impl<R: Read> Read for Capped<'_, R> {
     }
 }
 
+/// File buffers handed back after analysis and reused: allocating and freeing one per file on
+/// different threads fragmented the allocator's arenas (peak RSS grew with the image). Buffers
+/// over 32 MiB are not kept (the allocator maps and unmaps those), nor more than 8.
+#[derive(Default)]
+struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    fn take(&self, size: u64) -> Vec<u8> {
+        let mut v = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+        v.clear();
+        v.reserve(usize::try_from(size).unwrap_or(0));
+        v
+    }
+    fn give(&self, v: Vec<u8>) {
+        if v.capacity() <= 32 << 20 {
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            if f.len() < 8 {
+                f.push(v);
+            }
+        }
+    }
+}
+
 /// Byte budget for file contents waiting for analysis.
 struct Budget {
     used: Mutex<u64>,
@@ -684,6 +709,7 @@ where
     // Hard links: (layer index, link path, target path).
     let mut links: Vec<(usize, String, String)> = Vec::new();
     let budget = Budget { used: Mutex::new(0), max: limits.in_flight };
+    let pool = BufferPool::default();
     for l in &layers {
         let size = l.declared_size.or_else(|| store.size(&layer_name(&l.name)));
         progress.total.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
@@ -828,7 +854,7 @@ where
                     continue;
                 }
                 budget.acquire(size);
-                let mut data = Vec::with_capacity(size as usize);
+                let mut data = pool.take(size);
                 data.extend_from_slice(&magic);
                 if let Err(e) = entry.by_ref().take(size - 4).read_to_end(&mut data) {
                     budget.release(size);
@@ -839,10 +865,10 @@ where
                     });
                     break;
                 }
-                let (results, analyze, budget) = (&results, &analyze, &budget);
+                let (results, analyze, budget, pool) = (&results, &analyze, &budget, &pool);
                 s.spawn(move |_| {
                     let r = analyze(&p, &data);
-                    drop(data);
+                    pool.give(data);
                     budget.release(size);
                     progress.files.fetch_add(1, Ordering::Relaxed);
                     results.lock().unwrap_or_else(|e| e.into_inner()).push((li, p, size, r));
