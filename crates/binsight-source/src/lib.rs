@@ -35,6 +35,19 @@ pub enum SourceError {
     Walk { path: String, message: String },
 }
 
+impl SourceError {
+    /// The file (or directory) the error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Io { path, .. }
+            | SourceError::IsDir { path }
+            | SourceError::NotRegular { path }
+            | SourceError::TooLarge { path, .. }
+            | SourceError::Walk { path, .. } => path,
+        }
+    }
+}
+
 fn io_hint(e: &std::io::Error) -> &'static str {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => " (run with permission to read it, e.g. as its owner)",

@@ -205,7 +205,7 @@ fn scan_sources(
                 non_elf += st.non_elf_skipped;
                 symlinks += st.symlinks_skipped;
                 for e in errors {
-                    run.error(&d.display().to_string(), &e.to_string(), None);
+                    run.error(e.path(), &e.to_string(), None);
                 }
                 let total: u64 = found.iter().map(|c| c.size).sum();
                 let b = bar(total, opts.progress);

@@ -284,3 +284,34 @@ fn db_import_and_status() {
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
     assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"));
 }
+
+/// A file the scanning user may not read: one error line naming it, exit 1, the rest reported.
+/// Run as an unprivileged user (setpriv from util-linux), since root reads anything.
+#[test]
+fn permission_denied_is_a_per_file_error() {
+    let t = tempfile::tempdir().expect("tmp");
+    let dir = t.path().join("tree");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::copy(some_elf(), dir.join("readable")).expect("copy");
+    std::fs::copy(some_elf(), dir.join("secret")).expect("copy");
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(dir.join("secret"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    for p in [t.path(), dir.as_path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let binsight = assert_cmd::cargo::cargo_bin("binsight");
+    let mut cmd = std::process::Command::new("setpriv");
+    let is_root =
+        std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    if is_root {
+        cmd.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]);
+    }
+    let out =
+        cmd.arg(&binsight).args(["scan", "-q", "--no-progress", "-o", "json"]).arg(&dir).output().expect("setpriv");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("secret") && stderr.contains("Permission denied"), "{stderr}");
+    let lines = json_lines(&out.stdout);
+    assert!(lines.iter().any(|l| l["path"].as_str().is_some_and(|p| p.ends_with("readable"))), "{lines:?}");
+    assert!(lines.iter().any(|l| l["path"].as_str().is_some_and(|p| p.ends_with("secret")) && l["error"].is_string()));
+}
