@@ -145,7 +145,7 @@ fn severity(a: &Advisory) -> Option<String> {
 /// `path.Type.Method\0`, `path.(*Type).Method\0`, `path.Func[` for generics, or `path.` for a
 /// whole package) that would show an advisory's affected code is linked: one list per affected
 /// import that applies to the binary's GOOS/GOARCH. `None` when the record lists no imports.
-fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Option<Vec<(String, Vec<String>)>> {
+fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Option<Vec<Vec<String>>> {
     let setting =
         |k: &str| report.toolchain.go.as_ref()?.settings.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let (goos, goarch) = (setting("GOOS"), setting("GOARCH"));
@@ -191,7 +191,7 @@ fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Opt
                 }
             }
         }
-        groups.push((path.to_string(), names));
+        groups.push(names);
     }
     Some(groups)
 }
@@ -247,7 +247,7 @@ fn go_reachability(
     present: &dyn Fn(&str) -> bool,
 ) -> Option<(Applicability, Vec<Evidence>)> {
     let groups = go_candidate_names(a, c, report)?;
-    for (_, names) in &groups {
+    for names in &groups {
         if let Some(hit) = names.iter().find(|n| present(n)) {
             let shown = hit.trim_end_matches('\0').to_string();
             return Some((

@@ -248,29 +248,12 @@ impl Store {
     }
 
     fn read_small(&self, name: &str, max: u64) -> Result<Vec<u8>, String> {
-        let (r, size) = self.open(name)?;
-        if let Some(size) = size.filter(|s| *s > max) {
-            return Err(format!("{name}: {size} bytes, over the {max}-byte limit for metadata"));
-        }
-        let mut v = Vec::new();
-        r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{name}: {e}"))?;
-        if v.len() as u64 > max {
-            return Err(format!("{name}: over the {max}-byte limit for metadata"));
-        }
-        Ok(v)
+        read_metadata(self.open(name)?, name, max)
     }
 
     /// Read a small blob and check its digest.
     fn read_blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
-        let (r, size) = self.open_blob(digest)?;
-        if let Some(size) = size.filter(|s| *s > max) {
-            return Err(format!("{digest}: {size} bytes, over the {max}-byte limit for metadata"));
-        }
-        let mut v = Vec::new();
-        r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{digest}: {e}"))?;
-        if v.len() as u64 > max {
-            return Err(format!("{digest}: over the {max}-byte limit for metadata"));
-        }
+        let v = read_metadata(self.open_blob(digest)?, digest, max)?;
         if digest.starts_with("sha256:") && format!("sha256:{:x}", Sha256::digest(&v)) != digest {
             return Err(format!("{digest}: content does not match its digest"));
         }
@@ -287,6 +270,19 @@ impl Store {
             _ => self.read_blob(digest, max),
         }
     }
+}
+
+/// Read an opened member of at most `max` bytes (manifests, indexes, configs).
+fn read_metadata((r, size): (Box<dyn Read + Send>, Option<u64>), what: &str, max: u64) -> Result<Vec<u8>, String> {
+    if let Some(size) = size.filter(|s| *s > max) {
+        return Err(format!("{what}: {size} bytes, over the {max}-byte limit for metadata"));
+    }
+    let mut v = Vec::new();
+    r.take(max + 1).read_to_end(&mut v).map_err(|e| format!("{what}: {e}"))?;
+    if v.len() as u64 > max {
+        return Err(format!("{what}: over the {max}-byte limit for metadata"));
+    }
+    Ok(v)
 }
 
 /// Is this path an image, and which kind? Directories with an `oci-layout` file are OCI
@@ -578,34 +574,6 @@ impl BufferPool {
     }
 }
 
-/// Byte budget for file contents waiting for analysis.
-struct Budget {
-    used: Mutex<u64>,
-    max: u64,
-}
-
-impl Budget {
-    fn acquire(&self, n: u64) {
-        loop {
-            {
-                let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
-                if *u == 0 || *u + n <= self.max {
-                    *u += n;
-                    return;
-                }
-            }
-            // Run queued analyses on this thread instead of waiting idle (works with -j 1 too).
-            if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                std::thread::yield_now();
-            }
-        }
-    }
-    fn release(&self, n: u64) {
-        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        *u = u.saturating_sub(n);
-    }
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     File,
@@ -708,7 +676,7 @@ where
     let mut non_elf: Vec<(usize, String)> = Vec::new();
     // Hard links: (layer index, link path, target path).
     let mut links: Vec<(usize, String, String)> = Vec::new();
-    let budget = Budget { used: Mutex::new(0), max: limits.in_flight };
+    let budget = crate::ByteBudget::new(limits.in_flight);
     let pool = BufferPool::default();
     for l in &layers {
         let size = l.declared_size.or_else(|| store.size(&layer_name(&l.name)));
@@ -853,7 +821,8 @@ where
                     });
                     continue;
                 }
-                budget.acquire(size);
+                // The analyses are queued on this pool: run them here while waiting.
+                budget.acquire_helping_pool(size);
                 let mut data = pool.take(size);
                 data.extend_from_slice(&magic);
                 if let Err(e) = entry.by_ref().take(size - 4).read_to_end(&mut data) {

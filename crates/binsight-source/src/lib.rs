@@ -119,6 +119,24 @@ impl ByteBudget {
         *u += n;
     }
 
+    /// [`acquire`](Self::acquire) for a thread that feeds the rayon pool (an image's layer
+    /// reader): while waiting it runs queued tasks, whose releases it is waiting for (works
+    /// with `-j 1` too).
+    pub fn acquire_helping_pool(&self, n: u64) {
+        loop {
+            {
+                let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+                if *u == 0 || *u + n <= self.max {
+                    *u += n;
+                    return;
+                }
+            }
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::yield_now();
+            }
+        }
+    }
+
     pub fn release(&self, n: u64) {
         let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
         *u = u.saturating_sub(n);

@@ -118,15 +118,9 @@ fn cargo_build(args: &PackArgs, target: &str) -> Result<PathBuf> {
     }
 }
 
+/// Read a whole file under a size cap (the scan's reader: clear errors naming the file).
 fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
-    let m = std::fs::metadata(p).with_context(|| format!("{}: cannot read", p.display()))?;
-    if !m.is_file() {
-        bail!("{}: not a regular file", p.display());
-    }
-    if m.len() > max {
-        bail!("{}: {} bytes, over the {max}-byte limit", p.display(), m.len());
-    }
-    std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))
+    Ok(binsight_source::read_file(p, &binsight_source::Limits { max_file_size: max })?)
 }
 
 /// Check one binary with the inspection engine and turn it into a pack input.

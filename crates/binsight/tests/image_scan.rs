@@ -52,6 +52,14 @@ fn gzip_layer(t: Vec<u8>) -> (Vec<u8>, String) {
     (gz.finish().expect("gz"), format!("sha256:{}", hex(&t)))
 }
 
+/// (path, layer, sha256) of each report line.
+fn path_layer_sha(reports: &[serde_json::Value]) -> Vec<(&str, &str, &str)> {
+    fn s<'a>(r: &'a serde_json::Value, k: &str) -> &'a str {
+        r[k].as_str().unwrap_or("")
+    }
+    reports.iter().map(|r| (s(r, "path"), s(r, "layer"), s(r, "sha256"))).collect()
+}
+
 fn docker_archive(path: &Path, layers: &[(Vec<u8>, String)]) {
     let diff_ids: Vec<&String> = layers.iter().map(|l| &l.1).collect();
     let cfg = serde_json::to_vec(&serde_json::json!({
@@ -114,12 +122,7 @@ fn image_scan_reports_layers_and_writes_valid_sboms() {
     assert_eq!(image["entrypoint"][0], "/app/vuln");
     assert_eq!(image["layers"][1]["digest"], upper.1);
     let reports = &lines[1..];
-    let got: Vec<(&str, &str, &str)> = reports
-        .iter()
-        .map(|r| {
-            (r["path"].as_str().unwrap_or(""), r["layer"].as_str().unwrap_or(""), r["sha256"].as_str().unwrap_or(""))
-        })
-        .collect();
+    let got = path_layer_sha(reports);
     // The whited-out file is gone; each file names the layer that brought it and its own hash.
     assert_eq!(
         got,
@@ -254,12 +257,7 @@ fn registry_pull_over_the_distribution_api() {
     let layer_digests: Vec<&str> =
         image["layers"].as_array().expect("layers").iter().filter_map(|l| l["digest"].as_str()).collect();
     assert_eq!(layer_digests, blob_digests);
-    let got: Vec<(&str, &str, &str)> = lines[1..]
-        .iter()
-        .map(|r| {
-            (r["path"].as_str().unwrap_or(""), r["layer"].as_str().unwrap_or(""), r["sha256"].as_str().unwrap_or(""))
-        })
-        .collect();
+    let got = path_layer_sha(&lines[1..]);
     assert_eq!(
         got,
         [
