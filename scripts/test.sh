@@ -10,14 +10,28 @@ export DEBIAN_FRONTEND=noninteractive
 step() { printf '\n== %s\n' "$*" >&2; }
 # Debian packages: as root, install (refreshing the package lists once if they are stale).
 apt_install() {
-  if [ "$(id -u)" != 0 ]; then echo "test.sh: needs: sudo apt-get install $*" >&2; exit 1; fi
-  apt-get install -y -qq "$@" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "$@" >&2; }
+  if [ "$(id -u)" != 0 ]; then echo "test.sh: needs: sudo apt-get install -y --no-install-recommends $*" >&2; exit 1; fi
+  apt-get install -y -qq --no-install-recommends "$@" >&2 \
+    || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "$@" >&2; }
 }
+installed() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q ' installed$'; }
 
-if ! command -v python3 >/dev/null; then
-  echo "test.sh: python3 is required for the corpus recipes (apt-get install python3)" >&2
-  exit 1
+step "Debian packages (scripts/debian-packages.txt: every one named, recommends never relied on)"
+mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/debian-packages.txt | awk '{print $1}')
+missing=(); for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  apt_install "${missing[@]}" || true
+  still=(); for p in "${missing[@]}"; do installed "$p" || still+=("$p"); done
+  if [ "${#still[@]}" -gt 0 ]; then
+    echo "test.sh: Debian packages still missing: ${still[*]}" >&2
+    echo "test.sh: run as root: apt-get update && apt-get install -y --no-install-recommends ${still[*]}" >&2
+    exit 1
+  fi
 fi
+for t in python3 cargo rustup go npm node; do
+  command -v "$t" >/dev/null || { echo "test.sh: '$t' not found on PATH: the machine's toolchains (Rust by rustup, Go, Python, Node) are needed" >&2; exit 1; }
+done
 
 step "corpus: build ground-truth fixtures (cached; see corpus/README.md)"
 start=$(date +%s)
@@ -60,9 +74,6 @@ export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
 step "image peers (Debian docker-registry, skopeo, umoci, qemu-user-static; rustup musl targets)"
 # registry: scans and pack --push are tested against a real registry filled/read by skopeo;
 # packed images are unpacked by umoci and run (aarch64 under qemu).
-for t in docker-registry skopeo umoci qemu-aarch64-static; do
-  command -v "$t" >/dev/null || { apt_install docker-registry skopeo umoci qemu-user-static; break; }
-done
 export BINSIGHT_DOCKER_REGISTRY="$(command -v docker-registry)" BINSIGHT_SKOPEO="$(command -v skopeo)"
 export BINSIGHT_UMOCI="$(command -v umoci)" BINSIGHT_QEMU_AARCH64="$(command -v qemu-aarch64-static)"
 rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl >&2

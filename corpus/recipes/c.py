@@ -47,9 +47,12 @@ ARCH = {
             "strip": "arm-linux-gnueabihf-strip"},
 }
 
-# Debian packages the host needs (installed with apt-get when missing).
-APT_PACKAGES = ["gcc", "binutils", "musl-tools", "gcc-aarch64-linux-gnu",
-                "gcc-arm-linux-gnueabihf"]
+# Debian packages the host needs (installed with apt-get when missing), every one named: the
+# cross libc6-dev-*-cross are only *recommended* by the cross gccs, and recommends are not
+# installed (scripts/debian-packages.txt lists these and every other package the tests need).
+APT_PACKAGES = ["gcc", "libc6-dev", "binutils", "musl-tools",
+                "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "binutils-aarch64-linux-gnu",
+                "gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross", "binutils-arm-linux-gnueabihf"]
 
 # ---------------------------------------------------------------------------------------------
 # zig: PyPI `ziglang` manylinux x86_64 wheels. "pypi" is the wheel's version on PyPI (0.10.1 is
@@ -210,7 +213,10 @@ def ensure_apt_packages(pkgs: list[str]) -> None:
         cl.log("apt-get install failed; running apt-get update and retrying")
         cl.run(["apt-get", "update"], env=env)
         cl.run(["apt-get", "install", "-y", "--no-install-recommends", *missing], env=env)
-
+    still = [p for p in pkgs if not dpkg_version(p)]
+    if still:
+        cl.die(f"Debian packages {still} are still not installed: run as root `apt-get update && "
+               f"apt-get install -y --no-install-recommends {' '.join(still)}`")
 
 def tool_version(cmd: list[str]) -> str:
     return cl.run(cmd).stdout.strip()
