@@ -19,6 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared/osv/rust-toolchain-rustsec"
 OUT = ROOT / "crates/binsight-advisory/data/rust-toolchain.json"
+# CVSS vectors of the CVE records (RustSec's own files give one for few of them).
+SEVERITY = ROOT / "crates/binsight-advisory/data/cve-severity.tsv"
+
+
+def cve_vectors() -> dict:
+    out = {}
+    for line in SEVERITY.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            cve, vector, *_ = line.split("\t")
+            out[cve] = vector
+    return out
 VER = r"(\d+\.\d+\.\d+)"
 
 
@@ -53,9 +64,15 @@ def convert(md: Path) -> dict:
     else:
         sys.exit(f"{md}: patched {p!r} not understood")
     affected = meta.get("affected", {})
+    aliases = [adv["id"], *adv.get("aliases", [])] if adv["id"].startswith("CVE-") else adv.get("aliases", [])
+    vectors = cve_vectors()
+    missing = [a for a in aliases if a.startswith("CVE-") and a not in vectors]
+    if missing:
+        sys.exit(f"{md}: no CVSS vector for {missing} in {SEVERITY}: add the CVE record's")
     return {
         "id": f"BINSIGHT-RUST-{adv['id']}",
-        "aliases": [adv["id"], *adv.get("aliases", [])] if adv["id"].startswith("CVE-") else adv.get("aliases", []),
+        "aliases": aliases,
+        "severity": [{"type": "CVSS_V3", "score": vectors[a]} for a in aliases if a.startswith("CVE-")],
         "modified": str(adv.get("date", "")),
         "published": str(adv.get("date", "")),
         "summary": title,
