@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use binsight_model::{Applicability, BinaryReport, Component, Evidence, Finding, Verdict};
+use binsight_model::{AdvisoryData, Applicability, BinaryReport, Component, Evidence, Finding, Verdict};
 
 use crate::osv::Advisory;
 use crate::range::{self, Decision};
@@ -47,23 +47,36 @@ fn informational(a: &Advisory) -> Option<String> {
     })
 }
 
-/// A database with the embedded advisories plus whatever `extra` holds.
+/// A database with binsight's built-in advisories (libcs, Rust standard library) plus whatever
+/// `extra` holds. The OSV snapshot is not added: see [`crate::load_for_audit`].
 pub fn with_embedded(mut extra: Database) -> Database {
-    for a in embedded() {
-        extra.add(a.clone());
-    }
+    extra.add_source(crate::Origin::BuiltIn, embedded().to_vec(), None);
     extra
 }
 
-/// (ecosystem, package name) an OSV database files a component under.
-fn osv_package(c: &Component) -> Option<(&'static str, &str)> {
+/// (ecosystem, package name) an OSV database files a component under; `None` for what is not
+/// matched against advisories: the program itself (the root crate or main module, local path
+/// dependencies and `=> ./dir` replacements) and build-time-only crates.
+fn osv_package(c: &Component) -> Option<(&str, &str)> {
+    let local = c.source.as_deref() == Some("local");
     match c.kind.as_str() {
-        "rust-crate" if !c.build_only && !c.root => Some(("crates.io", c.name.as_str())),
-        "go-module" if !c.root => Some(("Go", c.name.as_str())),
+        "rust-crate" if !c.build_only && !c.root && !local => Some(("crates.io", c.name.as_str())),
+        "go-module" if !c.root && !local => Some(("Go", c.name.as_str())),
         "go-stdlib" => Some(("Go", "stdlib")),
         "rust-std" => Some(("rust-toolchain", "std")),
-        "libc" if c.name == "musl" => Some(("musl", "musl")),
+        // binsight's own libc advisories are filed under the libc's name (`musl`); a libc with
+        // none (glibc, uclibc…) is then an ecosystem without data, never a silent `ok`.
+        "libc" => Some((c.name.as_str(), c.name.as_str())),
         _ => None,
+    }
+}
+
+/// Why an ecosystem's advisories are missing, and what to do about it.
+fn no_data(eco: &str) -> String {
+    if crate::update::DEFAULT_SOURCES.contains(&eco) {
+        format!("no advisories for {eco} loaded: run `binsight db update` (or `binsight db import` offline)")
+    } else {
+        format!("binsight has no advisory data for {eco}: its vulnerabilities are not checked")
     }
 }
 
@@ -333,8 +346,20 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
     let go_names = data
         .filter(|_| report.components.iter().any(|c| c.kind == "go-stdlib" || c.kind == "go-module"))
         .map(GoFuncNames::new);
+    let mut used: Vec<&str> = Vec::new();
+    let mut uncovered: Vec<&str> = Vec::new();
     for c in &report.components {
         let Some((eco, name)) = osv_package(c) else { continue };
+        if !db.covers(eco) {
+            if !uncovered.contains(&eco) {
+                uncovered.push(eco);
+                missing.push(no_data(eco));
+            }
+            continue;
+        }
+        if !used.contains(&eco) {
+            used.push(eco);
+        }
         let versions = versions_of(c, report);
         if versions.is_empty() {
             missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
@@ -405,6 +430,8 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
         for f in &affected {
             reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
         }
+        // Still worth knowing: what could not be checked.
+        reasons.extend(missing);
         "rebuild"
     } else if !unknown.is_empty() || !missing.is_empty() {
         reasons.extend(missing);
@@ -422,13 +449,31 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
         if report.components.is_empty() {
             reasons.push("no components identified: nothing to match".into());
         }
+        if report.components_completeness == binsight_model::Completeness::Partial {
+            reasons.push(
+                "the crate list is partial (recovered from source paths; no cargo-auditable data): \
+                 only the crates found were checked"
+                    .into(),
+            );
+        }
         "ok"
     };
     fixes.sort();
     fixes.dedup();
     let fixes = keep_highest(fixes);
+    used.sort_unstable();
+    let data = used
+        .iter()
+        .flat_map(|eco| {
+            db.sources_for(eco).map(|s| AdvisoryData {
+                ecosystem: (*eco).to_string(),
+                source: s.origin.to_string(),
+                date: s.date.clone(),
+            })
+        })
+        .collect();
     report.findings = Some(findings);
-    report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes });
+    report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes, data });
 }
 
 /// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become

@@ -1,4 +1,6 @@
-//! A set of OSV records loaded from directories of `*.json` files, indexed by package.
+//! A set of OSV records, indexed by package, that remembers where each part came from
+//! ([`DataSource`]): which ecosystems it covers and what day its data is as of, so that a
+//! verdict can say what it was decided with and refuse to say `ok` without data.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +23,44 @@ pub struct Database {
     pub advisories: Vec<Advisory>,
     /// (ecosystem, package name) → indices into `advisories`.
     index: HashMap<(String, String), Vec<usize>>,
+    /// Where the records came from, in the order they were added.
+    pub sources: Vec<DataSource>,
+}
+
+/// Where a part of the database came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// binsight's own advisories (libcs, the Rust standard library), compiled in.
+    BuiltIn,
+    /// The OSV snapshot compiled into binsight (see [`crate::snapshot`]).
+    Snapshot,
+    /// A source in the local database (`db update`, `db import`), by name.
+    Imported(String),
+    /// A directory given with `--advisories`.
+    Directory(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::BuiltIn => f.write_str("binsight"),
+            Origin::Snapshot => f.write_str("snapshot"),
+            Origin::Imported(n) => write!(f, "db:{n}"),
+            Origin::Directory(p) => write!(f, "dir:{}", p.display()),
+        }
+    }
+}
+
+/// One part of the database: where it came from, the ecosystems its records cover, how many,
+/// and the day its data is as of (`None` when nothing says: a directory of records without
+/// modification dates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    pub origin: Origin,
+    pub ecosystems: Vec<String>,
+    pub records: usize,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
 }
 
 /// One advisory that affects a queried package version.
@@ -31,26 +71,72 @@ pub struct Match<'a> {
 }
 
 impl Database {
-    /// Load every `*.json` under `dirs` (one level of subdirectories too, e.g. `osv/crates.io`).
-    /// Malformed, oversized or unreadable files are skipped with a warning naming the file.
+    /// Load every `*.json` under `dirs` (one level of subdirectories too, e.g. `osv/crates.io`),
+    /// one [`DataSource`] per directory. Malformed, oversized or unreadable files are skipped
+    /// with a warning naming the file.
     pub fn load(dirs: &[&Path]) -> (Database, Vec<LoadWarning>) {
         let mut db = Database::default();
         let mut warnings = Vec::new();
-        let mut files = Vec::new();
         for d in dirs {
-            collect(d, 1, &mut files, &mut warnings);
+            let w = db.load_dir(d, Origin::Directory(d.to_path_buf()), None);
+            warnings.extend(w);
         }
+        (db, warnings)
+    }
+
+    /// Add the records under `dir` as one source. `date` is what the data is as of when the
+    /// caller knows it (an import's date), else the newest record's `modified`.
+    pub fn load_dir(&mut self, dir: &Path, origin: Origin, date: Option<String>) -> Vec<LoadWarning> {
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        collect(dir, 1, &mut files, &mut warnings);
         files.sort();
         // Thousands of small JSON files: parse them on the pool, add them in file-name order.
         use rayon::prelude::*;
         let parsed: Vec<Result<Advisory, String>> = files.par_iter().map(|f| read_one(f)).collect();
+        let mut records = Vec::with_capacity(parsed.len());
         for (f, r) in files.into_iter().zip(parsed) {
             match r {
-                Ok(a) => db.add(a),
+                Ok(a) => records.push(a),
                 Err(message) => warnings.push(LoadWarning { path: f, message }),
             }
         }
-        (db, warnings)
+        self.add_source(origin, records, date);
+        warnings
+    }
+
+    /// Add `records` as one source (see [`Database::load_dir`] for `date`).
+    pub fn add_source(&mut self, origin: Origin, records: Vec<Advisory>, date: Option<String>) {
+        let mut ecosystems: Vec<String> = records
+            .iter()
+            .flat_map(|a| &a.affected)
+            .filter_map(|x| x.package.as_ref().map(|p| p.ecosystem.clone()))
+            .collect();
+        ecosystems.sort();
+        ecosystems.dedup();
+        let date = date.or_else(|| {
+            records
+                .iter()
+                .map(|a| a.modified.get(..10).unwrap_or(""))
+                .max()
+                .filter(|d| *d >= "1970")
+                .map(str::to_string)
+        });
+        let n = records.len();
+        for a in records {
+            self.add(a);
+        }
+        self.sources.push(DataSource { origin, ecosystems, records: n, date });
+    }
+
+    /// Whether any loaded source has records for `ecosystem`.
+    pub fn covers(&self, ecosystem: &str) -> bool {
+        self.sources.iter().any(|s| s.ecosystems.iter().any(|e| e == ecosystem))
+    }
+
+    /// The sources that hold records for `ecosystem`.
+    pub fn sources_for<'a>(&'a self, ecosystem: &'a str) -> impl Iterator<Item = &'a DataSource> + 'a {
+        self.sources.iter().filter(move |s| s.ecosystems.iter().any(|e| e == ecosystem))
     }
 
     pub fn add(&mut self, a: Advisory) {

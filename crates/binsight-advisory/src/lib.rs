@@ -1,14 +1,41 @@
-//! OSV advisory data: parse it (bounded, per-file errors), index it by package, and tell which
-//! versions a record affects. Applicability, verdicts and the embedded database come next
-//! (issue 5); this is their foundation.
+//! OSV advisory data and what it says of a binary: parse records (bounded, per-file errors),
+//! keep them in a database that knows where each part came from (built-in, the embedded OSV
+//! snapshot, the local `db`, `--advisories` directories) and how old it is, match components
+//! against it, decide whether the vulnerable code is linked, and give a verdict that never
+//! claims more than the data loaded.
 
 pub mod audit;
 pub mod db;
 pub mod osv;
 pub mod range;
+pub mod snapshot;
 pub mod store;
 pub mod update;
 
 pub use audit::{audit, audit_binary, embedded, with_embedded};
-pub use db::{Database, LoadWarning};
+pub use db::{DataSource, Database, LoadWarning, Origin};
+
+use std::path::Path;
+
+/// The database `--audit` uses: the sources imported into `data_dir` (`db update`,
+/// `db import`), the directories in `extra`, the compiled-in OSV snapshot for each ecosystem
+/// none of those covers (fresher data supersedes it per ecosystem), and binsight's built-in
+/// advisories. Problems with individual files are returned, never fatal.
+pub fn load_for_audit(data_dir: &Path, extra: &[&Path]) -> (Database, Vec<LoadWarning>) {
+    let (mut db, mut warnings) = store::load(data_dir);
+    for d in extra {
+        warnings.extend(db.load_dir(d, Origin::Directory(d.to_path_buf()), None));
+    }
+    let info = snapshot::info();
+    for e in &info.ecosystems {
+        if db.covers(&e.ecosystem) {
+            continue;
+        }
+        match snapshot::records(&e.ecosystem) {
+            Ok(r) => db.add_source(Origin::Snapshot, r, Some(e.date.clone())),
+            Err(message) => warnings.push(LoadWarning { path: "<embedded snapshot>".into(), message }),
+        }
+    }
+    (with_embedded(db), warnings)
+}
 pub use osv::Advisory;

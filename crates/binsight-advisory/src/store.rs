@@ -21,8 +21,9 @@ const MAX_TOTAL: u64 = 2 << 30;
 const MAX_ENTRIES: usize = 1_000_000;
 /// Metadata file of a source (hidden, so record loading passes it over).
 const META: &str = ".meta.json";
-/// A source older than this is reported stale.
-pub const STALE_AFTER_SECS: u64 = 7 * 24 * 3600;
+/// Advisory data older than this many days is reported stale (once per run, with the command
+/// that refreshes it).
+pub const STALE_AFTER_DAYS: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -205,21 +206,78 @@ pub fn status(root: &Path) -> Vec<SourceMeta> {
     v
 }
 
-/// Load every imported source.
+/// Load every imported source, one [`crate::DataSource`] each, dated by its import (the day
+/// the data was fetched or imported).
 pub fn load(root: &Path) -> (Database, Vec<LoadWarning>) {
-    let dirs: Vec<PathBuf> = status(root).iter().map(|m| sources_dir(root).join(&m.name)).collect();
-    let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    Database::load(&refs)
+    let mut db = Database::default();
+    let mut warnings = Vec::new();
+    for m in status(root) {
+        let dir = sources_dir(root).join(&m.name);
+        warnings.extend(db.load_dir(&dir, crate::Origin::Imported(m.name.clone()), Some(ymd(m.imported_at))));
+    }
+    (db, warnings)
+}
+
+/// `YYYY-MM-DD` (UTC) of a time in seconds since the Unix epoch.
+pub fn ymd(secs: u64) -> String {
+    // Days to a civil date (H. Hinnant's algorithm), for days since 1970-01-01.
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days from `date` (`YYYY-MM-DD`) to `now` (seconds since the epoch); `None` if unparsable.
+pub fn days_since(date: &str, now_secs: u64) -> Option<u64> {
+    let mut it = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (it.next()??, it.next()??, it.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Civil date to days since the epoch (inverse of `ymd`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let now_days = (now_secs / 86_400) as i64;
+    u64::try_from(now_days - days).ok()
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_secs() -> u64 {
+    now()
 }
 
 /// Age of a source in seconds.
 pub fn age(m: &SourceMeta) -> u64 {
+    // (kept for `db status`)
     now().saturating_sub(m.imported_at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(ymd(0), "1970-01-01");
+        assert_eq!(ymd(951_782_400), "2000-02-29");
+        assert_eq!(ymd(1_787_270_400), "2026-08-21");
+        assert_eq!(days_since("2026-08-21", 1_787_270_400), Some(0));
+        assert_eq!(days_since("2026-08-21", 1_787_270_400 + 104 * 86_400 + 5), Some(104));
+        assert_eq!(days_since("2027-01-01", 1_787_270_400), None);
+        assert_eq!(days_since("0001-01-01x", 0), None);
+        assert_eq!(days_since("garbage", 0), None);
+    }
 
     const REC: &str = r#"{"id":"X-1","affected":[{"package":{"ecosystem":"crates.io","name":"foo"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#;
 

@@ -205,3 +205,136 @@ fn go_findings_look_at_the_binary_function_names_and_platform() {
         .filter(|x| x.component == "stdlib")
         .all(|x| x.applicability == Applicability::Unknown));
 }
+
+/// An empty local database: what a fresh install has.
+fn fresh_install_db() -> (Database, tempfile::TempDir) {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (db, warnings) = binsight_advisory::load_for_audit(data.path(), &[]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    (db, data)
+}
+
+#[test]
+fn a_fresh_install_finds_the_recipe_vulnerable_crates_from_the_embedded_snapshot() {
+    let (db, _data) = fresh_install_db();
+    let snap = binsight_advisory::snapshot::info();
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    let fixtures: Vec<_> = m.fixtures.iter().filter(|f| f.truth.contains_key("vulnerable")).collect();
+    assert!(fixtures.len() >= 2, "no vulnerable-crate fixtures (corpus/recipes/vuln.py)");
+    for f in fixtures {
+        let mut r = report(&f.id);
+        audit(&mut r, &db);
+        // Truth: the recipe's advisories, derived from shared/osv (the snapshot's source).
+        let want: std::collections::BTreeSet<String> = f.truth["vulnerable"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|v| v["advisory"].as_str().unwrap_or("").to_string())
+            .collect();
+        let got: std::collections::BTreeSet<String> =
+            r.findings.iter().flatten().filter(|x| x.id.starts_with("RUSTSEC-")).map(|x| x.id.clone()).collect();
+        assert_eq!(got, want, "{}", f.id);
+        let v = r.verdict.as_ref().expect("verdict");
+        assert_eq!(v.action, "rebuild", "{}: {v:?}", f.id);
+        let crates_io = v.data.iter().find(|d| d.ecosystem == "crates.io").expect("crates.io data named");
+        assert_eq!(crates_io.source, "snapshot");
+        let date = snap.ecosystems.iter().find(|e| e.ecosystem == "crates.io").map(|e| e.date.clone());
+        assert_eq!(crates_io.date, date);
+    }
+}
+
+#[test]
+fn without_advisory_data_for_an_ecosystem_the_verdict_is_unknown_never_ok() {
+    // Built-in advisories only (musl, Rust std): crates.io is not covered.
+    let db = with_embedded(Database::default());
+    let id = "vuln-rust-1.95.0-x86_64-musl-auditable";
+    let mut r = report(id);
+    assert!(r.components.iter().any(|c| c.kind == "rust-crate"), "{id} has crates");
+    audit(&mut r, &db);
+    let v = r.verdict.as_ref().expect("verdict");
+    assert_eq!(v.action, "unknown", "{v:?}");
+    assert!(
+        v.reasons.iter().any(|x| x.contains("no advisories for crates.io loaded") && x.contains("binsight db update")),
+        "{v:?}"
+    );
+    assert!(v.data.iter().all(|d| d.ecosystem != "crates.io"), "{v:?}");
+}
+
+#[test]
+fn a_go_program_and_its_local_replacements_are_never_a_reason_for_unknown() {
+    let dir = corpus_dir();
+    let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
+    // deps-go replaces example.com/greeting with ./localmods/greeting (the recipe's go.mod).
+    let f = m
+        .fixtures
+        .iter()
+        .find(|f| {
+            f.id.starts_with("deps-go-")
+                && f.truth.get("go_modules").and_then(|v| v.as_array()).is_some_and(|mods| {
+                    mods.iter().any(|m| m["replace"].is_object() && m["replace"]["version"].is_null())
+                })
+        })
+        .expect("a deps-go fixture with a directory replacement");
+    let data = std::fs::read(dir.join(&f.path)).expect("read");
+    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
+    let mut r = binsight_detect::analyze(&f.path, &elf);
+    assert!(r.components.iter().any(|c| c.name.starts_with("./")), "local replacement reported as a component");
+    let (db, _data) = fresh_install_db();
+    binsight_advisory::audit_binary(&mut r, &db, Some(&data));
+    let v = r.verdict.as_ref().expect("verdict");
+    let main = f.truth["go_main"].as_str().expect("go_main");
+    for reason in &v.reasons {
+        assert!(!reason.contains("./localmods"), "{reason}");
+        assert!(!reason.starts_with(main), "{reason}");
+    }
+    assert!(v.data.iter().any(|d| d.ecosystem == "Go" && d.source == "snapshot"), "{v:?}");
+    // Without Go data the same binary is unknown, and the reason says which data is missing.
+    let mut r2 = binsight_detect::analyze(&f.path, &elf);
+    binsight_advisory::audit_binary(&mut r2, &with_embedded(Database::default()), Some(&data));
+    let v2 = r2.verdict.as_ref().expect("verdict");
+    assert_eq!(v2.action, "unknown");
+    assert!(v2.reasons.iter().any(|x| x.contains("no advisories for Go loaded")), "{v2:?}");
+}
+
+#[test]
+fn imported_data_supersedes_the_snapshot_for_its_ecosystem_only() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let src = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        src.path().join("X-1.json"),
+        r#"{"id":"X-1","modified":"2026-11-30T00:00:00Z","affected":[{"package":{"ecosystem":"crates.io","name":"foo"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#,
+    )
+    .expect("write");
+    binsight_advisory::store::import(data.path(), "crates.io", src.path()).expect("import");
+    let (db, _) = binsight_advisory::load_for_audit(data.path(), &[]);
+    let origins = |eco: &str| db.sources_for(eco).map(|s| s.origin.to_string()).collect::<Vec<_>>();
+    assert_eq!(origins("crates.io"), ["db:crates.io"]);
+    assert_eq!(origins("Go"), ["snapshot"]);
+    assert_eq!(origins("musl"), ["binsight"]);
+    // The snapshot's smallvec advisory is gone with it: the imported data is what counts.
+    assert!(db.query("crates.io", "smallvec", "1.6.0").is_empty());
+    assert_eq!(db.query("crates.io", "foo", "0.9.0").len(), 1);
+}
+
+#[test]
+fn every_built_in_advisory_carries_the_cvss_vector_of_its_cve_record() {
+    let tsv = include_str!("../../binsight-advisory/data/cve-severity.tsv");
+    let vectors: std::collections::BTreeMap<&str, &str> = tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut it = l.split('\t');
+            Some((it.next()?, it.next()?))
+        })
+        .collect();
+    for a in binsight_advisory::embedded() {
+        let cves: Vec<&String> = a.aliases.iter().filter(|x| x.starts_with("CVE-")).collect();
+        assert!(!cves.is_empty(), "{} has no CVE alias", a.id);
+        let scores: Vec<&str> = a.severity.iter().map(|s| s.score.as_str()).collect();
+        for c in cves {
+            let v = vectors.get(c.as_str()).unwrap_or_else(|| panic!("{c} missing from cve-severity.tsv"));
+            assert!(scores.contains(v), "{}: {scores:?} lacks {c}'s {v}", a.id);
+        }
+    }
+}

@@ -500,6 +500,54 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// The concrete fix, e.g. "rebuild with Rust >= 1.93", "update crate X to >= Y then rebuild".
     pub fix: Vec<String>,
+    /// The advisory data the verdict was decided with, for each ecosystem the binary's
+    /// components belong to that has data (those without are named in `reasons`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<AdvisoryData>,
+}
+
+/// What a run's outputs say about advisory data: the date of the snapshot compiled into
+/// binsight, and, when the run audited, the data it used (every source of the database).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdvisoryContext {
+    /// `YYYY-MM-DD`: what the embedded OSV snapshot is as of.
+    pub snapshot_date: String,
+    /// `None` without `--audit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used: Option<Vec<AdvisoryData>>,
+}
+
+impl AdvisoryContext {
+    /// One line: "crates.io, Go: snapshot 2026-08-21; musl, rust-toolchain: binsight 2026-11-24".
+    pub fn used_summary(&self) -> Option<String> {
+        let used = self.used.as_ref()?;
+        // Group ecosystems by source and date, in first-seen order.
+        let mut groups: Vec<(&str, Option<&str>, Vec<&str>)> = Vec::new();
+        for d in used {
+            let (src, date) = (d.source.as_str(), d.date.as_deref());
+            match groups.iter_mut().find(|g| g.0 == src && g.1 == date) {
+                Some(g) => g.2.push(&d.ecosystem),
+                None => groups.push((src, date, vec![&d.ecosystem])),
+            }
+        }
+        let parts: Vec<String> = groups
+            .into_iter()
+            .map(|(src, date, ecos)| format!("{}: {src} {}", ecos.join(", "), date.unwrap_or("(undated)")))
+            .collect();
+        Some(parts.join("; "))
+    }
+}
+
+/// Advisory data used for one ecosystem: where it came from and what day it is as of.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AdvisoryData {
+    /// OSV ecosystem: `crates.io`, `Go`, `musl`, `rust-toolchain`.
+    pub ecosystem: String,
+    /// `snapshot` (compiled in), `binsight` (built-in), `db:NAME` (imported), `dir:PATH`.
+    pub source: String,
+    /// `YYYY-MM-DD`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// Which DNS resolver a binary carries and what that means.

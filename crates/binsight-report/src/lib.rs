@@ -6,8 +6,25 @@ use std::fmt::Write as _;
 pub mod sbom;
 
 use binsight_model::{
-    Applicability, BinaryReport, Check, Confidence, FileError, ImageInfo, Linkage, Status, SCHEMA_VERSION,
+    AdvisoryContext, Applicability, BinaryReport, Check, Confidence, FileError, ImageInfo, Linkage, Status,
+    SCHEMA_VERSION,
 };
+
+/// Text taken from input data made safe for a terminal: control characters (ESC, CR, BEL…)
+/// are shown as `\u{..}` escapes, never sent raw.
+pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
+    )
+}
+
+/// A finding's severity as shown: `low`…`critical`, or `unrated` when the advisory gives none.
+pub fn severity_text(f: &binsight_model::Finding) -> &str {
+    f.severity.as_deref().unwrap_or("unrated")
+}
 
 /// One report as one JSON line (no trailing newline).
 pub fn json_line(r: &BinaryReport) -> String {
@@ -196,7 +213,7 @@ pub fn inspect_text(r: &BinaryReport) -> String {
                 binsight_model::Applicability::Unknown => "unknown",
             };
             let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-            let sev = f.severity.as_deref().map(|s| format!(", {s}")).unwrap_or_default();
+            let sev = if f.informational.is_some() { String::new() } else { format!(", {}", severity_text(f)) };
             let warn = f.informational.as_deref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
             let _ = writeln!(o, "            · {}{aka} in {} {}: {app}{sev}{warn}", f.id, f.component, f.installed);
         }
@@ -205,6 +222,10 @@ pub fn inspect_text(r: &BinaryReport) -> String {
         }
         for x in &v.reasons {
             let _ = writeln!(o, "            why: {x}");
+        }
+        if !v.data.is_empty() {
+            let ctx = AdvisoryContext { snapshot_date: String::new(), used: Some(v.data.clone()) };
+            let _ = writeln!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
         }
     }
     let _ = writeln!(o, "  portable  {}", r.portability.summary);
@@ -257,7 +278,7 @@ fn worst_finding(r: &BinaryReport) -> String {
     match r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f)) {
         Some(f) => {
             let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
-            let sev = f.severity.as_deref().unwrap_or("no-severity");
+            let sev = severity_text(f);
             let q = if f.applicability == Applicability::Unknown { " (unknown)" } else { "" };
             format!("{id} {sev}{q}")
         }
@@ -325,6 +346,14 @@ pub fn scan_summary(reports: &[BinaryReport], audit: bool) -> String {
     o
 }
 
+/// The table's last line: which advisory data the verdicts were decided with.
+pub fn scan_footer(ctx: &AdvisoryContext) -> String {
+    match ctx.used_summary() {
+        Some(u) => format!("\nadvisory data: {u} (embedded snapshot {})\n", ctx.snapshot_date),
+        None => String::new(),
+    }
+}
+
 /// A few lines about a scanned image, before its rows.
 pub fn image_header(i: &ImageInfo) -> String {
     let mut o = String::new();
@@ -348,7 +377,7 @@ pub fn image_header(i: &ImageInfo) -> String {
 /// A SARIF 2.1.0 log of the audit findings of `reports` (one run; a rule per advisory).
 /// Findings whose code is in the binary are `error`, undecided ones `warning`, findings whose
 /// code is not linked `note`.
-pub fn sarif(reports: &[BinaryReport]) -> String {
+pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
     use serde_json::json;
     let mut rules: Vec<serde_json::Value> = Vec::new();
     let mut rule_ids: Vec<String> = Vec::new();
@@ -396,7 +425,8 @@ pub fn sarif(reports: &[BinaryReport]) -> String {
                     // The finding is about the whole binary.
                     "region": {"byteOffset": 0, "byteLength": r.size},
                 }}],
-                "properties": {"component": f.component, "installed": f.installed, "aliases": f.aliases},
+                "properties": {"component": f.component, "installed": f.installed, "aliases": f.aliases,
+                    "severity": severity_text(f)},
             }));
         }
     }
@@ -411,6 +441,10 @@ pub fn sarif(reports: &[BinaryReport]) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {
+                "advisorySnapshotDate": ctx.snapshot_date,
+                "advisoryData": ctx.used.clone().unwrap_or_default(),
+            },
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default()

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use binsight_model::AdvisoryContext;
 use binsight_model::{Applicability, BinaryReport, Component, ImageInfo, Linkage};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -105,7 +106,7 @@ fn tool_version() -> &'static str {
 }
 
 /// CycloneDX 1.6 JSON.
-pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, ctx: &AdvisoryContext) -> String {
     let refs = binary_refs(reports);
     let mut comps: Vec<Value> = Vec::new();
     for (r, bref) in reports.iter().zip(&refs) {
@@ -153,9 +154,14 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) 
             json!({"ref": bref, "dependsOn": on})
         })
         .collect();
+    let mut props = vec![json!({"name": "binsight:advisory-snapshot-date", "value": ctx.snapshot_date})];
+    if let Some(u) = ctx.used_summary() {
+        props.push(json!({"name": "binsight:advisory-data", "value": u}));
+    }
     let mut metadata = json!({
         "timestamp": created,
         "tools": {"components": [{"type": "application", "name": "binsight", "version": tool_version()}]},
+        "properties": props,
     });
     if let [img] = images {
         let name = img.tags.first().cloned().unwrap_or_else(|| img.source.clone());
@@ -220,7 +226,7 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) 
 }
 
 /// SPDX 2.3 JSON.
-pub fn spdx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+pub fn spdx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, ctx: &AdvisoryContext) -> String {
     let uuid = uuid_of(&seed(reports, images, created));
     let name = match images {
         [img] => img.tags.first().cloned().unwrap_or_else(|| img.source.clone()),
@@ -304,7 +310,14 @@ pub fn spdx(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> St
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": name,
         "documentNamespace": format!("https://spdx.org/spdxdocs/binsight-{uuid}"),
-        "creationInfo": {"created": created, "creators": [format!("Tool: binsight-{}", tool_version())]},
+        "creationInfo": {
+            "created": created,
+            "creators": [format!("Tool: binsight-{}", tool_version())],
+            "comment": match ctx.used_summary() {
+                Some(u) => format!("advisory snapshot {}; advisory data used: {u}", ctx.snapshot_date),
+                None => format!("advisory snapshot {}", ctx.snapshot_date),
+            },
+        },
         "packages": packages,
         "relationships": rels,
     });

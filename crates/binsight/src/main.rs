@@ -50,9 +50,20 @@ struct Common {
     #[arg(long, value_name = "DIR")]
     advisories: Vec<PathBuf>,
     /// Exit with code 4 when a finding whose code is in the binary has at least this severity
-    /// (findings without a severity count). Implies --audit.
+    /// (stderr names the findings). Unrated findings count only with --fail-on-unrated.
+    /// Implies --audit.
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<Level>,
+    /// With --fail-on: findings whose advisory gives no severity (`unrated`) trip it too.
+    #[arg(long, requires = "fail_on")]
+    fail_on_unrated: bool,
+}
+
+/// When findings make the run exit 4.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FailOn {
+    level: Level,
+    unrated: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -76,26 +87,54 @@ impl Common {
             return None;
         }
         let root = binsight_advisory::store::data_dir();
-        let (mut db, mut warnings) = binsight_advisory::store::load(&root);
-        for m in binsight_advisory::store::status(&root) {
-            if binsight_advisory::store::age(&m) > binsight_advisory::store::STALE_AFTER_SECS {
-                eprintln!(
-                    "binsight: advisory source {} is {} days old: refresh it (binsight db update, or db import offline)",
-                    m.name,
-                    binsight_advisory::store::age(&m) / 86_400
-                );
-            }
-        }
         let dirs: Vec<&std::path::Path> = self.advisories.iter().map(PathBuf::as_path).collect();
-        let (extra, w) = binsight_advisory::Database::load(&dirs);
-        warnings.extend(w);
-        for a in extra.advisories {
-            db.add(a);
-        }
+        let (db, warnings) = binsight_advisory::load_for_audit(&root, &dirs);
         for w in warnings {
             eprintln!("binsight: {}: {}", w.path.display(), w.message);
         }
-        Some(binsight_advisory::with_embedded(db))
+        warn_stale(&db);
+        Some(db)
+    }
+}
+
+/// The snapshot date, and the data `db` holds (per source and ecosystem) when auditing.
+pub(crate) fn advisory_context(db: Option<&binsight_advisory::Database>) -> binsight_model::AdvisoryContext {
+    binsight_model::AdvisoryContext {
+        snapshot_date: binsight_advisory::snapshot::info().date.clone(),
+        used: db.map(|db| {
+            db.sources
+                .iter()
+                .flat_map(|s| {
+                    s.ecosystems.iter().map(|e| binsight_model::AdvisoryData {
+                        ecosystem: e.clone(),
+                        source: s.origin.to_string(),
+                        date: s.date.clone(),
+                    })
+                })
+                .collect()
+        }),
+    }
+}
+
+/// One warning on stderr for advisory data older than 30 days, with the command to refresh.
+fn warn_stale(db: &binsight_advisory::Database) {
+    use binsight_advisory::store::{days_since, now_secs, STALE_AFTER_DAYS};
+    let now = now_secs();
+    let old: Vec<String> = db
+        .sources
+        .iter()
+        .filter(|s| s.origin != binsight_advisory::Origin::BuiltIn)
+        .filter_map(|s| {
+            let days = days_since(s.date.as_deref()?, now)?;
+            (days > STALE_AFTER_DAYS)
+                .then(|| format!("{} from {} ({} days old)", s.ecosystems.join(", "), s.origin, days))
+        })
+        .collect();
+    if !old.is_empty() {
+        eprintln!(
+            "binsight: warning: advisory data is over {STALE_AFTER_DAYS} days old: {}; refresh it with `binsight db update` (or `binsight db import` offline)",
+            old.join("; ")
+        );
     }
 }
 
@@ -174,39 +213,95 @@ fn db(command: DbCommand) -> Result<u8> {
             Ok(if failed == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
         }
         DbCommand::Status => {
+            use binsight_advisory::store::{days_since, now_secs, ymd, STALE_AFTER_DAYS};
+            let now = now_secs();
+            let age = |date: Option<&str>| match date.and_then(|d| days_since(d, now)) {
+                Some(d) if d > STALE_AFTER_DAYS => format!("{d} days old: STALE, run `binsight db update`"),
+                Some(d) => format!("{d} days old"),
+                None => "date unknown".to_string(),
+            };
             let sources = binsight_advisory::store::status(&root);
+            let (db, _) = binsight_advisory::load_for_audit(&root, &[]);
             println!("advisory database: {}", root.display());
-            println!("  built in: {} libc advisories (binsight)", binsight_advisory::embedded().len());
+            println!(
+                "built in: {} advisories (binsight's: musl, Rust standard library)",
+                binsight_advisory::embedded().len()
+            );
+            let snap = binsight_advisory::snapshot::info();
+            println!("embedded OSV snapshot, data as of {}:", snap.date);
+            for e in &snap.ecosystems {
+                let in_use = db.sources_for(&e.ecosystem).any(|s| s.origin == binsight_advisory::Origin::Snapshot);
+                println!(
+                    "  {}: {} advisories, {} ({}){}",
+                    e.ecosystem,
+                    e.records,
+                    e.date,
+                    age(Some(&e.date)),
+                    if in_use { "" } else { "; superseded by imported data" }
+                );
+            }
             if sources.is_empty() {
-                println!("  no imported sources: `binsight db import DIR_OR_ZIP` adds OSV data (crates.io, Go, ...)");
+                println!("imported: none (`binsight db update` downloads fresh crates.io and Go data; `binsight db import DIR_OR_ZIP` adds an OSV export offline)");
+            } else {
+                println!("imported (these supersede the snapshot for their ecosystems):");
             }
             for m in sources {
-                let days = binsight_advisory::store::age(&m) / 86_400;
-                let stale = if binsight_advisory::store::age(&m) > binsight_advisory::store::STALE_AFTER_SECS {
-                    "  STALE"
-                } else {
-                    ""
-                };
-                println!("  {}: {} advisories, imported {days} days ago from {}{stale}", m.name, m.records, m.origin);
+                let date = ymd(m.imported_at);
+                let ecos: Vec<String> = db
+                    .sources
+                    .iter()
+                    .filter(|s| s.origin == binsight_advisory::Origin::Imported(m.name.clone()))
+                    .flat_map(|s| s.ecosystems.clone())
+                    .collect();
+                println!(
+                    "  {}: {} advisories ({}), imported {date} ({}) from {}",
+                    m.name,
+                    m.records,
+                    if ecos.is_empty() { "no ecosystem".to_string() } else { ecos.join(", ") },
+                    age(Some(&date)),
+                    m.origin
+                );
             }
+            println!();
+            print!("{}", binsight_advisory::snapshot::NOTICE);
             Ok(EXIT_OK)
         }
     }
 }
 
-/// Does this report trip --fail-on?
-fn fails(r: &BinaryReport, level: Option<Level>) -> bool {
-    let Some(level) = level else { return false };
-    r.findings.iter().flatten().any(|f| {
-        f.applicability == binsight_model::Applicability::Affected
-            && f.informational.is_none()
-            && match f.severity.as_deref() {
-                Some("low") => level <= Level::Low,
-                Some("medium") => level <= Level::Medium,
-                Some("high") => level <= Level::High,
-                _ => true,
-            }
-    })
+impl Common {
+    pub(crate) fn fail_on(&self) -> Option<FailOn> {
+        self.fail_on.map(|level| FailOn { level, unrated: self.fail_on_unrated })
+    }
+}
+
+/// The findings of this report that trip --fail-on, as "ID in PATH (SEVERITY)".
+fn fails(r: &BinaryReport, fail_on: Option<FailOn>) -> Vec<String> {
+    let Some(FailOn { level, unrated }) = fail_on else { return Vec::new() };
+    r.findings
+        .iter()
+        .flatten()
+        .filter(|f| {
+            f.applicability == binsight_model::Applicability::Affected
+                && f.informational.is_none()
+                && match f.severity.as_deref() {
+                    Some("none") => false,
+                    Some("low") => level <= Level::Low,
+                    Some("medium") => level <= Level::Medium,
+                    Some("high") => level <= Level::High,
+                    Some("critical") => true,
+                    _ => unrated,
+                }
+        })
+        .map(|f| {
+            format!(
+                "{} in {} ({})",
+                f.id,
+                binsight_report::sanitize(&r.path),
+                f.severity.as_deref().unwrap_or("unrated")
+            )
+        })
+        .collect()
 }
 
 #[derive(Subcommand)]

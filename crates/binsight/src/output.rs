@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use binsight_model::{BinaryReport, ImageInfo};
 
-use crate::{fails, warn_partial, Level, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
+use crate::{fails, warn_partial, FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -57,7 +57,7 @@ pub struct Error {
 /// Everything one run found, kept for the end.
 pub struct Run {
     specs: Vec<Spec>,
-    fail_on: Option<Level>,
+    fail_on: Option<FailOn>,
     pub reports: Vec<BinaryReport>,
     pub errors: Vec<Error>,
     pub images: Vec<ImageInfo>,
@@ -65,12 +65,15 @@ pub struct Run {
     order: Vec<(bool, usize)>,
     /// Files that could not be read, parsed, or were only partly readable.
     pub failed: usize,
-    tripped: bool,
+    /// Findings that trip --fail-on, as "ID in PATH (SEVERITY)".
+    tripped: Vec<String>,
     audited: bool,
+    /// The advisory snapshot's date and, when auditing, the data used (see `set_database`).
+    advisory: binsight_model::AdvisoryContext,
 }
 
 impl Run {
-    pub fn new(specs: &[Spec], fail_on: Option<Level>, audited: bool) -> anyhow::Result<Run> {
+    pub fn new(specs: &[Spec], fail_on: Option<FailOn>, audited: bool) -> anyhow::Result<Run> {
         let mut specs = specs.to_vec();
         if specs.is_empty() {
             specs.push(Spec { format: Format::Table, file: None });
@@ -88,9 +91,15 @@ impl Run {
             images: Vec::new(),
             order: Vec::new(),
             failed: 0,
-            tripped: false,
+            tripped: Vec::new(),
             audited,
+            advisory: crate::advisory_context(None),
         })
+    }
+
+    /// Record the advisory database the run audited with (for footers and metadata).
+    pub fn set_database(&mut self, db: Option<&binsight_advisory::Database>) {
+        self.advisory = crate::advisory_context(db);
     }
 
     pub fn error(&mut self, path: &str, message: &str, layer: Option<&str>) {
@@ -104,7 +113,7 @@ impl Run {
         if warn_partial(&r) {
             self.failed += 1;
         }
-        self.tripped |= fails(&r, self.fail_on);
+        self.tripped.extend(fails(&r, self.fail_on));
         self.order.push((false, self.reports.len()));
         self.reports.push(r);
     }
@@ -130,6 +139,9 @@ impl Run {
                             o.push('\n');
                         }
                     }
+                    if self.audited {
+                        o.push_str(&binsight_report::scan_footer(&self.advisory));
+                    }
                 }
             },
             Format::Json => {
@@ -148,15 +160,25 @@ impl Run {
                 }
             }
             Format::Sarif => {
-                o = binsight_report::sarif(&self.reports);
+                o = binsight_report::sarif(&self.reports, &self.advisory);
                 o.push('\n');
             }
             Format::CycloneDx => {
-                o = binsight_report::sbom::cyclonedx(&self.reports, &self.images, &binsight_report::sbom::created());
+                o = binsight_report::sbom::cyclonedx(
+                    &self.reports,
+                    &self.images,
+                    &binsight_report::sbom::created(),
+                    &self.advisory,
+                );
                 o.push('\n');
             }
             Format::Spdx => {
-                o = binsight_report::sbom::spdx(&self.reports, &self.images, &binsight_report::sbom::created());
+                o = binsight_report::sbom::spdx(
+                    &self.reports,
+                    &self.images,
+                    &binsight_report::sbom::created(),
+                    &self.advisory,
+                );
                 o.push('\n');
             }
         }
@@ -182,7 +204,13 @@ impl Run {
                 }
             }
         }
-        Ok(if self.tripped {
+        Ok(if !self.tripped.is_empty() {
+            let n = self.tripped.len();
+            eprintln!(
+                "binsight: exit 4: {n} finding{} at or above --fail-on:\n  {}",
+                if n == 1 { "" } else { "s" },
+                self.tripped.join("\n  ")
+            );
             EXIT_FINDINGS
         } else if self.failed > 0 {
             EXIT_SOME_FAILED

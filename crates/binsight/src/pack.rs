@@ -161,7 +161,8 @@ fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) ->
         r.path = format!("/app/{name}");
         r.sha256 = binsight_pack::digest(&bytes).trim_start_matches("sha256:").to_string();
         let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(0));
-        binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created).into_bytes()
+        binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
+            .into_bytes()
     });
     eprintln!(
         "binsight: {shown}: {platform}, {}, {}: ok to pack",

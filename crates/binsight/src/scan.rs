@@ -51,7 +51,8 @@ fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
 
 pub fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
     let db = common.database();
-    let mut run = Run::new(&common.output, common.fail_on, db.is_some())?;
+    let mut run = Run::new(&common.output, common.fail_on(), db.is_some())?;
+    run.set_database(db.as_ref());
     for f in files {
         let path = f.display().to_string();
         let result = binsight_source::read_file(f, &limits(common))
@@ -183,7 +184,7 @@ fn scan_sources(
     started: Instant,
     lazy: &LazyDb<'_>,
 ) -> Result<u8> {
-    let mut run = Run::new(&common.output, common.fail_on, common.auditing())?;
+    let mut run = Run::new(&common.output, common.fail_on(), common.auditing())?;
     let mut non_elf = 0u64;
     let mut symlinks = 0u64;
     for s in sources {
@@ -319,6 +320,9 @@ fn scan_sources(
                 }
             }
         }
+    }
+    if common.auditing() {
+        run.set_database(lazy.get());
     }
     let code = run.finish(Style::Scan)?;
     if !opts.quiet {

@@ -315,3 +315,105 @@ fn permission_denied_is_a_per_file_error() {
     assert!(lines.iter().any(|l| l["path"].as_str().is_some_and(|p| p.ends_with("readable"))), "{lines:?}");
     assert!(lines.iter().any(|l| l["path"].as_str().is_some_and(|p| p.ends_with("secret")) && l["error"].is_string()));
 }
+
+/// A fixture of the corpus manifest by id (its path).
+fn corpus_fixture(id: &str) -> std::path::PathBuf {
+    let dir = binsight_corpus::corpus_dir();
+    let m = binsight_corpus::load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}: build the corpus"));
+    let f =
+        m.fixtures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("fixture {id} missing: rebuild the corpus"));
+    dir.join(&f.path)
+}
+
+/// Days from `date` (YYYY-MM-DD) to today, computed here independently of binsight.
+fn days_old(date: &str) -> i64 {
+    let p: Vec<i64> = date.split('-').map(|x| x.parse().expect("date")).collect();
+    let (y, m, d) = (p[0], p[1], p[2]);
+    let (y2, m2) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+    // Days since 1970-01-01 by the proleptic Gregorian calendar.
+    let days = 365 * y2 + y2 / 4 - y2 / 100 + y2 / 400 + (153 * (m2 - 3) + 2) / 5 + d - 719_469;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    now / 86_400 - days
+}
+
+#[test]
+fn a_fresh_install_audits_a_vulnerable_rust_binary_with_the_embedded_snapshot() {
+    let f = corpus_fixture("vuln-rust-1.95.0-x86_64-musl-auditable");
+    let out = bin().args(["inspect", "--audit", "-o", "json"]).arg(&f).assert().success().get_output().clone();
+    let r = &json_lines(&out.stdout)[0];
+    assert_eq!(r["verdict"]["action"], "rebuild", "{}", r["verdict"]);
+    let ids: Vec<&str> = r["findings"].as_array().expect("findings").iter().filter_map(|x| x["id"].as_str()).collect();
+    assert!(ids.contains(&"RUSTSEC-2021-0003"), "{ids:?}");
+    let data = r["verdict"]["data"].as_array().expect("verdict.data");
+    let crates = data.iter().find(|d| d["ecosystem"] == "crates.io").expect("crates.io data");
+    assert_eq!(crates["source"], "snapshot");
+    let date = crates["date"].as_str().expect("snapshot date");
+    // The stale warning: once, exactly when the data is over 30 days old.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings = stderr.matches("advisory data is over 30 days old").count();
+    assert_eq!(warnings, usize::from(days_old(date) > 30), "{stderr}");
+    if warnings == 1 {
+        assert!(stderr.contains("binsight db update"), "{stderr}");
+    }
+    // The table names the date too, and the severity of every finding.
+    let out = bin().args(["inspect", "--audit"]).arg(&f).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains(&format!("crates.io, Go: snapshot {date}")) || text.contains(&format!("snapshot {date}")),
+        "{text}"
+    );
+    assert!(text.contains("RUSTSEC-2021-0003") && text.contains("critical"), "{text}");
+}
+
+#[test]
+fn fail_on_names_the_findings_and_unrated_ones_count_only_when_asked() {
+    // Go's vulnerability database gives no severities: its findings are unrated.
+    let f = corpus_fixture("rw-esbuild-0.25.0-x64");
+    let out = bin().args(["inspect", "--audit", "-o", "json"]).arg(&f).assert().get_output().stdout.clone();
+    let r = &json_lines(&out)[0];
+    let unrated_affected: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|x| x["applicability"] == "affected" && x["severity"].is_null() && x.get("informational").is_none())
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert!(!unrated_affected.is_empty(), "esbuild 0.25.0's Go 1.23 stdlib has linked, unrated findings");
+    let out = bin().args(["inspect", "--fail-on", "critical"]).arg(&f).assert().success().get_output().clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unrated"), "{text}");
+    let out = bin()
+        .args(["inspect", "--fail-on", "critical", "--fail-on-unrated"])
+        .arg(&f)
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("at or above --fail-on"), "{stderr}");
+    for id in &unrated_affected {
+        assert!(stderr.contains(&format!("{id} in {} (unrated)", f.display())), "{id}: {stderr}");
+    }
+    // A rated finding: the musl qsort finding of a Rust 1.69 binary (CVE-2026-40200: high).
+    let out = bin()
+        .args(["inspect", "--fail-on", "high"])
+        .arg(corpus_file("rust/1.69.0/aarch64-musl/hello"))
+        .assert()
+        .code(4)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(stderr.contains("BINSIGHT-MUSL-2026-40200 in ") && stderr.contains("(high)"), "{stderr}");
+    // --fail-on-unrated needs --fail-on.
+    bin().args(["inspect", "--fail-on-unrated"]).arg(&f).assert().code(2);
+}
+
+#[test]
+fn db_status_shows_the_snapshot_date_and_its_licences() {
+    let out = bin().args(["db", "status"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("embedded OSV snapshot, data as of 20"), "{text}");
+    assert!(text.contains("CC0-1.0") && text.contains("CC-BY-4.0"), "{text}");
+    assert!(text.contains("Go Vulnerability Database") && text.contains("RustSec"), "{text}");
+}
