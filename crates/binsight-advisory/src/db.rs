@@ -25,6 +25,34 @@ pub struct Database {
     index: HashMap<(String, String), Vec<usize>>,
     /// Where the records came from, in the order they were added.
     pub sources: Vec<DataSource>,
+    /// Sources decoded on the first query of their ecosystem (the embedded snapshot: a
+    /// one-file `inspect --audit` of a Rust binary never decodes the Go data).
+    deferred: Vec<Deferred>,
+}
+
+/// Records of one ecosystem, decoded when first needed.
+#[derive(Debug)]
+struct Deferred {
+    ecosystem: String,
+    decode: fn(&str) -> Result<Vec<Advisory>, String>,
+    cell: std::sync::OnceLock<(Database, Option<String>)>,
+}
+
+impl Deferred {
+    /// The decoded records (once; later calls wait for or reuse the first), and the error
+    /// if decoding failed (then the database is empty).
+    fn get(&self) -> &(Database, Option<String>) {
+        self.cell.get_or_init(|| match (self.decode)(&self.ecosystem) {
+            Ok(records) => {
+                let mut db = Database::default();
+                for a in records {
+                    db.add(a);
+                }
+                (db, None)
+            }
+            Err(e) => (Database::default(), Some(e)),
+        })
+    }
 }
 
 /// Where a part of the database came from.
@@ -129,9 +157,31 @@ impl Database {
         self.sources.push(DataSource { origin, ecosystems, records: n, date });
     }
 
-    /// Whether any loaded source has records for `ecosystem`.
+    /// Add a source of one ecosystem whose records `decode(ecosystem)` gives when that ecosystem
+    /// is first queried; `records` and `date` describe it until then. A decoding error leaves
+    /// the ecosystem without records and is reported by [`Database::deferred_errors`].
+    pub fn add_deferred(
+        &mut self,
+        origin: Origin,
+        ecosystem: &str,
+        records: usize,
+        date: Option<String>,
+        decode: fn(&str) -> Result<Vec<Advisory>, String>,
+    ) {
+        self.sources.push(DataSource { origin, ecosystems: vec![ecosystem.to_string()], records, date });
+        self.deferred.push(Deferred { ecosystem: ecosystem.to_string(), decode, cell: Default::default() });
+    }
+
+    /// Errors met decoding deferred sources so far (compiled-in data: none expected).
+    pub fn deferred_errors(&self) -> Vec<String> {
+        self.deferred.iter().filter_map(|d| d.cell.get().and_then(|(_, e)| e.clone())).collect()
+    }
+
+    /// Whether any source has records for `ecosystem`. Decodes the deferred sources of that
+    /// ecosystem (a source that fails to decode covers nothing).
     pub fn covers(&self, ecosystem: &str) -> bool {
-        self.sources.iter().any(|s| s.ecosystems.iter().any(|e| e == ecosystem))
+        self.index.keys().any(|(e, _)| e == ecosystem)
+            || self.deferred.iter().any(|d| d.ecosystem == ecosystem && d.get().1.is_none())
     }
 
     /// The sources that hold records for `ecosystem`.
@@ -152,6 +202,7 @@ impl Database {
         self.advisories.push(a);
     }
 
+    /// Records loaded so far (deferred sources count once decoded: see `sources` for sizes).
     pub fn len(&self) -> usize {
         self.advisories.len()
     }
@@ -164,7 +215,16 @@ impl Database {
     /// the first (records are loaded in file-name order).
     pub fn query(&self, ecosystem: &str, name: &str, version: &str) -> Vec<Match<'_>> {
         let mut out: Vec<Match<'_>> = Vec::new();
-        let Some(ids) = self.index.get(&(ecosystem.to_string(), name.to_string())) else { return out };
+        self.query_into(ecosystem, name, version, &mut out);
+        for d in self.deferred.iter().filter(|d| d.ecosystem == ecosystem) {
+            let (db, _) = d.get();
+            db.query_into(ecosystem, name, version, &mut out);
+        }
+        out
+    }
+
+    fn query_into<'a>(&'a self, ecosystem: &str, name: &str, version: &str, out: &mut Vec<Match<'a>>) {
+        let Some(ids) = self.index.get(&(ecosystem.to_string(), name.to_string())) else { return };
         for &i in ids {
             let a = &self.advisories[i];
             if a.withdrawn.is_some() {
@@ -190,7 +250,6 @@ impl Database {
                 out.push(Match { advisory: a, decision: best });
             }
         }
-        out
     }
 }
 

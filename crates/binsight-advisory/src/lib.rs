@@ -31,10 +31,8 @@ pub fn load_for_audit(data_dir: &Path, extra: &[&Path]) -> (Database, Vec<LoadWa
         if db.covers(&e.ecosystem) {
             continue;
         }
-        match snapshot::records(&e.ecosystem) {
-            Ok(r) => db.add_source(Origin::Snapshot, r, Some(e.date.clone())),
-            Err(message) => warnings.push(LoadWarning { path: "<embedded snapshot>".into(), message }),
-        }
+        // Decoded on the first query of its ecosystem.
+        db.add_deferred(Origin::Snapshot, &e.ecosystem, e.records, Some(e.date.clone()), snapshot::records);
     }
     (with_embedded(db), warnings)
 }
