@@ -36,20 +36,27 @@ fn in_every_root(pkg: &str) -> bool {
 /// The listed packages and everything they hard-depend on (Depends and Pre-Depends, never
 /// Recommends), as dpkg records them for the installed packages.
 fn dependency_closure(roots: &BTreeSet<String>) -> BTreeSet<String> {
+    // One dpkg-query for every installed package: name -> its dependencies.
+    let all = dpkg_query(&["-W", "-f", "${Package}\t${Status}\t${Depends}, ${Pre-Depends}\n"]).unwrap_or_default();
+    let deps: std::collections::BTreeMap<&str, &str> = all
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.splitn(3, '\t');
+            let (name, status, deps) = (it.next()?, it.next()?, it.next()?);
+            status.ends_with(" installed").then_some((name, deps))
+        })
+        .collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut todo: Vec<String> = roots.iter().cloned().collect();
     while let Some(p) = todo.pop() {
         if !seen.insert(p.clone()) {
             continue;
         }
-        let deps = dpkg_query(&["-W", "-f", "${Depends}, ${Pre-Depends}", &p]).unwrap_or_default();
-        for alt in deps.split(',').flat_map(|d| d.split('|')) {
+        for alt in deps.get(p.as_str()).copied().unwrap_or("").split(',').flat_map(|d| d.split('|')) {
             // "libc6 (>= 2.34)", "python3:any"
-            let name = alt.split_whitespace().next().unwrap_or("").split(':').next().unwrap_or("").to_string();
-            if !name.is_empty()
-                && dpkg_query(&["-W", "-f", "${Status}", &name]).is_some_and(|s| s.ends_with(" installed"))
-            {
-                todo.push(name);
+            let name = alt.split_whitespace().next().unwrap_or("").split(':').next().unwrap_or("");
+            if deps.contains_key(name) {
+                todo.push(name.to_string());
             }
         }
     }
