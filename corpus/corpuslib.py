@@ -43,12 +43,18 @@ def tools_dir() -> Path:
     return d
 
 
+def _tag() -> str:
+    # corpus/build runs groups in parallel lanes and names each one's lines.
+    g = os.environ.get("BINSIGHT_CORPUS_GROUP")
+    return f"[corpus {g}]" if g else "[corpus]"
+
+
 def log(msg: str) -> None:
-    print(f"[corpus] {msg}", file=sys.stderr, flush=True)
+    print(f"{_tag()} {msg}", file=sys.stderr, flush=True)
 
 
 def die(msg: str) -> "None":
-    print(f"[corpus] ERROR: {msg}", file=sys.stderr, flush=True)
+    print(f"{_tag()} ERROR: {msg}", file=sys.stderr, flush=True)
     sys.exit(1)
 
 
