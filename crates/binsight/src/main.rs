@@ -23,7 +23,9 @@ const EXIT_FINDINGS: u8 = 4;
     name = "binsight",
     version,
     about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
-    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
+    after_help = "Environment: NO_COLOR (non-empty: no colour unless --color always); COLUMNS (the table's width; \
+                  default: the terminal's, and no limit when stdout is not a terminal).\n\
+                  Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +59,11 @@ struct Common {
     /// With --fail-on: findings whose advisory gives no severity (`unrated`) trip it too.
     #[arg(long, requires = "fail_on")]
     fail_on_unrated: bool,
+    /// Colour verdicts and severities in the table and inspect blocks: auto (only on stdout
+    /// when it is a terminal, NO_COLOR is unset or empty and TERM is not dumb), always (pipes
+    /// and files too; wins over NO_COLOR), never. JSON, SARIF and SBOMs never have colour.
+    #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
+    color: output::ColorChoice,
 }
 
 /// When findings make the run exit 4.
@@ -374,6 +381,10 @@ enum Command {
         /// Speak plain HTTP (no TLS) to registries; loopback registries always get plain HTTP.
         #[arg(long)]
         plain_http: bool,
+        /// JSON lines in the sources' order (a directory's walk order, an image's file order),
+        /// written at the end; without it each line is written as its file finishes.
+        #[arg(long)]
+        sort: bool,
     },
     /// Pack static executables (given, or built with --cargo) into a minimal, reproducible OCI
     /// image: the binary at /app/NAME as entrypoint, a non-root user, a CA bundle, /tmp; one
@@ -410,29 +421,27 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Db { command } => db(command),
         Command::Inspect { files, common } => scan::inspect(&files, &common),
         Command::Pack { args, quiet } => pack::pack(args, quiet),
-        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http } => {
+        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
                     .build_global()
                     .context("setting up worker threads")?;
             }
-            let opts = scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http };
+            let opts =
+                scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http, sort };
             scan::scan(sources, &common, &opts)
         }
     }
 }
 
-/// A report whose ELF structure was partly unreadable: one stderr line, and the run's exit code
-/// becomes 1 (the report itself is still printed, with the problems in `unknowns`).
-fn warn_partial(r: &BinaryReport) -> bool {
-    let Some(first) = r.elf.warnings.first() else {
-        return false;
-    };
+/// For a report whose ELF structure was partly unreadable: the stderr line (the run's exit code
+/// becomes 1; the report itself is still printed, with the problems in `unknowns`).
+fn partial_warning(r: &BinaryReport) -> Option<String> {
+    let first = r.elf.warnings.first()?;
     let more = r.elf.warnings.len() - 1;
     let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-    eprintln!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path);
-    true
+    Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
 }
 
 /// Parse and analyse one file's bytes.
