@@ -145,6 +145,11 @@ fn warn_stale(db: &binsight_advisory::Database) {
     }
 }
 
+/// `1 advisory`, `2 advisories`.
+fn advisories(n: usize) -> String {
+    binsight_report::text::count(n, "advisory", "advisories")
+}
+
 fn db(command: DbCommand) -> Result<u8> {
     let root = binsight_advisory::store::data_dir();
     match command {
@@ -166,8 +171,8 @@ fn db(command: DbCommand) -> Result<u8> {
                 eprintln!("binsight: {}: {}", w.path.display(), w.message);
             }
             println!(
-                "imported {} advisories as '{}' into {} ({} skipped)",
-                meta.records,
+                "imported {} as '{}' into {} ({} skipped)",
+                advisories(meta.records),
                 meta.name,
                 root.display(),
                 meta.skipped
@@ -204,8 +209,11 @@ fn db(command: DbCommand) -> Result<u8> {
                             eprintln!("binsight: {}: {}", w.path.display(), w.message);
                         }
                         println!(
-                            "updated '{}': {} advisories from {} ({} skipped)",
-                            meta.name, meta.records, meta.origin, meta.skipped
+                            "updated '{}': {} from {} ({} skipped)",
+                            meta.name,
+                            advisories(meta.records),
+                            meta.origin,
+                            meta.skipped
                         );
                     }
                     Err(e) => {
@@ -224,6 +232,7 @@ fn db(command: DbCommand) -> Result<u8> {
             let now = now_secs();
             let age = |date: Option<&str>| match date.and_then(|d| days_since(d, now)) {
                 Some(d) if d > STALE_AFTER_DAYS => format!("{d} days old: STALE, run `binsight db update`"),
+                Some(1) => "1 day old".to_string(),
                 Some(d) => format!("{d} days old"),
                 None => "date unknown".to_string(),
             };
@@ -231,17 +240,17 @@ fn db(command: DbCommand) -> Result<u8> {
             let (db, _) = binsight_advisory::load_for_audit(&root, &[]);
             println!("advisory database: {}", root.display());
             println!(
-                "built in: {} advisories (binsight's: musl, Rust standard library)",
-                binsight_advisory::embedded().len()
+                "built in: {} (binsight's: musl, Rust standard library)",
+                advisories(binsight_advisory::embedded().len())
             );
             let snap = binsight_advisory::snapshot::info();
             println!("embedded OSV snapshot, data as of {}:", snap.date);
             for e in &snap.ecosystems {
                 let in_use = db.sources_for(&e.ecosystem).any(|s| s.origin == binsight_advisory::Origin::Snapshot);
                 println!(
-                    "  {}: {} advisories, {} ({}){}",
+                    "  {}: {}, {} ({}){}",
                     e.ecosystem,
-                    e.records,
+                    advisories(e.records),
                     e.date,
                     age(Some(&e.date)),
                     if in_use { "" } else { "; superseded by imported data" }
@@ -261,9 +270,9 @@ fn db(command: DbCommand) -> Result<u8> {
                     .flat_map(|s| s.ecosystems.clone())
                     .collect();
                 println!(
-                    "  {}: {} advisories ({}), imported {date} ({}) from {}",
+                    "  {}: {} ({}), imported {date} ({}) from {}",
                     m.name,
-                    m.records,
+                    advisories(m.records),
                     if ecos.is_empty() { "no ecosystem".to_string() } else { ecos.join(", ") },
                     age(Some(&date)),
                     m.origin

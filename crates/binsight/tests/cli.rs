@@ -273,16 +273,16 @@ fn db_import_and_status() {
         c
     };
     let out = run(&["db", "import", &dir.display().to_string()]).assert().success().get_output().clone();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 advisories as 'crates.io'"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 advisory as 'crates.io'"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json: not a valid OSV record"));
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"), "{}", String::from_utf8_lossy(&out));
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisory"), "{}", String::from_utf8_lossy(&out));
     // An empty source is refused and leaves the database as it was.
     let empty = src.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
     run(&["db", "import", "--name", "crates.io", &empty.display().to_string()]).assert().code(2);
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"));
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisory"));
 }
 
 /// A file the scanning user may not read: one error line naming it, exit 1, the rest reported.
