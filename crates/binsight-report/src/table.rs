@@ -4,8 +4,8 @@
 //! Fitting, when the natural table is wider than the width: columns are cut to a cap each
 //! (long cells end in `…`), then shrunk to a minimum in [`SHRINK_ORDER`], then dropped in
 //! [`DROP_ORDER`] until the rest fits beside a PATH column of at least [`PATH_MIN`] columns.
-//! PATH is last and takes the remaining width; a long path loses its middle (`/usr/li…/name`),
-//! keeping a third of the room for its start and the rest for its end. Summary, footer and
+//! PATH is last and takes the remaining width; a long path loses its middle (`/usr/…/lib/name`):
+//! its first component stays when short, and as much of its end as fits. Summary, footer and
 //! image lines are word-wrapped. With no width (`Style::width == None`) nothing is cut.
 //! Every input-derived text is sanitized (control characters escaped) before it is measured.
 
@@ -232,7 +232,7 @@ pub fn scan_table(
                 l.push(&" ".repeat(SEP), None);
             }
             l.append(&match path_w {
-                Some(w) => path.truncate_middle(w),
+                Some(w) => path.truncate_path(w),
                 None => path,
             });
             l

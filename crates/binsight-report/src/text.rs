@@ -128,9 +128,9 @@ impl Styled {
         Styled(out)
     }
 
-    /// At most `w` columns: the middle replaced with `…` when too long, keeping a third of the
-    /// room for the start and the rest for the end (a path's file name is at its end).
-    pub fn truncate_middle(&self, w: usize) -> Styled {
+    /// At most `w` columns: the middle replaced with `…` when too long, keeping up to `head`
+    /// columns of the start and as much of the end as fits.
+    pub fn truncate_middle(&self, w: usize, head: usize) -> Styled {
         if self.width() <= w {
             return self.clone();
         }
@@ -138,15 +138,15 @@ impl Styled {
             return self.truncate_end(w);
         }
         let room = w - 1;
-        let head_room = room / 3;
-        let (mut head, mut used) = (Vec::new(), 0);
+        let head_room = head.min(room);
+        let (mut start, mut used) = (Vec::new(), 0);
         for &(c, col) in &self.0 {
             let cw = char_width(c);
             if used + cw > head_room {
                 break;
             }
             used += cw;
-            head.push((c, col));
+            start.push((c, col));
         }
         let tail_room = room - used;
         let (mut tail, mut tused) = (Vec::new(), 0);
@@ -159,9 +159,19 @@ impl Styled {
             tail.push((c, col));
         }
         tail.reverse();
-        head.push(('…', None));
-        head.extend(tail);
-        Styled(head)
+        start.push(('…', None));
+        start.extend(tail);
+        Styled(start)
+    }
+
+    /// A path cut to at most `w` columns: its first component (`/usr/`, `./`) is kept when it
+    /// takes at most a quarter of the room, then `…`, then as much of the end (the file name
+    /// and the directories nearest it) as fits.
+    pub fn truncate_path(&self, w: usize) -> Styled {
+        let text = self.text();
+        let first = text.char_indices().skip(1).find(|&(_, c)| c == '/').map(|(i, _)| width(&text[..=i])).unwrap_or(0);
+        let head = if first * 4 <= w.saturating_sub(1) { first } else { 0 };
+        self.truncate_middle(w, head)
     }
 
     /// Padded with spaces to `w` columns, on the right (or the left with `right_align`).
@@ -263,9 +273,14 @@ mod tests {
         let s = Styled::plain("abcdefghij");
         assert_eq!(s.truncate_end(5).text(), "abcd…");
         assert_eq!(s.truncate_end(10).text(), "abcdefghij");
-        assert_eq!(s.truncate_middle(7).text(), "ab…ghij");
+        assert_eq!(s.truncate_middle(7, 2).text(), "ab…ghij");
         assert_eq!(Styled::plain("日本語テキスト").truncate_end(6).width(), 5);
-        assert!(Styled::plain("日本語テキスト").truncate_middle(6).width() <= 6);
+        assert!(Styled::plain("日本語テキスト").truncate_middle(6, 3).width() <= 6);
+        let p = Styled::plain("/root/.cache/binsight/corpus/c/gcc-glibc-2.31/x86_64-static/dns");
+        assert_eq!(p.truncate_path(30).text(), "/root/…-2.31/x86_64-static/dns");
+        assert_eq!(p.truncate_path(20).text(), "…1/x86_64-static/dns", "no room for the start");
+        assert_eq!(p.truncate_path(200), p);
+        assert_eq!(Styled::plain("relative/dir/and/a/long/name").truncate_path(12).text(), "…a/long/name");
         let red = Styled::colored("ok", Some(Color::Red));
         let padded = red.pad(5, false);
         assert_eq!(padded.width(), 5);
