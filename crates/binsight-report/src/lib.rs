@@ -1,13 +1,14 @@
-//! Renderers: human text (inspect blocks, scan table) and JSON lines. More formats (CycloneDX,
-//! SPDX, SARIF) come with their issues.
-
-use std::fmt::Write as _;
+//! Renderers: human text (inspect blocks, scan table), JSON lines, SARIF, CycloneDX and SPDX.
 
 pub mod sbom;
+pub mod table;
+pub mod text;
+
+pub use table::scan_table;
+pub use text::Style;
 
 use binsight_model::{
-    AdvisoryContext, Applicability, BinaryReport, Check, Confidence, FileError, ImageInfo, Linkage, Status,
-    SCHEMA_VERSION,
+    AdvisoryContext, Applicability, BinaryReport, Check, Confidence, FileError, Linkage, Status, SCHEMA_VERSION,
 };
 
 /// Text taken from input data made safe for a terminal: control characters (ESC, CR, BEL…)
@@ -111,16 +112,32 @@ pub fn toolchain_short(r: &BinaryReport) -> String {
     }
 }
 
-fn check_line(out: &mut String, name: &str, c: &Check) {
-    let _ = writeln!(out, "    {name:<9} {:<8} {}", status(c.status), c.reason);
+/// `writeln!` for human text built from input: the line is sanitized (control characters in
+/// names, strings or paths escaped) before it is added.
+macro_rules! safe_line {
+    ($out:expr, $($arg:tt)*) => {{
+        let l = format!($($arg)*);
+        $out.push_str(&sanitize(&l));
+        $out.push('\n');
+    }};
 }
 
-/// The human-readable block `inspect` prints for one file.
+fn check_line(out: &mut String, name: &str, c: &Check) {
+    safe_line!(out, "    {name:<9} {:<8} {}", status(c.status), c.reason);
+}
+
+/// The human-readable block `inspect` prints for one file (plain: no colour).
 pub fn inspect_text(r: &BinaryReport) -> String {
+    inspect_text_styled(r, &Style::default())
+}
+
+/// [`inspect_text`], with the verdict and severities coloured when `style.color`. Every line is
+/// sanitized: control characters from the file (names, strings, paths) are escaped.
+pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
     let e = &r.elf;
     let mut o = String::new();
-    let _ = writeln!(o, "{}", r.path);
-    let _ = writeln!(
+    safe_line!(o, "{}", r.path);
+    safe_line!(
         o,
         "  ELF       {} {}-bit {}-endian {}{}, {} bytes",
         e.machine,
@@ -134,19 +151,19 @@ pub fn inspect_text(r: &BinaryReport) -> String {
         r.size
     );
     if let Some(i) = &e.interpreter {
-        let _ = writeln!(o, "  loader    {i}");
+        safe_line!(o, "  loader    {i}");
     }
     if !e.needed.is_empty() {
-        let _ = writeln!(o, "  needs     {}", e.needed.join(" "));
+        safe_line!(o, "  needs     {}", e.needed.join(" "));
     }
-    let _ = writeln!(
+    safe_line!(
         o,
         "  symbols   {}{}{}",
         if e.stripped { "stripped" } else { "not stripped" },
         if e.debug_info { ", debug info" } else { "" },
         e.build_id.as_ref().map(|b| format!(", build-id {b}")).unwrap_or_default()
     );
-    let _ = writeln!(o, "  libc      {} ({})", r.libc.family.as_str(), conf(r.libc.confidence));
+    safe_line!(o, "  libc      {} ({})", r.libc.family.as_str(), conf(r.libc.confidence));
     for ev in r.libc.evidence.iter().take(4) {
         let loc = match (&ev.section, ev.offset) {
             (Some(s), Some(off)) => format!(" [{s} @ {off:#x}]"),
@@ -154,27 +171,27 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             (None, Some(off)) => format!(" [@ {off:#x}]"),
             (None, None) => String::new(),
         };
-        let _ = writeln!(o, "            · {}: {}{loc}", ev.signal, ev.detail);
+        safe_line!(o, "            · {}: {}{loc}", ev.signal, ev.detail);
     }
     if r.libc.version.is_some() {
         let v = r.libc.version.as_deref().unwrap_or_default();
-        let _ = writeln!(o, "  version   {v} ({})", conf(r.libc.version_confidence));
+        safe_line!(o, "  version   {v} ({})", conf(r.libc.version_confidence));
         for ev in &r.libc.version_evidence {
-            let _ = writeln!(o, "            · {}: {}", ev.signal, ev.detail);
+            safe_line!(o, "            · {}: {}", ev.signal, ev.detail);
         }
         for p in &r.libc.patches {
-            let _ = writeln!(o, "  patched   {} ({})", p.id, p.evidence.detail);
+            safe_line!(o, "  patched   {} ({})", p.id, p.evidence.detail);
         }
     }
-    let _ = writeln!(o, "  toolchain {}", toolchain_short(r));
+    safe_line!(o, "  toolchain {}", toolchain_short(r));
     if let Some(rc) = &r.toolchain.rustc {
         if let Some(c) = &rc.commit {
-            let _ = writeln!(o, "            · rustc commit {c} ({})", conf(rc.confidence));
+            safe_line!(o, "            · rustc commit {c} ({})", conf(rc.confidence));
         }
     }
     if let Some(go) = &r.toolchain.go {
         if let Some(p) = &go.path {
-            let _ = writeln!(o, "            · go main package {p}");
+            safe_line!(o, "            · go main package {p}");
         }
         let settings: Vec<String> = go
             .settings
@@ -184,7 +201,7 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         if !settings.is_empty() {
-            let _ = writeln!(o, "            · go build {}", settings.join(" "));
+            safe_line!(o, "            · go build {}", settings.join(" "));
         }
     }
     if !r.components.is_empty() {
@@ -194,18 +211,22 @@ pub fn inspect_text(r: &BinaryReport) -> String {
             binsight_model::Completeness::Partial => "PARTIAL: recovered from source paths, more may be linked",
             binsight_model::Completeness::None => "no package list",
         };
-        let _ = writeln!(
+        safe_line!(
             o,
-            "  packages  {langs} crates/modules ({how}), {} components in all (-o json lists them)",
-            r.components.len()
+            "  packages  {} ({how}), {} in all (-o json lists them)",
+            text::count(langs, "crate/module", "crates/modules"),
+            text::count(r.components.len(), "component", "components")
         );
     }
-    let _ = writeln!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
+    safe_line!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
     if let Some(fix) = &r.dns.fix {
-        let _ = writeln!(o, "            fix: {fix}");
+        safe_line!(o, "            fix: {fix}");
     }
     if let Some(v) = &r.verdict {
-        let _ = writeln!(o, "  verdict   {}", v.action.to_uppercase());
+        let mut l = text::Styled::plain("  verdict   ");
+        l.push(&sanitize(&v.action.to_uppercase()), text::verdict_color(&v.action));
+        o.push_str(&l.render(style.color));
+        o.push('\n');
         for f in r.findings.iter().flatten() {
             let app = match f.applicability {
                 binsight_model::Applicability::Affected => "affected",
@@ -213,26 +234,33 @@ pub fn inspect_text(r: &BinaryReport) -> String {
                 binsight_model::Applicability::Unknown => "unknown",
             };
             let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-            let sev = if f.informational.is_some() { String::new() } else { format!(", {}", severity_text(f)) };
             let warn = f.informational.as_deref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
-            let _ = writeln!(o, "            · {}{aka} in {} {}: {app}{sev}{warn}", f.id, f.component, f.installed);
+            let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
+            let mut l = text::Styled::plain(&sanitize(&head));
+            if f.informational.is_none() {
+                let sev = severity_text(f);
+                l.push(", ", None).push(&sanitize(sev), text::severity_color(sev));
+            }
+            l.push(&sanitize(&warn), None);
+            o.push_str(&l.render(style.color));
+            o.push('\n');
         }
         for x in &v.fix {
-            let _ = writeln!(o, "            fix: {x}");
+            safe_line!(o, "            fix: {x}");
         }
         for x in &v.reasons {
-            let _ = writeln!(o, "            why: {x}");
+            safe_line!(o, "            why: {x}");
         }
         if !v.data.is_empty() {
             let ctx = AdvisoryContext { snapshot_date: String::new(), used: Some(v.data.clone()) };
-            let _ = writeln!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
+            safe_line!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
         }
     }
-    let _ = writeln!(o, "  portable  {}", r.portability.summary);
+    safe_line!(o, "  portable  {}", r.portability.summary);
     if let Some(k) = &r.portability.min_kernel {
-        let _ = writeln!(o, "            · minimum kernel {k}");
+        safe_line!(o, "            · minimum kernel {k}");
     }
-    let _ = writeln!(o, "  hardening");
+    safe_line!(o, "  hardening");
     let h = &r.hardening;
     check_line(&mut o, "RELRO", &h.relro);
     check_line(&mut o, "PIE", &h.pie);
@@ -241,18 +269,9 @@ pub fn inspect_text(r: &BinaryReport) -> String {
     check_line(&mut o, "FORTIFY", &h.fortify);
     check_line(&mut o, "CET/BTI", &h.cfi);
     for u in &r.unknowns {
-        let _ = writeln!(o, "  note      {}: {}", u.origin, u.message);
+        safe_line!(o, "  note      {}: {}", u.origin, u.message);
     }
     o
-}
-
-/// Header of the scan table (with a VERDICT column when auditing).
-pub fn scan_header(audit: bool) -> String {
-    let v = if audit { format!("{:<9} {:<28} ", "VERDICT", "WORST FINDING") } else { String::new() };
-    format!(
-        "{:<10} {:<10} {:<18} {:<28} {:<16} {:>5} {v}PATH",
-        "ARCH", "LINKAGE", "LIBC", "TOOLCHAIN", "PORTABLE", "COMPS"
-    )
 }
 
 fn severity_rank(s: Option<&str>) -> u8 {
@@ -266,7 +285,7 @@ fn severity_rank(s: Option<&str>) -> u8 {
 }
 
 /// The finding that matters most: affected before unknown, then by severity.
-fn worst_finding(r: &BinaryReport) -> String {
+fn worst_finding(r: &BinaryReport) -> Option<&binsight_model::Finding> {
     let rank = |f: &binsight_model::Finding| {
         let app = match f.applicability {
             Applicability::Affected if f.informational.is_none() => 2,
@@ -275,103 +294,7 @@ fn worst_finding(r: &BinaryReport) -> String {
         };
         (app, severity_rank(f.severity.as_deref()))
     };
-    match r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f)) {
-        Some(f) => {
-            let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
-            let sev = severity_text(f);
-            let q = if f.applicability == Applicability::Unknown { " (unknown)" } else { "" };
-            format!("{id} {sev}{q}")
-        }
-        None => "-".into(),
-    }
-}
-
-/// One scan table row.
-pub fn scan_row(r: &BinaryReport) -> String {
-    let portable = match r.portability.verdict {
-        binsight_model::PortabilityVerdict::Portable => "yes".to_string(),
-        binsight_model::PortabilityVerdict::NeedsHostLibc => match &r.portability.glibc_floor {
-            Some(f) => format!("glibc>={f}"),
-            None => "host libc".into(),
-        },
-        binsight_model::PortabilityVerdict::NotPortable => "NO (NSS)".into(),
-        binsight_model::PortabilityVerdict::Unknown => "?".into(),
-    };
-    let libc = format!("{} ({})", libc_short(r), conf(r.libc.confidence));
-    let verdict = r.verdict.as_ref().map(|v| format!("{:<9} {:<28} ", v.action, worst_finding(r))).unwrap_or_default();
-    format!(
-        "{:<10} {:<10} {:<18} {:<28} {:<16} {:>5} {verdict}{}",
-        r.elf.machine,
-        linkage(r.elf.linkage),
-        libc,
-        toolchain_short(r),
-        portable,
-        r.components.len(),
-        r.path
-    )
-}
-
-/// The scan table's first lines: how many binaries, of which kinds, and the verdicts.
-pub fn scan_summary(reports: &[BinaryReport], audit: bool) -> String {
-    let mut o = String::new();
-    let count = |f: &dyn Fn(&BinaryReport) -> bool| reports.iter().filter(|r| f(r)).count();
-    let statics = count(&|r| matches!(r.elf.linkage, Linkage::Static | Linkage::StaticPie));
-    let musl = count(&|r| r.libc.family == binsight_model::LibcFamily::Musl);
-    let glibc = count(&|r| r.libc.family == binsight_model::LibcFamily::Glibc);
-    let _ = writeln!(
-        o,
-        "{} ELF files: {statics} static, {} dynamic; libc: {musl} musl, {glibc} glibc, {} other or none",
-        reports.len(),
-        reports.len() - statics,
-        reports.len() - musl - glibc
-    );
-    if audit {
-        let v = |a: &str| count(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
-        let _ = writeln!(o, "verdicts: {} REBUILD, {} unknown, {} ok", v("rebuild"), v("unknown"), v("ok"));
-        let mut fixes: Vec<(String, usize)> = Vec::new();
-        for r in reports {
-            for f in r.verdict.iter().flat_map(|v| &v.fix) {
-                match fixes.iter_mut().find(|x| &x.0 == f) {
-                    Some(x) => x.1 += 1,
-                    None => fixes.push((f.clone(), 1)),
-                }
-            }
-        }
-        fixes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (f, n) in fixes.iter().take(5) {
-            let _ = writeln!(o, "  {f}  ({n} binaries)");
-        }
-    }
-    o.push('\n');
-    o
-}
-
-/// The table's last line: which advisory data the verdicts were decided with.
-pub fn scan_footer(ctx: &AdvisoryContext) -> String {
-    match ctx.used_summary() {
-        Some(u) => format!("\nadvisory data: {u} (embedded snapshot {})\n", ctx.snapshot_date),
-        None => String::new(),
-    }
-}
-
-/// A few lines about a scanned image, before its rows.
-pub fn image_header(i: &ImageInfo) -> String {
-    let mut o = String::new();
-    let name = i.tags.first().cloned().unwrap_or_else(|| i.source.clone());
-    let _ = writeln!(o, "image {name} ({}, {})", i.kind, i.platform);
-    let _ = writeln!(o, "  id {}", i.config_digest);
-    if let Some(m) = &i.manifest_digest {
-        let _ = writeln!(o, "  manifest {m}");
-    }
-    if !i.entrypoint.is_empty() || !i.cmd.is_empty() {
-        let _ = writeln!(o, "  entrypoint {:?} cmd {:?}", i.entrypoint, i.cmd);
-    }
-    let size: u64 = i.layers.iter().map(|l| l.size).sum();
-    let _ = writeln!(o, "  {} layers, {:.1} MB", i.layers.len(), size as f64 / 1e6);
-    if !i.other_platforms.is_empty() {
-        let _ = writeln!(o, "  also in the image (not scanned; use --platform): {}", i.other_platforms.join(", "));
-    }
-    o
+    r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f))
 }
 
 /// A SARIF 2.1.0 log of the audit findings of `reports` (one run; a rule per advisory).

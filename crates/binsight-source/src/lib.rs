@@ -175,9 +175,27 @@ pub struct WalkStats {
     pub non_elf_skipped: u64,
 }
 
+/// Counters a walk updates as it goes, for a caller to poll (e.g. a progress display).
+#[derive(Debug, Default)]
+pub struct WalkProgress {
+    /// Regular files seen so far.
+    pub files_seen: std::sync::atomic::AtomicU64,
+    /// Files found to start with the ELF magic so far (checked after the directories are read).
+    pub elf_found: std::sync::atomic::AtomicU64,
+}
+
 /// Every regular file under `root` that starts with the ELF magic, sorted by path, plus
 /// per-entry errors. Symlinks are never followed (so nothing outside `root` is read).
 pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkStats) {
+    walk_elf_files_with_progress(root, &WalkProgress::default())
+}
+
+/// [`walk_elf_files`], counting files seen and ELF files found in `progress` as it goes.
+pub fn walk_elf_files_with_progress(
+    root: &Path,
+    progress: &WalkProgress,
+) -> (Vec<Candidate>, Vec<SourceError>, WalkStats) {
+    use std::sync::atomic::Ordering::Relaxed;
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let mut stats = WalkStats::default();
@@ -201,6 +219,7 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
             continue;
         }
         stats.files_seen += 1;
+        progress.files_seen.fetch_add(1, Relaxed);
         files.push(entry);
     }
     // Opening each file for its magic is most of a walk's time: do it on the pool, in order.
@@ -208,7 +227,10 @@ pub fn walk_elf_files(root: &Path) -> (Vec<Candidate>, Vec<SourceError>, WalkSta
     let checked: Vec<Result<Option<u64>, SourceError>> = files
         .par_iter()
         .map(|e| match starts_with_elf_magic(e.path()) {
-            Ok(true) => Ok(Some(e.metadata().map(|m| m.len()).unwrap_or(0))),
+            Ok(true) => {
+                progress.elf_found.fetch_add(1, Relaxed);
+                Ok(Some(e.metadata().map(|m| m.len()).unwrap_or(0)))
+            }
             Ok(false) => Ok(None),
             Err(err) => Err(err),
         })
@@ -263,6 +285,13 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(stats.symlinks_skipped, 2);
         assert_eq!(stats.non_elf_skipped, 2);
+        // The counters a progress display polls end at the walk's totals.
+        let progress = WalkProgress::default();
+        let (found, _, stats) = walk_elf_files_with_progress(d.path(), &progress);
+        use std::sync::atomic::Ordering::Relaxed;
+        assert_eq!(progress.files_seen.load(Relaxed), stats.files_seen);
+        assert_eq!(progress.files_seen.load(Relaxed), 4);
+        assert_eq!(progress.elf_found.load(Relaxed), found.len() as u64);
     }
 
     #[test]

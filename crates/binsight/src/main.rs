@@ -23,7 +23,9 @@ const EXIT_FINDINGS: u8 = 4;
     name = "binsight",
     version,
     about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
-    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
+    after_help = "Environment: NO_COLOR (non-empty: no colour unless --color always); COLUMNS (the table's width; \
+                  default: the terminal's, and no limit when stdout is not a terminal).\n\
+                  Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +59,11 @@ struct Common {
     /// With --fail-on: findings whose advisory gives no severity (`unrated`) trip it too.
     #[arg(long, requires = "fail_on")]
     fail_on_unrated: bool,
+    /// Colour verdicts and severities in the table and inspect blocks: auto (only on stdout
+    /// when it is a terminal, NO_COLOR is unset or empty and TERM is not dumb), always (pipes
+    /// and files too; wins over NO_COLOR), never. JSON, SARIF and SBOMs never have colour.
+    #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
+    color: output::ColorChoice,
 }
 
 /// When findings make the run exit 4.
@@ -138,6 +145,11 @@ fn warn_stale(db: &binsight_advisory::Database) {
     }
 }
 
+/// `1 advisory`, `2 advisories`.
+fn advisories(n: usize) -> String {
+    binsight_report::text::count(n, "advisory", "advisories")
+}
+
 fn db(command: DbCommand) -> Result<u8> {
     let root = binsight_advisory::store::data_dir();
     match command {
@@ -159,8 +171,8 @@ fn db(command: DbCommand) -> Result<u8> {
                 eprintln!("binsight: {}: {}", w.path.display(), w.message);
             }
             println!(
-                "imported {} advisories as '{}' into {} ({} skipped)",
-                meta.records,
+                "imported {} as '{}' into {} ({} skipped)",
+                advisories(meta.records),
                 meta.name,
                 root.display(),
                 meta.skipped
@@ -197,8 +209,11 @@ fn db(command: DbCommand) -> Result<u8> {
                             eprintln!("binsight: {}: {}", w.path.display(), w.message);
                         }
                         println!(
-                            "updated '{}': {} advisories from {} ({} skipped)",
-                            meta.name, meta.records, meta.origin, meta.skipped
+                            "updated '{}': {} from {} ({} skipped)",
+                            meta.name,
+                            advisories(meta.records),
+                            meta.origin,
+                            meta.skipped
                         );
                     }
                     Err(e) => {
@@ -217,6 +232,7 @@ fn db(command: DbCommand) -> Result<u8> {
             let now = now_secs();
             let age = |date: Option<&str>| match date.and_then(|d| days_since(d, now)) {
                 Some(d) if d > STALE_AFTER_DAYS => format!("{d} days old: STALE, run `binsight db update`"),
+                Some(1) => "1 day old".to_string(),
                 Some(d) => format!("{d} days old"),
                 None => "date unknown".to_string(),
             };
@@ -224,17 +240,17 @@ fn db(command: DbCommand) -> Result<u8> {
             let (db, _) = binsight_advisory::load_for_audit(&root, &[]);
             println!("advisory database: {}", root.display());
             println!(
-                "built in: {} advisories (binsight's: musl, Rust standard library)",
-                binsight_advisory::embedded().len()
+                "built in: {} (binsight's: musl, Rust standard library)",
+                advisories(binsight_advisory::embedded().len())
             );
             let snap = binsight_advisory::snapshot::info();
             println!("embedded OSV snapshot, data as of {}:", snap.date);
             for e in &snap.ecosystems {
                 let in_use = db.sources_for(&e.ecosystem).any(|s| s.origin == binsight_advisory::Origin::Snapshot);
                 println!(
-                    "  {}: {} advisories, {} ({}){}",
+                    "  {}: {}, {} ({}){}",
                     e.ecosystem,
-                    e.records,
+                    advisories(e.records),
                     e.date,
                     age(Some(&e.date)),
                     if in_use { "" } else { "; superseded by imported data" }
@@ -254,9 +270,9 @@ fn db(command: DbCommand) -> Result<u8> {
                     .flat_map(|s| s.ecosystems.clone())
                     .collect();
                 println!(
-                    "  {}: {} advisories ({}), imported {date} ({}) from {}",
+                    "  {}: {} ({}), imported {date} ({}) from {}",
                     m.name,
-                    m.records,
+                    advisories(m.records),
                     if ecos.is_empty() { "no ecosystem".to_string() } else { ecos.join(", ") },
                     age(Some(&date)),
                     m.origin
@@ -374,6 +390,10 @@ enum Command {
         /// Speak plain HTTP (no TLS) to registries; loopback registries always get plain HTTP.
         #[arg(long)]
         plain_http: bool,
+        /// JSON lines in the sources' order (a directory's walk order, an image's file order),
+        /// written at the end; without it each line is written as its file finishes.
+        #[arg(long)]
+        sort: bool,
     },
     /// Pack static executables (given, or built with --cargo) into a minimal, reproducible OCI
     /// image: the binary at /app/NAME as entrypoint, a non-root user, a CA bundle, /tmp; one
@@ -410,29 +430,27 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Db { command } => db(command),
         Command::Inspect { files, common } => scan::inspect(&files, &common),
         Command::Pack { args, quiet } => pack::pack(args, quiet),
-        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http } => {
+        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
                     .build_global()
                     .context("setting up worker threads")?;
             }
-            let opts = scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http };
+            let opts =
+                scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http, sort };
             scan::scan(sources, &common, &opts)
         }
     }
 }
 
-/// A report whose ELF structure was partly unreadable: one stderr line, and the run's exit code
-/// becomes 1 (the report itself is still printed, with the problems in `unknowns`).
-fn warn_partial(r: &BinaryReport) -> bool {
-    let Some(first) = r.elf.warnings.first() else {
-        return false;
-    };
+/// For a report whose ELF structure was partly unreadable: the stderr line (the run's exit code
+/// becomes 1; the report itself is still printed, with the problems in `unknowns`).
+fn partial_warning(r: &BinaryReport) -> Option<String> {
+    let first = r.elf.warnings.first()?;
     let more = r.elf.warnings.len() - 1;
     let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-    eprintln!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path);
-    true
+    Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
 }
 
 /// Parse and analyse one file's bytes.

@@ -1,12 +1,27 @@
-//! What a run produces: reports, per-file errors and image facts are collected, then written in
-//! every format asked for (`-o FORMAT[=FILE]`, repeatable). Errors also go to stderr at once.
+//! What a run produces: reports, per-file errors and image facts, written in every format asked
+//! for (`-o FORMAT[=FILE]`, repeatable). JSON lines are written (and flushed) as each result
+//! comes, unless `--sort`; the table and the documents (SARIF, SBOMs) need the whole run and
+//! are written at the end, in the sources' order. Errors also go to stderr at once.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
 
 use binsight_model::{BinaryReport, ImageInfo};
 
-use crate::{fails, warn_partial, FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
+use crate::{fails, partial_warning, FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
+
+/// `--color`: when human output gets ANSI colours.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When the output is stdout, stdout is a terminal, NO_COLOR is unset or empty, and TERM is
+    /// not `dumb`.
+    #[default]
+    Auto,
+    /// Always, even in a pipe or a file, and despite NO_COLOR.
+    Always,
+    /// Never.
+    Never,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -54,26 +69,54 @@ pub struct Error {
     pub layer: Option<String>,
 }
 
-/// Everything one run found, kept for the end.
+/// One result: a report, or a file that could not be read or parsed.
+pub enum Item {
+    Report(Box<BinaryReport>),
+    Error(Error),
+}
+
+impl Item {
+    pub fn error(path: &str, message: &str, layer: Option<&str>) -> Item {
+        Item::Error(Error { path: path.into(), message: message.into(), layer: layer.map(str::to_string) })
+    }
+}
+
+/// How outputs are written.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub color: ColorChoice,
+    /// JSON lines as each result comes (false: all at the end, in the sources' order).
+    pub stream: bool,
+}
+
+/// A JSON output written as results come: stdout, or a file written in place.
+struct Stream {
+    file: Option<(PathBuf, std::fs::File)>,
+}
+
+/// Everything one run found, kept for the outputs written at the end.
 pub struct Run {
     specs: Vec<Spec>,
+    opts: Options,
     fail_on: Option<FailOn>,
     pub reports: Vec<BinaryReport>,
     pub errors: Vec<Error>,
     pub images: Vec<ImageInfo>,
-    /// Reports (false) and errors (true) in the order they came, for line-oriented output.
+    /// Reports (false) and errors (true) in the sources' order, for line-oriented output.
     order: Vec<(bool, usize)>,
     /// Files that could not be read, parsed, or were only partly readable.
     pub failed: usize,
-    /// Findings that trip --fail-on, as "ID in PATH (SEVERITY)".
-    tripped: Vec<String>,
     audited: bool,
     /// The advisory snapshot's date and, when auditing, the data used (see `set_database`).
     advisory: binsight_model::AdvisoryContext,
+    /// The JSON outputs written as results come (their specs are skipped at the end).
+    streams: Vec<Stream>,
+    /// A progress bar on stderr, hidden while lines are printed.
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Run {
-    pub fn new(specs: &[Spec], fail_on: Option<FailOn>, audited: bool) -> anyhow::Result<Run> {
+    pub fn new(specs: &[Spec], fail_on: Option<FailOn>, audited: bool, opts: Options) -> anyhow::Result<Run> {
         let mut specs = specs.to_vec();
         if specs.is_empty() {
             specs.push(Spec { format: Format::Table, file: None });
@@ -83,17 +126,34 @@ impl Run {
                 "more than one -o without a file: only one output can go to stdout; write the others with FORMAT=FILE"
             );
         }
+        let mut streams = Vec::new();
+        if opts.stream {
+            for s in specs.iter().filter(|s| s.format == Format::Json) {
+                let file = match &s.file {
+                    None => None,
+                    Some(f) => Some((
+                        f.clone(),
+                        std::fs::File::create(f)
+                            .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?,
+                    )),
+                };
+                streams.push(Stream { file });
+            }
+            specs.retain(|s| s.format != Format::Json);
+        }
         Ok(Run {
             specs,
+            opts,
             fail_on,
             reports: Vec::new(),
             errors: Vec::new(),
             images: Vec::new(),
             order: Vec::new(),
             failed: 0,
-            tripped: Vec::new(),
             audited,
             advisory: crate::advisory_context(None),
+            streams,
+            bar: None,
         })
     }
 
@@ -102,46 +162,136 @@ impl Run {
         self.advisory = crate::advisory_context(db);
     }
 
-    pub fn error(&mut self, path: &str, message: &str, layer: Option<&str>) {
-        self.failed += 1;
-        eprintln!("binsight: {message}");
-        self.order.push((true, self.errors.len()));
-        self.errors.push(Error { path: path.into(), message: message.into(), layer: layer.map(str::to_string) });
+    /// The progress bar to hide while printing (None when it is gone).
+    pub fn set_bar(&mut self, bar: Option<indicatif::ProgressBar>) {
+        self.bar = bar;
     }
 
-    pub fn report(&mut self, r: BinaryReport) {
-        if warn_partial(&r) {
-            self.failed += 1;
+    fn eprint(&self, line: &str) {
+        match &self.bar {
+            Some(b) => b.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
         }
-        self.tripped.extend(fails(&r, self.fail_on));
-        self.order.push((false, self.reports.len()));
-        self.reports.push(r);
     }
 
-    fn render(&self, format: Format, style: &Style) -> String {
+    /// Write one line to every streamed JSON output, flushed.
+    fn stream_line(&mut self, line: &str) -> anyhow::Result<()> {
+        for s in &mut self.streams {
+            match &mut s.file {
+                Some((path, f)) => writeln!(f, "{line}")
+                    .and_then(|()| f.flush())
+                    .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", path.display()))?,
+                None => {
+                    let write = || -> io::Result<()> {
+                        let mut out = io::stdout().lock();
+                        writeln!(out, "{line}")?;
+                        out.flush()
+                    };
+                    // A bar on the same terminal would tear the line: hide it meanwhile.
+                    match &self.bar {
+                        Some(b) if io::stdout().is_terminal() => b.suspend(write)?,
+                        _ => write()?,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Announce a result now: its stderr line, the failure count, and the streamed JSON line.
+    /// The result is kept for the other outputs with [`Run::store`].
+    pub fn emit(&mut self, item: &Item) -> anyhow::Result<()> {
+        match item {
+            Item::Report(r) => {
+                if let Some(w) = partial_warning(r) {
+                    self.failed += 1;
+                    self.eprint(&binsight_report::sanitize(&w));
+                }
+                if !self.streams.is_empty() {
+                    self.stream_line(&binsight_report::json_line(r))?;
+                }
+            }
+            Item::Error(e) => {
+                self.failed += 1;
+                self.eprint(&format!("binsight: {}", binsight_report::sanitize(&e.message)));
+                if !self.streams.is_empty() {
+                    self.stream_line(&binsight_report::json_error_line(&e.path, &e.message, e.layer.as_deref()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keep an announced result for the outputs written at the end (call in the sources' order).
+    pub fn store(&mut self, item: Item) {
+        match item {
+            Item::Report(r) => {
+                self.order.push((false, self.reports.len()));
+                self.reports.push(*r);
+            }
+            Item::Error(e) => {
+                self.order.push((true, self.errors.len()));
+                self.errors.push(e);
+            }
+        }
+    }
+
+    /// [`Run::emit`] then [`Run::store`].
+    pub fn add(&mut self, item: Item) -> anyhow::Result<()> {
+        self.emit(&item)?;
+        self.store(item);
+        Ok(())
+    }
+
+    pub fn report(&mut self, r: BinaryReport) -> anyhow::Result<()> {
+        self.add(Item::Report(Box::new(r)))
+    }
+
+    pub fn error(&mut self, path: &str, message: &str, layer: Option<&str>) -> anyhow::Result<()> {
+        self.add(Item::error(path, message, layer))
+    }
+
+    /// An image a scan read: its JSON line now (before its files), its header in the table.
+    pub fn image(&mut self, info: ImageInfo) -> anyhow::Result<()> {
+        if !self.streams.is_empty() {
+            self.stream_line(&serde_json::json!({ "image": info }).to_string())?;
+        }
+        self.images.push(info);
+        Ok(())
+    }
+
+    /// How human text is drawn for this output: its width and whether it has colour.
+    fn text_style(&self, spec: &Spec) -> binsight_report::Style {
+        let to_terminal = spec.file.is_none() && io::stdout().is_terminal();
+        let color = match self.opts.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        };
+        binsight_report::Style { width: table_width(to_terminal), color }
+    }
+    fn render(&self, spec: &Spec, style: &Style) -> String {
         let mut o = String::new();
-        match format {
+        match spec.format {
             Format::Table => match style {
                 Style::Inspect => {
-                    let blocks: Vec<String> = self.reports.iter().map(binsight_report::inspect_text).collect();
+                    let text = self.text_style(spec);
+                    let blocks: Vec<String> =
+                        self.reports.iter().map(|r| binsight_report::inspect_text_styled(r, &text)).collect();
                     o = blocks.join("\n");
                 }
                 Style::Scan => {
-                    for i in &self.images {
-                        o.push_str(&binsight_report::image_header(i));
-                    }
-                    o.push_str(&binsight_report::scan_summary(&self.reports, self.audited));
-                    if !self.reports.is_empty() {
-                        o.push_str(&binsight_report::scan_header(self.audited));
-                        o.push('\n');
-                        for r in &self.reports {
-                            o.push_str(&binsight_report::scan_row(r));
-                            o.push('\n');
-                        }
-                    }
-                    if self.audited {
-                        o.push_str(&binsight_report::scan_footer(&self.advisory));
-                    }
+                    o = binsight_report::scan_table(
+                        &self.reports,
+                        &self.images,
+                        self.audited,
+                        &self.advisory,
+                        &self.text_style(spec),
+                    );
                 }
             },
             Format::Json => {
@@ -185,10 +335,10 @@ impl Run {
         o
     }
 
-    /// Write every output and give the exit code.
+    /// Write the outputs not yet written and give the exit code.
     pub fn finish(&mut self, style: Style) -> anyhow::Result<u8> {
         for spec in &self.specs {
-            let text = self.render(spec.format, &style);
+            let text = self.render(spec, &style);
             match &spec.file {
                 None => {
                     let mut out = io::stdout().lock();
@@ -204,12 +354,13 @@ impl Run {
                 }
             }
         }
-        Ok(if !self.tripped.is_empty() {
-            let n = self.tripped.len();
+        let tripped: Vec<String> = self.reports.iter().flat_map(|r| fails(r, self.fail_on)).collect();
+        Ok(if !tripped.is_empty() {
+            let n = tripped.len();
             eprintln!(
-                "binsight: exit 4: {n} finding{} at or above --fail-on:\n  {}",
-                if n == 1 { "" } else { "s" },
-                self.tripped.join("\n  ")
+                "binsight: exit 4: {} at or above --fail-on:\n  {}",
+                binsight_report::text::count(n, "finding", "findings"),
+                tripped.join("\n  ")
             );
             EXIT_FINDINGS
         } else if self.failed > 0 {
@@ -218,4 +369,17 @@ impl Run {
             EXIT_OK
         })
     }
+}
+
+/// The width tables are fitted to: `COLUMNS` when set to a number (it wins), else the
+/// terminal's width when the table goes to a terminal, else none (a table in a pipe or a file
+/// is never cut).
+fn table_width(to_terminal: bool) -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&n| n > 0) {
+        return Some(n);
+    }
+    if to_terminal {
+        return console::Term::stdout().size_checked().map(|(_rows, cols)| usize::from(cols)).filter(|&c| c > 0);
+    }
+    None
 }

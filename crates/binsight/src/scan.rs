@@ -12,7 +12,7 @@ use binsight_source::registry;
 use rayon::prelude::*;
 use sha2::Digest as _;
 
-use crate::output::{Run, Style};
+use crate::output::{Item, Run, Style};
 use crate::{analyze_bytes, limits, Common};
 
 pub struct Options {
@@ -21,6 +21,8 @@ pub struct Options {
     pub quiet: bool,
     pub progress: bool,
     pub plain_http: bool,
+    /// JSON lines in the sources' order, at the end (else as each file finishes).
+    pub sort: bool,
 }
 
 /// Analyse one file's bytes and record its hash.
@@ -51,7 +53,9 @@ fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
 
 pub fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
     let db = common.database();
-    let mut run = Run::new(&common.output, common.fail_on(), db.is_some())?;
+    // Files are read in the order given: JSON lines stream in that order.
+    let opts = crate::output::Options { color: common.color, stream: true };
+    let mut run = Run::new(&common.output, common.fail_on(), db.is_some(), opts)?;
     run.set_database(db.as_ref());
     for f in files {
         let path = f.display().to_string();
@@ -59,8 +63,8 @@ pub fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
             .map_err(|e| e.to_string())
             .and_then(|data| analyze(&path, &data, db.as_ref()));
         match result {
-            Ok(r) => run.report(r),
-            Err(msg) => run.error(&path, &msg, None),
+            Ok(r) => run.report(r)?,
+            Err(msg) => run.error(&path, &msg, None)?,
         }
     }
     run.finish(Style::Inspect)
@@ -113,8 +117,13 @@ fn default_dirs() -> Vec<PathBuf> {
     v
 }
 
+/// Whether progress may be drawn: asked for, stderr a terminal, not on CI.
+fn progress_shown(enabled: bool) -> bool {
+    enabled && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
 fn bar(total: u64, enabled: bool) -> Option<indicatif::ProgressBar> {
-    if !enabled || !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+    if !progress_shown(enabled) {
         return None;
     }
     let b = indicatif::ProgressBar::new(total);
@@ -125,6 +134,42 @@ fn bar(total: u64, enabled: bool) -> Option<indicatif::ProgressBar> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
+}
+
+/// A spinner with a message, for work whose size is not known yet (a directory walk).
+fn spinner(enabled: bool) -> Option<indicatif::ProgressBar> {
+    if !progress_shown(enabled) {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new_spinner();
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    b.enable_steady_tick(Duration::from_millis(100));
+    Some(b)
+}
+
+/// Run `work` while another thread refreshes `bar` with `update` every 100 ms.
+fn polling<T>(
+    bar: Option<&indicatif::ProgressBar>,
+    update: impl Fn(&indicatif::ProgressBar) + Sync,
+    work: impl FnOnce() -> T,
+) -> T {
+    let Some(b) = bar else { return work() };
+    std::thread::scope(|t| {
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let update = &update;
+        t.spawn(move || {
+            // Wakes when `done` is dropped (work over, or unwinding), else every 100 ms.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(Duration::from_millis(100)) {
+                update(b);
+            }
+        });
+        let r = work();
+        drop(done);
+        r
+    })
 }
 
 pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8> {
@@ -184,7 +229,8 @@ fn scan_sources(
     started: Instant,
     lazy: &LazyDb<'_>,
 ) -> Result<u8> {
-    let mut run = Run::new(&common.output, common.fail_on(), common.auditing())?;
+    let out = crate::output::Options { color: common.color, stream: !opts.sort };
+    let mut run = Run::new(&common.output, common.fail_on(), common.auditing(), out)?;
     let mut non_elf = 0u64;
     let mut symlinks = 0u64;
     for s in sources {
@@ -196,59 +242,98 @@ fn scan_sources(
                     .map_err(|e| e.to_string())
                     .and_then(|data| analyze(&path, &data, db))
                 {
-                    Ok(r) => run.report(r),
-                    Err(m) => run.error(&path, &m, None),
+                    Ok(r) => run.report(r)?,
+                    Err(m) => run.error(&path, &m, None)?,
                 }
             }
             Source::Dir(d) => {
-                let (found, errors, st) = binsight_source::walk_elf_files(&d);
+                let walked = binsight_source::WalkProgress::default();
+                let spin = spinner(opts.progress);
+                let shown = binsight_report::sanitize(&d.display().to_string()).into_owned();
+                let (found, errors, st) = polling(
+                    spin.as_ref(),
+                    |b| {
+                        use binsight_report::text::count;
+                        let seen = walked.files_seen.load(Ordering::Relaxed) as usize;
+                        let elf = walked.elf_found.load(Ordering::Relaxed) as usize;
+                        b.set_message(format!(
+                            "{shown}: {} seen, {} found",
+                            count(seen, "file", "files"),
+                            count(elf, "ELF file", "ELF files")
+                        ));
+                    },
+                    || binsight_source::walk_elf_files_with_progress(&d, &walked),
+                );
+                if let Some(s) = spin {
+                    s.finish_and_clear();
+                }
                 let db = lazy.get();
                 non_elf += st.non_elf_skipped;
                 symlinks += st.symlinks_skipped;
                 for e in errors {
-                    run.error(e.path(), &e.to_string(), None);
+                    run.error(e.path(), &e.to_string(), None)?;
                 }
                 let total: u64 = found.iter().map(|c| c.size).sum();
                 let b = bar(total, opts.progress);
                 if let Some(b) = &b {
-                    b.set_message(format!("{} ELF files", found.len()));
+                    b.set_message(binsight_report::text::count(found.len(), "ELF file", "ELF files"));
                 }
+                run.set_bar(b.clone());
                 let limits = limits(common);
                 // Largest files first: a big binary started last would leave the other cores
-                // idle at the end. Reports keep the walk's order.
+                // idle at the end. Results are announced (JSON lines) as they finish, and kept
+                // in the walk's order for the other outputs.
                 // File contents in memory at once: 192 MiB, or one file larger than that.
                 let budget = binsight_source::ByteBudget::new(192 << 20);
                 let mut order: Vec<usize> = (0..found.len()).collect();
                 order.sort_by_key(|&i| std::cmp::Reverse(found[i].size));
-                let mut slots: Vec<(usize, Result<BinaryReport, String>)> = order
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(|&i| (i, &found[i]))
-                    .map(|(i, c)| {
-                        let path = c.path.display().to_string();
-                        budget.acquire(c.size);
-                        let r = with_buffer(|buf| {
-                            binsight_source::read_candidate_into(c, &limits, buf)
-                                .map_err(|e| e.to_string())
-                                .and_then(|()| analyze(&path, buf, db))
+                // Set when the output is gone (a closed pipe): the files not started are skipped.
+                let stop = std::sync::atomic::AtomicBool::new(false);
+                let mut slots: Vec<Option<Item>> = (0..found.len()).map(|_| None).collect();
+                let announced = std::thread::scope(|t| -> Result<()> {
+                    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<BinaryReport, String>)>();
+                    let (found, order, budget, limits, bar, stop) = (&found, &order, &budget, &limits, &b, &stop);
+                    t.spawn(move || {
+                        order.par_iter().with_max_len(1).for_each_with(tx, |tx, &i| {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let c = &found[i];
+                            let path = c.path.display().to_string();
+                            budget.acquire(c.size);
+                            let r = with_buffer(|buf| {
+                                binsight_source::read_candidate_into(c, limits, buf)
+                                    .map_err(|e| e.to_string())
+                                    .and_then(|()| analyze(&path, buf, db))
+                            });
+                            budget.release(c.size);
+                            if let Some(b) = bar {
+                                b.inc(c.size);
+                            }
+                            // The receiver is gone only when the run is stopping.
+                            let _ = tx.send((i, r));
                         });
-                        budget.release(c.size);
-                        if let Some(b) = &b {
-                            b.inc(c.size);
+                    });
+                    for (i, r) in rx {
+                        let item = match r {
+                            Ok(r) => Item::Report(Box::new(r)),
+                            Err(m) => Item::error(&found[i].path.display().to_string(), &m, None),
+                        };
+                        if let Err(e) = run.emit(&item) {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(e);
                         }
-                        (i, r)
-                    })
-                    .collect();
-                slots.sort_unstable_by_key(|(i, _)| *i);
-                let results = slots.into_iter().map(|(_, r)| r);
+                        slots[i] = Some(item);
+                    }
+                    Ok(())
+                });
+                run.set_bar(None);
                 if let Some(b) = b {
                     b.finish_and_clear();
                 }
-                for (c, r) in found.iter().zip(results) {
-                    match r {
-                        Ok(r) => run.report(r),
-                        Err(m) => run.error(&c.path.display().to_string(), &m, None),
-                    }
+                announced?;
+                for item in slots.into_iter().flatten() {
+                    run.store(item);
                 }
             }
             src @ (Source::Image(..) | Source::Registry(_)) => {
@@ -269,45 +354,43 @@ fn scan_sources(
                 };
                 let progress = image::Progress::default();
                 let b = bar(0, opts.progress);
-                let done = std::sync::atomic::AtomicBool::new(false);
-                let scanned = std::thread::scope(|t| {
-                    if let Some(b) = &b {
-                        t.spawn(|| {
-                            while !done.load(Ordering::Relaxed) {
-                                b.set_length(progress.total.load(Ordering::Relaxed));
-                                b.set_position(progress.bytes.load(Ordering::Relaxed));
-                                b.set_message(format!("{} ELF files", progress.files.load(Ordering::Relaxed)));
-                                std::thread::sleep(Duration::from_millis(100));
-                            }
-                        });
-                    }
-                    let r = image::scan_source(&src, opts.platform.as_deref(), &limits, &progress, |path, data| {
-                        analyze(path, data, db)
-                    });
-                    done.store(true, Ordering::Relaxed);
-                    r
-                });
+                let scanned = polling(
+                    b.as_ref(),
+                    |b| {
+                        b.set_length(progress.total.load(Ordering::Relaxed));
+                        b.set_position(progress.bytes.load(Ordering::Relaxed));
+                        let files = progress.files.load(Ordering::Relaxed) as usize;
+                        b.set_message(binsight_report::text::count(files, "ELF file", "ELF files"));
+                    },
+                    || {
+                        image::scan_source(&src, opts.platform.as_deref(), &limits, &progress, |path, data| {
+                            analyze(path, data, db)
+                        })
+                    },
+                );
                 if let Some(b) = b {
                     b.finish_and_clear();
                 }
                 let scanned = match scanned {
                     Ok(s) => s,
                     Err(e) => {
-                        run.error(&shown, &format!("{e}"), None);
+                        run.error(&shown, &format!("{e}"), None)?;
                         continue;
                     }
                 };
                 non_elf += scanned.non_elf;
-                run.images.push(scanned.info);
+                // An image's files are known once its last layer is read (a later layer may
+                // delete a file): they are announced together, after the image's line.
+                run.image(scanned.info)?;
                 for f in scanned.files {
                     match f.result {
                         Ok(mut r) => {
                             // A hard link shares its target's analysis but has its own path.
                             r.path = f.path;
                             r.layer = Some(f.layer);
-                            run.report(r)
+                            run.report(r)?
                         }
-                        Err(m) => run.error(&f.path, &m, Some(&f.layer)),
+                        Err(m) => run.error(&f.path, &m, Some(&f.layer))?,
                     }
                 }
                 for e in scanned.errors {
@@ -316,7 +399,7 @@ fn scan_sources(
                     } else {
                         format!("{shown}: {}: {}", e.path, e.reason)
                     };
-                    run.error(&e.path, &msg, e.layer.as_deref());
+                    run.error(&e.path, &msg, e.layer.as_deref())?;
                 }
             }
         }
@@ -326,12 +409,13 @@ fn scan_sources(
     }
     let code = run.finish(Style::Scan)?;
     if !opts.quiet {
+        use binsight_report::text::count;
         eprintln!(
-            "binsight: {} ELF files reported, {} errors, {} other files and {} symlinks skipped, {:.2}s",
-            run.reports.len(),
-            run.failed,
-            non_elf,
-            symlinks,
+            "binsight: {} reported, {}, {} and {} skipped, {:.2}s",
+            count(run.reports.len(), "ELF file", "ELF files"),
+            count(run.failed, "error", "errors"),
+            count(non_elf as usize, "other file", "other files"),
+            count(symlinks as usize, "symlink", "symlinks"),
             started.elapsed().as_secs_f64()
         );
     }

@@ -145,13 +145,13 @@ fn scan_walks_a_tree_without_following_symlinks_out() {
     assert!(paths.iter().any(|p| p.ends_with("usr/bin/tool")));
     assert!(v.iter().any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("broken")) && r["error"].is_string()));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("1 ELF files reported, 1 errors, 1 other files and 2 symlinks skipped"), "{stderr}");
+    assert!(stderr.contains("1 ELF file reported, 1 error, 1 other file and 2 symlinks skipped"), "{stderr}");
 
     // Table output: a summary, then a header and one row per binary.
     let out = bin().arg("scan").arg(d.path().join("usr")).assert().code(1).get_output().stdout.clone();
     let table = String::from_utf8_lossy(&out);
     let lines: Vec<&str> = table.lines().collect();
-    assert!(lines[0].starts_with("1 ELF files: 0 static, 1 dynamic"), "{table}");
+    assert!(lines[0].starts_with("1 ELF file: 0 static, 1 dynamic"), "{table}");
     assert!(lines[2].starts_with("ARCH"), "{table}");
     assert_eq!(lines.len(), 4, "{table}");
 }
@@ -273,16 +273,16 @@ fn db_import_and_status() {
         c
     };
     let out = run(&["db", "import", &dir.display().to_string()]).assert().success().get_output().clone();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 advisories as 'crates.io'"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 advisory as 'crates.io'"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json: not a valid OSV record"));
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"), "{}", String::from_utf8_lossy(&out));
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisory"), "{}", String::from_utf8_lossy(&out));
     // An empty source is refused and leaves the database as it was.
     let empty = src.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
     run(&["db", "import", "--name", "crates.io", &empty.display().to_string()]).assert().code(2);
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisories"));
+    assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisory"));
 }
 
 /// A file the scanning user may not read: one error line naming it, exit 1, the rest reported.
