@@ -30,7 +30,8 @@ pub fn parse_spec(s: &str) -> Result<Spec, String> {
         Some((n, _)) => return Err(format!("{n}=: give a file name after '=' (or drop '=' for stdout)")),
         None => (s, None),
     };
-    let format = match name {
+    // Case-insensitive, like every other option value.
+    let format = match name.to_ascii_lowercase().as_str() {
         "table" => Format::Table,
         "json" => Format::Json,
         "sarif" => Format::Sarif,
@@ -196,11 +197,13 @@ impl Run {
                     out.flush()?;
                 }
                 Some(f) => {
-                    // Written beside the target and renamed: a reader never sees half a file.
+                    // Written beside the target and renamed: a reader never sees half a file. Errors
+                    // name the target (never the temporary file), which is removed on failure.
                     let tmp = f.with_extension(format!("binsight-{}.tmp", std::process::id()));
-                    std::fs::write(&tmp, text.as_bytes())
-                        .and_then(|()| std::fs::rename(&tmp, f))
-                        .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
+                    std::fs::write(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, f)).map_err(|e| {
+                        let _ = std::fs::remove_file(&tmp);
+                        anyhow::anyhow!("{}: cannot write the output: {e}", f.display())
+                    })?;
                 }
             }
         }
