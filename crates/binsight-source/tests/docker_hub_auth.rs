@@ -32,10 +32,7 @@ fn docker_hub_credentials_come_from_docker_config_under_its_aliases() {
     let helper = bin.join("docker-credential-fake");
     std::fs::write(
         &helper,
-        format!(
-            "#!/bin/sh\ncat > {}\necho '{{\"Username\":\"fromhelper\",\"Secret\":\"s\"}}'\n",
-            asked.display()
-        ),
+        format!("#!/bin/sh\ncat > {}\necho '{{\"Username\":\"fromhelper\",\"Secret\":\"s\"}}'\n", asked.display()),
     )
     .expect("helper");
     use std::os::unix::fs::PermissionsExt as _;
