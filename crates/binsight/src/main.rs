@@ -28,11 +28,11 @@ const EXIT_FINDINGS: u8 = 4;
     name = "binsight",
     version,
     about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
-    after_help = "Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were \
-                  still reported), or an output could not be written; 2 usage error (bad arguments or \
-                  options, nothing to scan); 3 a source could not be opened at all (missing, unreadable, \
-                  not an image, registry unreachable); 4 a finding at or above --fail-on. 3 takes \
-                  precedence over 4, 4 over 1."
+    after_help = "\
+Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still
+reported), or an output could not be written; 2 usage error (bad arguments or option values,
+nothing to scan); 3 a source could not be opened at all (missing, not an image, registry
+unreachable); 4 a finding at or above --fail-on. 3 takes precedence over 4, and 4 over 1."
 )]
 struct Cli {
     #[command(subcommand)]
