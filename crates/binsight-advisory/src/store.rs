@@ -118,13 +118,15 @@ pub(crate) fn import_with_origin(
     }
     let dir = sources_dir(root);
     std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    // Staged beside its destination; errors name the destination, not the staging directory.
+    let dest = dir.join(name);
     let tmp = dir.join(format!(".{name}.importing-{}", std::process::id()));
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+        std::fs::remove_dir_all(&tmp).map_err(|e| io(&dest, e))?;
     }
-    std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
+    std::fs::create_dir(&tmp).map_err(|e| io(&dest, e))?;
     for (file, bytes) in &good {
-        std::fs::write(tmp.join(file), bytes).map_err(|e| io(&tmp.join(file), e))?;
+        std::fs::write(tmp.join(file), bytes).map_err(|e| io(&dest.join(file), e))?;
     }
     let meta = SourceMeta {
         name: name.to_string(),
@@ -133,13 +135,12 @@ pub(crate) fn import_with_origin(
         records: good.len(),
         skipped: warnings.len(),
     };
-    let meta_json = serde_json::to_vec_pretty(&meta).map_err(|e| io(&tmp, e))?;
-    std::fs::write(tmp.join(META), meta_json).map_err(|e| io(&tmp, e))?;
+    let meta_json = serde_json::to_vec_pretty(&meta).map_err(|e| io(&dest, e))?;
+    std::fs::write(tmp.join(META), meta_json).map_err(|e| io(&dest, e))?;
     // Swap: old → .old, new → name, remove .old. A crash leaves either the old or the new copy.
-    let dest = dir.join(name);
     let old = dir.join(format!(".{name}.old"));
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| io(&dest, format!("cannot remove the previous copy: {e}")))?;
     }
     if dest.exists() {
         std::fs::rename(&dest, &old).map_err(|e| io(&dest, e))?;

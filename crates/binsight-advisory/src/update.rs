@@ -5,7 +5,7 @@
 //! happens, so a truncated or corrupt download never replaces a good database.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -38,7 +38,20 @@ pub fn update(
     let tmp = dir.join(format!(".{name}.download-{}.zip", std::process::id()));
     let result = download(&url, &tmp, progress).and_then(|()| import_with_origin(root, name, &tmp, &url));
     let _ = std::fs::remove_file(&tmp);
-    result
+    // Messages name the download's URL, never the temporary file it was saved to.
+    let shown = |p: PathBuf| match p.strip_prefix(&tmp) {
+        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from(&url),
+        Ok(rest) => Path::new(&url).join(rest),
+        Err(_) => p,
+    };
+    match result {
+        Ok((meta, warnings)) => {
+            Ok((meta, warnings.into_iter().map(|w| LoadWarning { path: shown(w.path), message: w.message }).collect()))
+        }
+        Err(StoreError::Io { path, message }) => Err(StoreError::Io { path: shown(path), message }),
+        Err(StoreError::Empty(p)) => Err(StoreError::Empty(shown(p))),
+        Err(StoreError::NotOsv(p)) => Err(StoreError::NotOsv(shown(p))),
+    }
 }
 
 fn download(url: &str, to: &Path, progress: &mut dyn FnMut(u64, Option<u64>)) -> Result<(), StoreError> {

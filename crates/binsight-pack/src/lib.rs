@@ -133,8 +133,8 @@ pub struct Options {
     pub ca_bundle: Option<Vec<u8>>,
     /// More base files: `/etc/services`, zoneinfo.
     pub extra: Vec<Entry>,
-    /// Tag recorded in the layout (`org.opencontainers.image.ref.name`) and the docker archive.
-    pub tag: String,
+    /// Tags recorded in the layout (`org.opencontainers.image.ref.name`) and the docker archive.
+    pub tags: Vec<String>,
 }
 
 /// A content-addressed blob and how it is referred to.
@@ -177,7 +177,7 @@ pub struct Built {
     pub images: Vec<BuiltImage>,
     /// The image manifest (one platform) or image index (several).
     pub root: Descriptor,
-    pub tag: String,
+    pub tags: Vec<String>,
 }
 
 impl Built {
@@ -395,14 +395,23 @@ pub fn build(binaries: &[Binary], o: &Options) -> Result<Built, PackError> {
         blobs.insert(d.digest.clone(), idx);
         d
     };
-    Ok(Built { blobs, images, root, tag: o.tag.clone() })
+    Ok(Built { blobs, images, root, tags: o.tags.clone() })
 }
 
-/// The layout's `index.json`: the root (named by the tag) and the SBOM artifacts.
+/// The layout's `index.json`: the root (once per tag, named by it) and the SBOM artifacts.
 fn layout_index(b: &Built) -> Vec<u8> {
-    let mut root = b.root.json();
-    root["annotations"] = json!({"org.opencontainers.image.ref.name": b.tag});
-    let mut ms = vec![root];
+    let mut ms: Vec<Value> = b
+        .tags
+        .iter()
+        .map(|t| {
+            let mut root = b.root.json();
+            root["annotations"] = json!({"org.opencontainers.image.ref.name": t});
+            root
+        })
+        .collect();
+    if ms.is_empty() {
+        ms.push(b.root.json());
+    }
     for i in &b.images {
         if let Some(s) = &i.sbom {
             let mut d = s.json();
@@ -435,6 +444,7 @@ fn staging(target: &Path) -> PathBuf {
 }
 
 /// Write an OCI image layout at `dir` (which must not exist, or be empty, unless `replace`).
+/// Errors name `dir`, never the staging directory beside it.
 pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
@@ -448,9 +458,9 @@ pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackErro
         for (rel, bytes) in layout_files(b) {
             let p = tmp.join(&rel);
             if let Some(parent) = p.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| werr(parent, e))?;
+                std::fs::create_dir_all(parent).map_err(|e| werr(dir, format!("cannot write: {e}")))?;
             }
-            std::fs::write(&p, bytes).map_err(|e| werr(&p, e))?;
+            std::fs::write(&p, bytes).map_err(|e| werr(dir, format!("writing {rel}: {e}")))?;
         }
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(|e| werr(dir, format!("cannot replace: {e}")))?;
@@ -464,8 +474,12 @@ pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackErro
 }
 
 /// Write a `docker save`-style archive: `manifest.json` (docker load) plus the OCI layout
-/// (OCI tools), members sorted, times fixed. One platform only.
-pub fn write_tarball(b: &Built, file: &Path, epoch: u64) -> Result<(), PackError> {
+/// (OCI tools), members sorted, times fixed. One platform only. An existing `file` is replaced
+/// only with `replace`. Errors name `file`, never the staging file beside it.
+pub fn write_tarball(b: &Built, file: &Path, epoch: u64, replace: bool) -> Result<(), PackError> {
+    if !replace && std::fs::symlink_metadata(file).is_ok() {
+        return Err(werr(file, "exists; choose another file or pass --force"));
+    }
     let [img] = b.images.as_slice() else {
         return Err(werr(
             file,
@@ -479,13 +493,13 @@ pub fn write_tarball(b: &Built, file: &Path, epoch: u64) -> Result<(), PackError
     let blob = |d: &str| format!("blobs/{}", d.replacen(':', "/", 1));
     let m = json!([{
         "Config": blob(&img.config.digest),
-        "RepoTags": [b.tag],
+        "RepoTags": b.tags,
         "Layers": img.layers.iter().map(|(d, _)| blob(&d.digest)).collect::<Vec<_>>(),
     }]);
     files.insert("manifest.json".into(), canonical(&m));
     let tmp = staging(file);
     let result = (|| {
-        let f = std::fs::File::create(&tmp).map_err(|e| werr(&tmp, e))?;
+        let f = std::fs::File::create(&tmp).map_err(|e| werr(file, e))?;
         let mut t = tar::Builder::new(std::io::BufWriter::new(f));
         let mut dirs = std::collections::BTreeSet::new();
         for rel in files.keys() {
@@ -509,19 +523,19 @@ pub fn write_tarball(b: &Built, file: &Path, epoch: u64) -> Result<(), PackError
                     h.set_entry_type(tar::EntryType::Directory);
                     h.set_mode(0o755);
                     h.set_size(0);
-                    t.append_data(&mut h, format!("{rel}/"), &[][..]).map_err(|e| werr(&tmp, e))?;
+                    t.append_data(&mut h, format!("{rel}/"), &[][..]).map_err(|e| werr(file, e))?;
                 }
                 Some(d) => {
                     h.set_entry_type(tar::EntryType::Regular);
                     h.set_mode(0o644);
                     h.set_size(d.len() as u64);
-                    t.append_data(&mut h, &rel, d.as_slice()).map_err(|e| werr(&tmp, e))?;
+                    t.append_data(&mut h, &rel, d.as_slice()).map_err(|e| werr(file, e))?;
                 }
             }
         }
-        let w = t.into_inner().map_err(|e| werr(&tmp, e))?;
-        let f = w.into_inner().map_err(|e| werr(&tmp, e.error()))?;
-        f.sync_all().map_err(|e| werr(&tmp, e))?;
+        let w = t.into_inner().map_err(|e| werr(file, e))?;
+        let f = w.into_inner().map_err(|e| werr(file, e.error()))?;
+        f.sync_all().map_err(|e| werr(file, e))?;
         std::fs::rename(&tmp, file).map_err(|e| werr(file, e))
     })();
     if result.is_err() {
@@ -541,7 +555,7 @@ mod tests {
             gid: 65532,
             ca_bundle: Some(b"PEM".to_vec()),
             extra: vec![],
-            tag: "t:1".into(),
+            tags: vec!["t:1".into()],
         }
     }
 
@@ -595,6 +609,53 @@ mod tests {
         assert_eq!(cfg["config"]["User"], "65532:65532");
         assert_eq!(cfg["config"]["Entrypoint"][0], "/app/app");
         assert_eq!(cfg["created"], "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn outputs_are_not_overwritten_and_errors_name_the_target() {
+        let t = tempfile::tempdir().expect("tmp");
+        let mut o = opts();
+        o.tags = vec!["a/b:1".into(), "reg.example/c:2".into()];
+        let built = build(&[bin("x86_64")], &o).expect("build");
+        let f = t.path().join("img.tar");
+        write_tarball(&built, &f, 0, false).expect("first write");
+        let e = write_tarball(&built, &f, 0, false).expect_err("exists").to_string();
+        assert!(e.contains("img.tar") && e.contains("--force"), "{e}");
+        write_tarball(&built, &f, 0, true).expect("replaced");
+        let mut a = tar::Archive::new(std::fs::File::open(&f).expect("open"));
+        let mut manifest = Vec::new();
+        for e in a.entries().expect("entries") {
+            let mut e = e.expect("entry");
+            if e.path().expect("path").to_str() == Some("manifest.json") {
+                std::io::Read::read_to_end(&mut e, &mut manifest).expect("read");
+            }
+        }
+        let m: Value = serde_json::from_slice(&manifest).expect("manifest.json");
+        assert_eq!(m[0]["RepoTags"], json!(["a/b:1", "reg.example/c:2"]));
+        // Every tag names the image in the layout.
+        let dir = t.path().join("layout");
+        write_layout(&built, &dir, false).expect("layout");
+        let idx: Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index")).expect("json");
+        let names: Vec<&str> = idx["manifests"]
+            .as_array()
+            .expect("manifests")
+            .iter()
+            .filter_map(|d| d["annotations"]["org.opencontainers.image.ref.name"].as_str())
+            .collect();
+        assert_eq!(names, ["a/b:1", "reg.example/c:2"]);
+        // Failures name the user's path, not the staging file or directory beside it.
+        let e = write_tarball(&built, &t.path().join("no/such/img.tar"), 0, true).expect_err("no dir").to_string();
+        assert!(e.contains("no/such/img.tar") && !e.contains("partial"), "{e}");
+        std::fs::write(t.path().join("file"), b"x").expect("w");
+        let e = write_layout(&built, &t.path().join("file/sub"), false).expect_err("not a dir").to_string();
+        assert!(e.contains("file/sub") && !e.contains("partial"), "{e}");
+        let left: Vec<String> = std::fs::read_dir(t.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("partial"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

@@ -323,6 +323,19 @@ fn platform_of(v: &Value) -> String {
     }
 }
 
+/// Do two `os/arch[/variant]` strings name the same platform? As docker matches them: `arm64`
+/// means `arm64/v8` and `arm` means `arm/v7` (Docker Hub's arm64 entries carry `v8`).
+fn same_platform(a: &str, b: &str) -> bool {
+    fn norm(p: &str) -> String {
+        match p.split('/').collect::<Vec<_>>().as_slice() {
+            [os, "arm64"] => format!("{os}/arm64/v8"),
+            [os, "arm"] => format!("{os}/arm/v7"),
+            _ => p.to_string(),
+        }
+    }
+    norm(a) == norm(b)
+}
+
 /// The platform a scan picks from a multi-platform index when none is asked for.
 pub fn host_platform() -> String {
     let arch = match std::env::consts::ARCH {
@@ -443,7 +456,7 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
             }
             let pick = ms
                 .iter()
-                .find(|d| d.get("platform").is_some_and(|p| platform_of(p) == want))
+                .find(|d| d.get("platform").is_some_and(|p| same_platform(&platform_of(p), &want)))
                 .or_else(|| {
                     if ms.len() == 1 || platform.is_none() {
                         ms.iter().find(|d| d.get("platform").is_none()).or(ms.first())

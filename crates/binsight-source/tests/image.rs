@@ -467,6 +467,9 @@ fn registry_bearer_tokens_platforms_and_broken_blobs() {
     let s = pull("demo/app:multi", Some("linux/amd64"), &opts).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.files.len(), 3);
     assert_eq!(s.info.other_platforms, ["linux/arm64/v8"]);
+    // `linux/arm64` is the `linux/arm64/v8` entry, as docker matches it.
+    let s = pull("demo/app:multi", Some("linux/arm64"), &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.info.other_platforms, ["linux/amd64"]);
     let e = pull("demo/app:multi", Some("linux/s390x"), &opts).expect_err("no such platform");
     assert!(e.to_string().contains("linux/arm64/v8, linux/amd64"), "{e}");
 

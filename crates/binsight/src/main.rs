@@ -8,6 +8,8 @@ use anyhow::{Context as _, Result};
 use binsight_model::BinaryReport;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod args;
+mod fail;
 mod output;
 mod pack;
 mod scan;
@@ -16,6 +18,9 @@ mod scan;
 const EXIT_OK: u8 = 0;
 const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+/// A source (or pack input) that cannot be opened at all: missing, unreadable, not an image,
+/// registry unreachable.
+const EXIT_SOURCE: u8 = 3;
 const EXIT_FINDINGS: u8 = 4;
 
 #[derive(Parser)]
@@ -23,47 +28,66 @@ const EXIT_FINDINGS: u8 = 4;
     name = "binsight",
     version,
     about = "What is inside the Linux binaries you ship: arch, linkage, libc (musl too), toolchain, hardening, portability",
-    after_help = "Environment: NO_COLOR (non-empty: no colour unless --color always); COLUMNS (the table's width; \
-                  default: the terminal's, and no limit when stdout is not a terminal).\n\
-                  Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still reported); 2 usage error or nothing to scan; 4 a finding at or above --fail-on (takes precedence over 1)."
+    after_help = "\
+Environment: NO_COLOR (non-empty: no colour unless --color always); COLUMNS (the table's width;
+default: the terminal's, no limit when stdout is not a terminal).
+Exit codes: 0 every file reported; 1 some files could not be read or parsed (the rest were still
+reported), or an output could not be written; 2 usage error (bad arguments or option values,
+nothing to scan); 3 a source could not be opened at all (missing, not an image, registry
+unreachable); 4 a finding at or above --fail-on. 3 takes precedence over 4, and 4 over 1."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+// Help: one line per option, grouped under headings, so `scan --help` fits one screen; the
+// details are in README.md.
 #[derive(clap::Args)]
 struct Common {
-    /// Output: FORMAT or FORMAT=FILE, repeatable to write several in one run (at most one
-    /// without a file, which goes to stdout). FORMAT: table (default), json (one object per
-    /// line; docs/json-schema.md), sarif (SARIF 2.1.0; implies --audit), cyclonedx-json
-    /// (CycloneDX 1.6), spdx-json (SPDX 2.3).
-    #[arg(short, long = "output", value_name = "FORMAT[=FILE]", value_parser = output::parse_spec)]
+    /// FORMAT: table, json, sarif, cyclonedx-json, spdx-json; repeatable
+    #[arg(
+        short,
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        value_parser = output::parse_spec,
+        help_heading = "Output"
+    )]
     output: Vec<output::Spec>,
-    /// Largest file to read, in bytes (bigger files get an error and are skipped).
-    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
-    max_file_size: u64,
-    /// Match components against known vulnerabilities (binsight's libc advisories, plus any
-    /// OSV directories given with --advisories) and give a rebuild verdict per binary.
-    #[arg(long)]
+    /// Match known vulnerabilities; a rebuild verdict per binary
+    #[arg(long, help_heading = "Audit")]
     audit: bool,
-    /// A directory of OSV JSON records (e.g. an OSV export for crates.io or Go); repeatable.
-    /// Implies --audit.
-    #[arg(long, value_name = "DIR")]
+    /// Also match the OSV records in DIR (repeatable; implies --audit)
+    #[arg(long, value_name = "DIR", help_heading = "Audit")]
     advisories: Vec<PathBuf>,
-    /// Exit with code 4 when a finding whose code is in the binary has at least this severity
-    /// (stderr names the findings). Unrated findings count only with --fail-on-unrated.
-    /// Implies --audit.
-    #[arg(long, value_enum, value_name = "LEVEL")]
+    /// Exit 4 on a linked finding >= LEVEL: low, medium, high, critical
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        hide_possible_values = true,
+        value_name = "LEVEL",
+        help_heading = "Audit"
+    )]
     fail_on: Option<Level>,
-    /// With --fail-on: findings whose advisory gives no severity (`unrated`) trip it too.
-    #[arg(long, requires = "fail_on")]
+    /// With --fail-on: findings without a severity trip it too
+    #[arg(long, requires = "fail_on", help_heading = "Audit")]
     fail_on_unrated: bool,
-    /// Colour verdicts and severities in the table and inspect blocks: auto (only on stdout
-    /// when it is a terminal, NO_COLOR is unset or empty and TERM is not dumb), always (pipes
-    /// and files too; wins over NO_COLOR), never. JSON, SARIF and SBOMs never have colour.
-    #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
+    /// auto (default: on a terminal, unless NO_COLOR), always, never
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        hide_possible_values = true,
+        hide_default_value = true,
+        default_value_t,
+        value_name = "WHEN",
+        help_heading = "Output"
+    )]
     color: output::ColorChoice,
+    /// Largest file read (larger ones are an error)
+    #[arg(long, default_value = "1G", value_parser = args::size, value_name = "SIZE", help_heading = "Limits")]
+    max_file_size: u64,
 }
 
 /// When findings make the run exit 4.
@@ -166,6 +190,7 @@ fn db(command: DbCommand) -> Result<u8> {
                 }
             });
             let (meta, warnings) = binsight_advisory::store::import(&root, &name, &path)
+                .map_err(|e| fail::import(e, &path))
                 .with_context(|| format!("importing {} as {name}", path.display()))?;
             for w in &warnings {
                 eprintln!("binsight: {}: {}", w.path.display(), w.message);
@@ -325,6 +350,7 @@ enum DbCommand {
     /// Import OSV records (a directory of JSON files, or a .zip such as an OSV export) into the
     /// local database used by --audit. A failed import leaves the existing copy in place.
     Import {
+        /// A directory of OSV JSON files, or a .zip of them (an OSV export)
         #[arg(value_name = "DIR_OR_ZIP")]
         path: PathBuf,
         /// Source name (default: the directory or file name, e.g. `crates.io`).
@@ -335,8 +361,8 @@ enum DbCommand {
     /// Each source is checked (size, exact length, the server's MD5) and swapped in atomically:
     /// a failed or interrupted download keeps the copy you had.
     Update {
-        /// Ecosystems to fetch (default: crates.io and Go).
-        #[arg(long = "source", value_name = "ECOSYSTEM")]
+        /// Ecosystems to fetch: crates.io, Go (default: both); repeatable.
+        #[arg(long = "source", value_name = "ECOSYSTEM", value_parser = args::db_source)]
         sources: Vec<String>,
         /// Base URL of an OSV export mirror (default: $BINSIGHT_OSV_MIRROR, else OSV's own bucket).
         #[arg(long, value_name = "URL")]
@@ -346,6 +372,19 @@ enum DbCommand {
     Status,
 }
 
+const INSPECT_AFTER_HELP: &str = "\
+FILE is read whole (symlinks followed: you named it). SIZE: bytes, or K, M, G, T (1K = 1024).
+Exit codes: 0 every file reported; 1 some files could not be read, or an output could not be
+written; 2 usage; 4 a finding at or above --fail-on. Details: README.md.";
+
+const SCAN_AFTER_HELP: &str = "\
+SOURCE is a path (an image is recognised by its contents) or SCHEME:REF with SCHEME one of
+dir, file, docker-archive, oci-dir, oci-archive, registry. registry:[HOST[:PORT]/]REPO[:TAG|@DIGEST]
+pulls over the OCI distribution API (no HOST: Docker Hub). An existing path holding ':' is a path;
+write ./PATH, dir:PATH or file:PATH to be sure. SIZE: bytes, or K, M, G, T (binary: 1K = 1024).
+Exit codes: 0 all reported; 1 some files unreadable, or an output unwritable; 2 usage;
+3 a SOURCE could not be opened; 4 a finding at or above --fail-on. Details: README.md.";
+
 #[derive(Subcommand)]
 enum Command {
     /// The local advisory database (in $BINSIGHT_DATA or $XDG_DATA_HOME/binsight).
@@ -353,47 +392,44 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
-    /// Inspect ELF files named on the command line.
+    /// Report on ELF files: arch, linkage, libc, toolchain, portability, hardening
+    #[command(after_help = INSPECT_AFTER_HELP)]
     Inspect {
+        /// ELF executables or shared libraries to inspect
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
-    /// Scan sources for ELF files: directories and root filesystems, single files, and
-    /// container images. SOURCE is a path (an image is recognised by its contents) or
-    /// SCHEME:PATH with SCHEME one of dir, file, docker-archive (`docker save` output),
-    /// oci-dir, oci-archive; or registry:HOST[:PORT]/REPO[:TAG|@DIGEST], pulled over the OCI
-    /// distribution API with the credentials of `docker login` / `podman login`. With no
-    /// SOURCE: the directories on $PATH. Symlinks are never followed; other files are skipped
-    /// after reading four bytes; image layers are streamed, never extracted.
+    /// Scan directories, files and container images (archives, layouts, registries) for ELF files
+    #[command(after_help = SCAN_AFTER_HELP)]
     Scan {
+        /// DIR, FILE, image archive or layout, or SCHEME:REF (default: the $PATH directories)
         #[arg(value_name = "SOURCE")]
         sources: Vec<String>,
         #[command(flatten)]
         common: Common,
-        /// Worker threads (default: one per core).
-        #[arg(short = 'j', long)]
-        jobs: Option<usize>,
-        /// Platform to scan in a multi-platform image (default: linux/<this machine's arch>).
-        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-        platform: Option<String>,
-        /// Largest uncompressed size of one image layer, in bytes.
-        #[arg(long, default_value_t = 64 << 30, value_name = "BYTES")]
-        max_layer_size: u64,
-        /// Quiet: no progress bar and no summary line on stderr (errors are still printed).
-        #[arg(short, long)]
+        /// No progress bar and no summary on stderr (errors still shown)
+        #[arg(short, long, help_heading = "Output")]
         quiet: bool,
-        /// Never draw a progress bar.
-        #[arg(long)]
+        /// Never draw a progress bar
+        #[arg(long, help_heading = "Output")]
         no_progress: bool,
-        /// Speak plain HTTP (no TLS) to registries; loopback registries always get plain HTTP.
-        #[arg(long)]
+        /// Image platform to scan (default: linux/<this machine's arch>)
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = args::platform, help_heading = "Images")]
+        platform: Option<String>,
+        /// Largest uncompressed image layer
+        #[arg(long, default_value = "64G", value_parser = args::size, value_name = "SIZE", help_heading = "Images")]
+        max_layer_size: u64,
+        /// Plain HTTP to registries (loopback ones always get it)
+        #[arg(long, help_heading = "Images")]
         plain_http: bool,
-        /// JSON lines in the sources' order (a directory's walk order, an image's file order),
-        /// written at the end; without it each line is written as its file finishes.
-        #[arg(long)]
+        /// JSON lines in walk order, at the end (default: as each finishes)
+        #[arg(long, help_heading = "Output")]
         sort: bool,
+        /// Worker threads (default: one per core)
+        #[arg(short = 'j', long, value_name = "N", help_heading = "Limits")]
+        jobs: Option<usize>,
     },
     /// Pack static executables (given, or built with --cargo) into a minimal, reproducible OCI
     /// image: the binary at /app/NAME as entrypoint, a non-root user, a CA bundle, /tmp; one
@@ -416,7 +452,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("binsight: {e:#}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(fail::code(&e))
         }
     }
 }

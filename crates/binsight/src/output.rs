@@ -45,7 +45,8 @@ pub fn parse_spec(s: &str) -> Result<Spec, String> {
         Some((n, _)) => return Err(format!("{n}=: give a file name after '=' (or drop '=' for stdout)")),
         None => (s, None),
     };
-    let format = match name {
+    // Case-insensitive, like every other option value.
+    let format = match name.to_ascii_lowercase().as_str() {
         "table" => Format::Table,
         "json" => Format::Json,
         "sarif" => Format::Sarif,
@@ -122,9 +123,9 @@ impl Run {
             specs.push(Spec { format: Format::Table, file: None });
         }
         if specs.iter().filter(|s| s.file.is_none()).count() > 1 {
-            anyhow::bail!(
+            return Err(crate::fail::usage(anyhow::anyhow!(
                 "more than one -o without a file: only one output can go to stdout; write the others with FORMAT=FILE"
-            );
+            )));
         }
         let mut streams = Vec::new();
         if opts.stream {
@@ -346,11 +347,13 @@ impl Run {
                     out.flush()?;
                 }
                 Some(f) => {
-                    // Written beside the target and renamed: a reader never sees half a file.
+                    // Written beside the target and renamed: a reader never sees half a file. Errors
+                    // name the target (never the temporary file), which is removed on failure.
                     let tmp = f.with_extension(format!("binsight-{}.tmp", std::process::id()));
-                    std::fs::write(&tmp, text.as_bytes())
-                        .and_then(|()| std::fs::rename(&tmp, f))
-                        .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
+                    std::fs::write(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, f)).map_err(|e| {
+                        let _ = std::fs::remove_file(&tmp);
+                        anyhow::anyhow!("{}: cannot write the output: {e}", f.display())
+                    })?;
                 }
             }
         }

@@ -6,17 +6,20 @@ use std::process::Command;
 
 use anyhow::{bail, Context as _, Result};
 use binsight_model::{Linkage, PortabilityVerdict};
-use binsight_pack::{Binary, Entry, Options, Platform};
+use binsight_pack::{Binary, Entry, Options, PackError, Platform};
 use binsight_source::registry;
+
+use crate::args::{self, CaCerts};
+use crate::fail::{bail_usage, Mark as _};
 
 #[derive(clap::Args, Debug)]
 pub struct PackArgs {
     /// Static executables to pack, one per platform (omit with --cargo).
     #[arg(value_name = "BINARY")]
     pub binaries: Vec<PathBuf>,
-    /// Image name: HOST[:PORT]/REPO:TAG for --push; any name:tag otherwise.
-    #[arg(long, value_name = "REF")]
-    pub tag: String,
+    /// Image name [HOST[:PORT]/]REPO[:TAG] (no HOST: Docker Hub); repeatable or comma-separated.
+    #[arg(long, required = true, value_name = "REF", value_delimiter = ',', value_parser = args::image_tag)]
+    pub tag: Vec<String>,
     /// Build the binaries with `cargo build --release` in the current directory first.
     #[arg(long)]
     pub cargo: bool,
@@ -30,7 +33,7 @@ pub struct PackArgs {
     #[arg(long, value_delimiter = ',', value_name = "TRIPLE[,TRIPLE]")]
     pub target: Vec<String>,
     /// The platform of a single BINARY (default: read from its ELF header); a mismatch is refused.
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = args::platform)]
     pub platform: Option<String>,
     /// Write an OCI image layout to DIR.
     #[arg(long, value_name = "DIR")]
@@ -46,8 +49,8 @@ pub struct PackArgs {
     pub allow_dynamic: bool,
     /// CA bundle for /etc/ssl/certs/ca-certificates.crt: a PEM file, or `none` (default: the
     /// host's, from Debian's ca-certificates).
-    #[arg(long, value_name = "FILE|none")]
-    pub ca_certs: Option<String>,
+    #[arg(long, value_name = "FILE|none", value_parser = args::ca_certs)]
+    pub ca_certs: Option<CaCerts>,
     /// Add the host's /usr/share/zoneinfo (Debian tzdata).
     #[arg(long)]
     pub tzdata: bool,
@@ -60,7 +63,7 @@ pub struct PackArgs {
     /// Do not attach the CycloneDX SBOM artifact.
     #[arg(long)]
     pub no_sbom: bool,
-    /// Replace an existing --oci-layout directory.
+    /// Replace an existing --oci-layout directory or --tarball file.
     #[arg(long)]
     pub force: bool,
     /// Speak plain HTTP to the registry (loopback registries always get plain HTTP).
@@ -120,7 +123,8 @@ fn cargo_build(args: &PackArgs, target: &str) -> Result<PathBuf> {
 
 /// Read a whole file under a size cap (the scan's reader: clear errors naming the file).
 fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
-    Ok(binsight_source::read_file(p, &binsight_source::Limits { max_file_size: max })?)
+    // The message only: it already ends with the OS error.
+    binsight_source::read_file(p, &binsight_source::Limits { max_file_size: max }).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Check one binary with the inspection engine and turn it into a pack input.
@@ -207,68 +211,111 @@ fn tzdata() -> Result<Vec<Entry>> {
 
 fn epoch() -> Result<u64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds")),
+        Ok(s) => {
+            s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds")).usage()
+        }
         Err(_) => Ok(0),
     }
 }
 
+/// Refuse to replace what is at an output path without --force (a usage error, found before
+/// anything is built or pushed).
+fn check_outputs(args: &PackArgs) -> Result<()> {
+    if let Some(dir) = &args.oci_layout {
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+        if dir.exists() && !(dir.is_dir() && empty) && !args.force {
+            bail_usage!(
+                "--oci-layout {}: exists and is not empty; choose another directory or pass --force",
+                dir.display()
+            );
+        }
+    }
+    if let Some(f) = &args.tarball {
+        if std::fs::symlink_metadata(f).is_ok() && !args.force {
+            bail_usage!("--tarball {}: exists; choose another file or pass --force", f.display());
+        }
+    }
+    if let (Some(dir), Some(f)) = (&args.oci_layout, &args.tarball) {
+        if dir == f {
+            bail_usage!("--oci-layout and --tarball name the same path {}", dir.display());
+        }
+    }
+    Ok(())
+}
+
 pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     if args.oci_layout.is_none() && args.tarball.is_none() && !args.push {
-        bail!("say where the image goes: --oci-layout DIR, --tarball FILE and/or --push");
+        bail_usage!("say where the image goes: --oci-layout DIR, --tarball FILE and/or --push");
     }
-    let reference = if args.push {
-        Some(registry::parse_reference(&args.tag).map_err(|e| anyhow::anyhow!("--tag: {e}"))?)
+    // Checked by the value parser: the tags are valid references.
+    let references = if args.push {
+        args.tag
+            .iter()
+            .map(|t| registry::parse_reference(t).map_err(|e| anyhow::anyhow!("--tag: {e}")))
+            .collect::<Result<Vec<_>>>()
+            .usage()?
     } else {
-        None
+        Vec::new()
     };
     let epoch = epoch()?;
     let want = match &args.platform {
-        Some(p) => Some(Platform::parse(p).with_context(|| format!("--platform {p:?}: expected OS/ARCH[/VARIANT]"))?),
+        Some(p) => {
+            Some(Platform::parse(p).with_context(|| format!("--platform {p:?}: expected OS/ARCH[/VARIANT]")).usage()?)
+        }
         None => None,
     };
+    check_outputs(&args)?;
     let mut paths = args.binaries.clone();
     if args.cargo {
         if !paths.is_empty() {
-            bail!("give BINARY paths or --cargo, not both");
+            bail_usage!("give BINARY paths or --cargo, not both");
         }
         let targets =
             if args.target.is_empty() { vec!["x86_64-unknown-linux-musl".to_string()] } else { args.target.clone() };
         for t in &targets {
-            paths.push(cargo_build(&args, t)?);
+            paths.push(cargo_build(&args, t).source()?);
         }
     } else if !args.target.is_empty() || args.package.is_some() || args.bin.is_some() {
-        bail!("--target, --package and --bin go with --cargo");
+        bail_usage!("--target, --package and --bin go with --cargo");
     }
     if paths.is_empty() {
-        bail!("nothing to pack: name a BINARY or use --cargo");
+        bail_usage!("nothing to pack: name a BINARY or use --cargo");
     }
     if want.is_some() && paths.len() > 1 {
-        bail!("--platform names the platform of a single binary");
+        bail_usage!("--platform names the platform of a single binary");
     }
-    let binaries = paths.iter().map(|p| prepare(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>()?;
-    let ca_bundle = match args.ca_certs.as_deref() {
-        Some("none") => None,
-        Some(f) => Some(read_capped(Path::new(f), 16 << 20)?),
-        None => Some(read_capped(Path::new(HOST_CA), 16 << 20).with_context(|| {
-            format!(
-                "{HOST_CA} is missing: install Debian's ca-certificates, or pass --ca-certs FILE or --ca-certs none"
-            )
-        })?),
+    // A BINARY that cannot be read, or cannot be packed as it is: exit 3.
+    let binaries =
+        paths.iter().map(|p| prepare(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
+    let ca_bundle = match &args.ca_certs {
+        Some(CaCerts::None) => None,
+        Some(CaCerts::Bundle(bytes)) => Some(bytes.clone()),
+        None => Some(
+            args::read_ca_bundle(Path::new(HOST_CA))
+                .map_err(|e| {
+                    anyhow::anyhow!("{e}: install Debian's ca-certificates, or pass --ca-certs FILE or --ca-certs none")
+                })
+                .source()?,
+        ),
     };
     let mut extra = Vec::new();
     if args.services {
         extra.push(Entry::File {
             path: "etc/services".into(),
-            data: read_capped(Path::new("/etc/services"), 4 << 20)?,
+            data: read_capped(Path::new("/etc/services"), 4 << 20).source()?,
             mode: 0o644,
         });
     }
     if args.tzdata {
-        extra.extend(tzdata()?);
+        extra.extend(tzdata().source()?);
     }
     let gid = args.user;
-    let opts = Options { epoch, uid: args.user, gid, ca_bundle, extra, tag: args.tag.clone() };
-    let built = binsight_pack::build(&binaries, &opts)?;
+    let opts = Options { epoch, uid: args.user, gid, ca_bundle, extra, tags: args.tag.clone() };
+    let built = binsight_pack::build(&binaries, &opts).map_err(|e| match e {
+        // Two binaries for one platform, a name unusable under /app: the arguments.
+        PackError::Input(_) => crate::fail::usage(e),
+        e => e.into(),
+    })?;
     let size: u64 = {
         let mut seen = std::collections::BTreeSet::new();
         built
@@ -279,17 +326,34 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
             .map(|(d, _)| d.size)
             .sum()
     };
+    // Details on stderr; stdout is one REF@DIGEST line per tag (below).
+    for i in &built.images {
+        eprintln!(
+            "binsight: {}: manifest {}, {}",
+            i.platform,
+            i.manifest.digest,
+            i.sbom.as_ref().map_or("no SBOM".to_string(), |s| format!("SBOM {}", s.digest))
+        );
+    }
+    eprintln!("binsight: image {} ({} bytes compressed)", built.root.digest, size);
+    // Write failures from here on are run-time failures (exit 1).
     if let Some(dir) = &args.oci_layout {
         binsight_pack::write_layout(&built, dir, args.force)?;
         eprintln!("binsight: wrote OCI layout {}", dir.display());
     }
     if let Some(f) = &args.tarball {
-        binsight_pack::write_tarball(&built, f, epoch)?;
+        binsight_pack::write_tarball(&built, f, epoch, args.force)?;
         eprintln!("binsight: wrote {}", f.display());
     }
-    if let Some(r) = reference {
+    if references.is_empty() {
+        for t in &args.tag {
+            println!("{t}@{}", built.root.digest);
+        }
+    }
+    for r in references {
         let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None };
-        let client = registry::Client::new(r, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let shown = r.to_string();
+        let client = registry::Client::new(r, &opts).map_err(anyhow::Error::msg)?;
         let mut say = |m: &str| {
             if !quiet {
                 eprintln!("binsight: {m}");
@@ -297,18 +361,10 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         };
         let p = binsight_pack::push::push(&built, &client, &mut say)?;
         eprintln!(
-            "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
-            args.tag, p.blobs_uploaded, p.bytes_uploaded, p.blobs_present, p.manifests
+            "binsight: pushed {shown}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
+            p.blobs_uploaded, p.bytes_uploaded, p.blobs_present, p.manifests
         );
+        println!("{shown}@{}", built.root.digest);
     }
-    for i in &built.images {
-        println!(
-            "{}\t{}\t{}",
-            i.platform,
-            i.manifest.digest,
-            i.sbom.as_ref().map_or("no SBOM".to_string(), |s| format!("sbom {}", s.digest))
-        );
-    }
-    println!("{}\t{}\t{} bytes compressed", args.tag, built.root.digest, size);
     Ok(crate::EXIT_OK)
 }

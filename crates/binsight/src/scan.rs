@@ -5,15 +5,16 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::Result;
 use binsight_model::BinaryReport;
 use binsight_source::image::{self, ImageKind, ImageSource};
 use binsight_source::registry;
 use rayon::prelude::*;
 use sha2::Digest as _;
 
+use crate::fail::{bail_usage, Mark as _};
 use crate::output::{Item, Run, Style};
-use crate::{analyze_bytes, limits, Common};
+use crate::{analyze_bytes, limits, Common, EXIT_SOURCE};
 
 pub struct Options {
     pub platform: Option<String>,
@@ -51,11 +52,18 @@ fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     })
 }
 
+/// The outputs asked for, checked (usage errors).
+fn new_run(common: &Common, audited: bool, opts: crate::output::Options) -> Result<Run> {
+    crate::args::distinct_outputs(&common.output).map_err(anyhow::Error::msg).usage()?;
+    // Usage errors are marked where they arise; a file that cannot be created is a runtime error.
+    Run::new(&common.output, common.fail_on(), audited, opts)
+}
+
 pub fn inspect(files: &[PathBuf], common: &Common) -> Result<u8> {
-    let db = common.database();
     // Files are read in the order given: JSON lines stream in that order.
     let opts = crate::output::Options { color: common.color, stream: true };
-    let mut run = Run::new(&common.output, common.fail_on(), db.is_some(), opts)?;
+    let mut run = new_run(common, common.auditing(), opts)?;
+    let db = common.database();
     run.set_database(db.as_ref());
     for f in files {
         let path = f.display().to_string();
@@ -77,32 +85,131 @@ enum Source {
     File(PathBuf),
     Image(PathBuf, ImageKind),
     Registry(registry::Reference),
+    /// A path that cannot be scanned at all (missing, not a directory): (the argument, why).
+    /// Reported like a file error, and the run exits 3.
+    Unopenable(String, String),
+}
+
+/// The schemes a SOURCE may start with.
+const SCHEMES: [&str; 6] = ["dir", "file", "docker-archive", "oci-dir", "oci-archive", "registry"];
+
+/// Levenshtein distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The schemes an unknown `word:` probably meant: other tools' names for them, else typos.
+fn suggest(word: &str) -> Vec<&'static str> {
+    let w = word.to_ascii_lowercase().replace('_', "-");
+    let alias: &[&'static str] = match w.as_str() {
+        "oci" | "oci-layout" => &["oci-dir", "oci-archive"],
+        "docker" | "docker-daemon" | "podman" | "containerd" | "containers-storage" => &["docker-archive", "registry"],
+        "tar" | "archive" | "tarball" => &["docker-archive", "oci-archive"],
+        "http" | "https" | "reg" | "oci-registry" => &["registry"],
+        "directory" | "folder" | "path" | "rootfs" => &["dir"],
+        _ => &[],
+    };
+    if !alias.is_empty() {
+        return alias.to_vec();
+    }
+    let scored: Vec<(usize, &'static str)> = SCHEMES.iter().map(|k| (distance(&w, k), *k)).collect();
+    let best = scored.iter().map(|(d, _)| *d).min().unwrap_or(usize::MAX);
+    scored.into_iter().filter(|(d, k)| *d == best && *d <= (k.len() / 3).max(2)).map(|(_, k)| k).collect()
+}
+
+/// Does `w` look like a scheme name (a word, not part of a path)?
+fn scheme_like(w: &str) -> bool {
+    w.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn classify(s: &str) -> Result<Source> {
     if let Some((scheme, rest)) = s.split_once(':') {
         let p = PathBuf::from(rest);
+        if SCHEMES.contains(&scheme) && rest.is_empty() {
+            bail_usage!("{s}: give what to scan after '{scheme}:'");
+        }
         match scheme {
             "dir" => return Ok(Source::Dir(p)),
             "file" => return Ok(Source::File(p)),
             "docker-archive" => return Ok(Source::Image(p, ImageKind::DockerArchive)),
             "oci-dir" => return Ok(Source::Image(p, ImageKind::OciDir)),
             "oci-archive" => return Ok(Source::Image(p, ImageKind::OciArchive)),
-            "registry" | "docker" => {
+            "registry" => {
                 let rest = rest.strip_prefix("//").unwrap_or(rest);
-                return registry::parse_reference(rest).map(Source::Registry).map_err(|e| anyhow::anyhow!("{e}"));
+                return registry::parse_reference(rest)
+                    .map(Source::Registry)
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+                    .usage();
             }
-            // Not a scheme we know: a path that happens to hold ':'.
+            // An existing path that happens to hold ':' is a path; any other `word:` is a
+            // mistyped or foreign scheme, refused rather than read as a path that is not there.
+            w if scheme_like(w) && std::fs::symlink_metadata(s).is_err() => {
+                let meant = suggest(w);
+                let example = if meant.contains(&"registry") {
+                    format!(", e.g. registry:{}", rest.trim_start_matches('/'))
+                } else {
+                    String::new()
+                };
+                let meant = match meant.as_slice() {
+                    [] => String::new(),
+                    [one] => format!(" (did you mean {one}:{example}?)"),
+                    [init @ .., last] => format!(
+                        " (did you mean {} or {last}:{example}?)",
+                        init.iter().map(|m| format!("{m}:")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                bail_usage!(
+                    "{s}: unknown source scheme '{w}:'{meant}; schemes: {}. To scan a path holding ':', \
+                     write ./{s}, dir:{s} or file:{s}",
+                    SCHEMES.iter().map(|k| format!("{k}:")).collect::<Vec<_>>().join(" ")
+                );
+            }
             _ => {}
         }
     }
     let p = PathBuf::from(s);
-    let m = std::fs::metadata(&p).with_context(|| format!("{s}: cannot scan"))?;
+    let m = match std::fs::metadata(&p) {
+        Ok(m) => m,
+        Err(e) => return Ok(unopenable(&p, &e)),
+    };
     Ok(match image::detect(&p) {
         Some(kind) => Source::Image(p, kind),
         None if m.is_dir() => Source::Dir(p),
         None => Source::File(p),
     })
+}
+
+/// A path source that is not there (or a `dir:` that is not a directory) becomes `Unopenable`.
+fn check_path(s: Source) -> Source {
+    let d = match &s {
+        Source::Dir(d) | Source::File(d) | Source::Image(d, _) => d,
+        _ => return s,
+    };
+    match std::fs::metadata(d) {
+        Err(e) => unopenable(d, &e),
+        Ok(m) if matches!(s, Source::Dir(_)) && !m.is_dir() => Source::Unopenable(
+            d.display().to_string(),
+            format!("{}: not a directory; scan file:{} for a single file", d.display(), d.display()),
+        ),
+        Ok(_) => s,
+    }
+}
+
+fn unopenable(p: &std::path::Path, e: &std::io::Error) -> Source {
+    let hint = if e.kind() == std::io::ErrorKind::NotFound { " (check the path)" } else { "" };
+    Source::Unopenable(p.display().to_string(), format!("{}: cannot scan: {e}{hint}", p.display()))
 }
 
 /// The default scan target: the directories on $PATH that exist, without duplicates.
@@ -177,7 +284,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
     let sources: Vec<Source> = if sources.is_empty() {
         let d = default_dirs();
         if d.is_empty() {
-            bail!("no SOURCE given and no directory on $PATH exists; name one: binsight scan DIR");
+            bail_usage!("no SOURCE given and no directory on $PATH exists; name one: binsight scan DIR");
         }
         if !opts.quiet {
             eprintln!(
@@ -189,14 +296,8 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
     } else {
         sources.iter().map(|s| classify(s)).collect::<Result<_>>()?
     };
-    for s in &sources {
-        if let Source::Dir(d) = s {
-            let m = std::fs::metadata(d).with_context(|| format!("{}: cannot scan", d.display()))?;
-            if !m.is_dir() {
-                bail!("{}: not a directory; scan file:{} for a single file", d.display(), d.display());
-            }
-        }
-    }
+    // A path named with a scheme must be there (and a dir: a directory).
+    let sources: Vec<Source> = sources.into_iter().map(check_path).collect();
     // The advisory database loads on another thread while the first directory is walked.
     std::thread::scope(|scope| scan_sources(sources, common, opts, started, &LazyDb::start(scope, common)))
 }
@@ -230,11 +331,17 @@ fn scan_sources(
     lazy: &LazyDb<'_>,
 ) -> Result<u8> {
     let out = crate::output::Options { color: common.color, stream: !opts.sort };
-    let mut run = Run::new(&common.output, common.fail_on(), common.auditing(), out)?;
+    let mut run = new_run(common, common.auditing(), out)?;
     let mut non_elf = 0u64;
+    // Sources that could not be opened at all: the run exits 3.
+    let mut unopened = 0usize;
     let mut symlinks = 0u64;
     for s in sources {
         match s {
+            Source::Unopenable(path, why) => {
+                unopened += 1;
+                run.error(&path, &why, None)?;
+            }
             Source::File(p) => {
                 let db = lazy.get();
                 let path = p.display().to_string();
@@ -374,6 +481,7 @@ fn scan_sources(
                 let scanned = match scanned {
                     Ok(s) => s,
                     Err(e) => {
+                        unopened += 1;
                         run.error(&shown, &format!("{e}"), None)?;
                         continue;
                     }
@@ -419,7 +527,7 @@ fn scan_sources(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(code)
+    Ok(if unopened > 0 { EXIT_SOURCE } else { code })
 }
 
 #[cfg(test)]
@@ -435,8 +543,57 @@ mod tests {
         assert_eq!(classify("oci-dir:o").ok(), Some(Source::Image("o".into(), ImageKind::OciDir)));
         assert_eq!(classify("dir:/usr/bin").ok(), Some(Source::Dir("/usr/bin".into())));
         assert!(matches!(classify("registry:localhost:5000/x:1"), Ok(Source::Registry(r)) if r.reference == "1"));
-        assert!(classify("registry:alpine:3").is_err_and(|e| e.to_string().contains("registry host")));
         let here = env!("CARGO_MANIFEST_DIR");
         assert_eq!(classify(here).ok(), Some(Source::Dir(here.into())));
+        // A missing path is a source that cannot be opened (exit 3), not a usage error.
+        assert!(matches!(classify("/definitely/not/here"), Ok(Source::Unopenable(..))));
+        assert!(matches!(check_path(Source::Dir("/definitely/not/here".into())), Source::Unopenable(..)));
+        assert!(
+            matches!(check_path(Source::Dir(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into())), Source::Unopenable(_, why) if why.contains("not a directory"))
+        );
+    }
+
+    /// docker's normalisation: no registry host means Docker Hub.
+    #[test]
+    fn registry_references_without_a_host_are_docker_hub() {
+        for (arg, repo, tag) in [
+            ("registry:alpine", "library/alpine", "latest"),
+            ("registry:library/alpine:3.20", "library/alpine", "3.20"),
+            ("registry:alpine:3", "library/alpine", "3"),
+            ("registry://docker.io/bitnami/redis:7", "bitnami/redis", "7"),
+        ] {
+            let Ok(Source::Registry(r)) = classify(arg) else { panic!("{arg}") };
+            assert_eq!((r.host.as_str(), r.repo.as_str(), r.reference.as_str()), ("docker.io", repo, tag), "{arg}");
+            assert_eq!(r.api_host(), "registry-1.docker.io");
+        }
+        let e = classify("registry:Alpine").expect_err("upper case");
+        assert_eq!(crate::fail::code(&e), crate::EXIT_USAGE);
+        assert!(e.to_string().contains("lowercase"), "{e}");
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_with_a_suggestion() {
+        for (arg, meant) in [
+            ("dockerarchive:img.tar", "did you mean docker-archive:?"),
+            ("docker-archve:img.tar", "did you mean docker-archive:?"),
+            ("oci:layout", "did you mean oci-dir: or oci-archive:?"),
+            ("oci_dir:layout", "did you mean oci-dir:?"),
+            ("docker:alpine", "did you mean docker-archive: or registry:, e.g. registry:alpine?"),
+            ("podman:alpine", "did you mean docker-archive: or registry:"),
+            ("regsitry:alpine", "did you mean registry:"),
+            ("directory:/usr", "did you mean dir:?"),
+            ("zzz:thing", "unknown source scheme 'zzz:'; schemes:"),
+        ] {
+            let e = classify(arg).expect_err(arg);
+            let msg = format!("{e:#}");
+            assert_eq!(crate::fail::code(&e), crate::EXIT_USAGE, "{arg}");
+            assert!(msg.contains(meant), "{arg}: {msg}");
+            assert!(msg.contains("schemes: dir: file: docker-archive: oci-dir: oci-archive: registry:"), "{msg}");
+            assert!(msg.contains(&format!("./{arg}")), "how to force a path: {msg}");
+        }
+        assert_eq!(suggest("frobnicate"), Vec::<&str>::new());
+        assert_eq!(distance("kitten", "sitting"), 3);
+        // A scheme with nothing after it.
+        assert_eq!(crate::fail::code(&classify("dir:").expect_err("empty")), crate::EXIT_USAGE);
     }
 }

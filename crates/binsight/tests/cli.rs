@@ -121,8 +121,191 @@ fn json_mode_reports_errors_as_json_lines_too() {
 #[test]
 fn usage_errors_exit_2() {
     bin().arg("inspect").assert().code(2);
-    bin().args(["scan", "/definitely/not/here"]).assert().code(2).stderr(predicate::str::contains("cannot scan"));
     bin().args(["bogus"]).assert().code(2);
+    bin().args(["scan", "--jobs", "many", "."]).assert().code(2);
+    // More than one output to stdout, and two outputs to one file.
+    bin().args(["inspect", "-o", "json", "-o", "table"]).arg(some_elf()).assert().code(2);
+    let t = tempfile::tempdir().expect("tmp");
+    let f = t.path().join("out");
+    let same = t.path().join(".").join("out");
+    bin()
+        .args(["inspect", "-o"])
+        .arg(format!("json={}", f.display()))
+        .arg("-o")
+        .arg(format!("sarif={}", same.display()))
+        .arg(some_elf())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("are the same file"));
+    assert!(!f.exists(), "nothing written");
+}
+
+/// Exit 3: a source that cannot be opened at all; the other sources are still scanned.
+#[test]
+fn sources_that_cannot_be_opened_exit_3() {
+    bin()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("/definitely/not/here: cannot scan"));
+    let t = tempfile::tempdir().expect("tmp");
+    let text = t.path().join("notes.txt");
+    std::fs::write(&text, "not an image").expect("write");
+    let tool = t.path().join("bin");
+    std::fs::create_dir(&tool).expect("mkdir");
+    std::fs::copy(some_elf(), tool.join("tool")).expect("copy");
+    // Unreachable registry: a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    for (src, why) in [
+        (format!("dir:{}", text.display()), "not a directory".to_string()),
+        (format!("docker-archive:{}", text.display()), "notes.txt".to_string()),
+        (format!("oci-dir:{}", t.path().join("nope").display()), "nope: cannot scan".to_string()),
+        (format!("registry:127.0.0.1:{port}/demo/app:1"), format!("127.0.0.1:{port}")),
+    ] {
+        let out = bin().args(["scan", "-q", "-o", "json"]).arg(&src).arg(&tool).assert().code(3).get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&why), "{src}: {stderr}");
+        // The reachable source is still reported, the other one is an error line.
+        let v = json_lines(&out.stdout);
+        assert!(v.iter().any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/bin/tool"))), "{src}: {v:?}");
+        assert!(v.iter().any(|r| r["error"].is_string()), "{src}: {v:?}");
+    }
+    // `inspect` of a file that is not there is one of its files failing: 1.
+    bin().args(["inspect", "/definitely/not/here"]).assert().code(1);
+}
+
+/// A failure at run time is not a usage error: an output that cannot be written exits 1, and
+/// the message names the file asked for, never the temporary file beside it.
+#[test]
+fn an_output_that_cannot_be_written_exits_1_and_names_the_file() {
+    let t = tempfile::tempdir().expect("tmp");
+    let missing = t.path().join("no/such/dir/out.json");
+    bin()
+        .args(["inspect", "-o"])
+        .arg(format!("json={}", missing.display()))
+        .arg(some_elf())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("{}: cannot write the output", missing.display())))
+        .stderr(predicate::str::contains("binsight-").not());
+    // The target is a directory: the temporary file is written, the rename fails.
+    let dir = t.path().join("taken");
+    std::fs::create_dir(&dir).expect("mkdir");
+    bin()
+        .args(["scan", "-q", "-o"])
+        .arg(format!("json={}", dir.display()))
+        .arg(some_elf())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("{}: cannot write the output", dir.display())))
+        .stderr(predicate::str::contains("binsight-").not());
+    let left: Vec<String> = std::fs::read_dir(t.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[test]
+fn unknown_schemes_are_refused_never_read_as_paths() {
+    for (src, meant) in [
+        ("docker:alpine", "did you mean docker-archive: or registry:"),
+        ("oci:layout", "did you mean oci-dir: or oci-archive:"),
+        ("dockerarchive:img.tar", "did you mean docker-archive:"),
+        ("podman:alpine", "did you mean docker-archive: or registry:"),
+    ] {
+        bin()
+            .args(["scan", src])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "unknown source scheme '{}'",
+                &src[..=src.find(':').unwrap_or(0)]
+            )))
+            .stderr(predicate::str::contains(meant))
+            .stderr(predicate::str::contains("schemes: dir: file: docker-archive: oci-dir: oci-archive: registry:"));
+    }
+    // A real path holding ':' still works, as is and forced with ./ or dir:.
+    let t = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(t.path().join("oci:weird")).expect("mkdir");
+    std::fs::copy(some_elf(), t.path().join("oci:weird/tool")).expect("copy");
+    for src in ["oci:weird", "./oci:weird", "dir:oci:weird"] {
+        let out = bin().current_dir(t.path()).args(["scan", "-q", "-o", "json", src]).assert().success();
+        let v = json_lines(&out.get_output().stdout);
+        assert!(v.iter().any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("oci:weird/tool"))), "{src}: {v:?}");
+    }
+}
+
+#[test]
+fn option_values_are_checked_and_case_insensitive() {
+    // Enum values in any case.
+    let out = bin().args(["inspect", "--fail-on", "HIGH", "-o", "JSON"]).arg(some_elf()).assert().success();
+    assert_eq!(json_lines(&out.get_output().stdout).len(), 1);
+    bin().args(["inspect", "-o", "Table", "--fail-on", "Critical"]).arg(some_elf()).assert().success();
+    // Sizes: binary units (1K = 1024 bytes), garbage refused with the accepted forms.
+    bin()
+        .args(["inspect", "--max-file-size", "1K"])
+        .arg(some_elf())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("over the 1024-byte limit"));
+    bin().args(["inspect", "--max-file-size", "1G"]).arg(some_elf()).assert().success();
+    for bad in ["10MB", "1.5G", "ten", "0"] {
+        bin()
+            .args(["inspect", "--max-file-size", bad])
+            .arg(some_elf())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--max-file-size"))
+            .stderr(predicate::str::contains(bad));
+    }
+    bin()
+        .args(["scan", "--max-layer-size", "64Q", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("e.g. 512K, 10M, 1G"));
+    // Platforms: OS/ARCH[/VARIANT] with known names, a hint for the usual mistakes.
+    bin()
+        .args(["scan", "--platform", "linux/x86_64", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean linux/amd64?"));
+    bin().args(["scan", "--platform", "linux", "."]).assert().code(2).stderr(predicate::str::contains("OS/ARCH"));
+    bin().args(["scan", "-q", "--platform", "Linux/ARM64/v8"]).arg(some_elf()).assert().success();
+    // db update sources.
+    bin()
+        .args(["db", "update", "--source", "npm"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown source \"npm\"").and(predicate::str::contains("crates.io and Go")));
+}
+
+/// `scan --help` and `inspect --help` fit one screen of 100 columns, and say what each
+/// positional argument is.
+#[test]
+fn help_fits_one_screen_and_describes_the_arguments() {
+    for (cmd, positional) in [("scan", "[SOURCE]..."), ("inspect", "<FILE>...")] {
+        for flag in ["--help", "-h"] {
+            let out = bin().env("COLUMNS", "100").args([cmd, flag]).assert().success().get_output().stdout.clone();
+            let text = String::from_utf8_lossy(&out);
+            // Rows on a 100-column terminal: long lines wrap.
+            let rows: usize = text.lines().map(|l| l.chars().count().div_ceil(100).max(1)).sum();
+            assert!(rows <= 50, "{cmd} {flag}: {rows} rows\n{text}");
+            // One line per option: nothing wraps.
+            assert!(text.lines().all(|l| l.chars().count() <= 100), "{cmd} {flag}: lines over 100 columns\n{text}");
+            let line = text
+                .lines()
+                .find(|l| l.trim_start().starts_with(positional))
+                .unwrap_or_else(|| panic!("{cmd}: no {positional} line\n{text}"));
+            let description = line.trim_start()[positional.len()..].trim();
+            assert!(description.len() > 10, "{cmd}: {positional} is not described: {line:?}");
+        }
+    }
+    // The exit codes are documented, 3 included.
+    let out = bin().args(["scan", "--help"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&out).contains("3 a SOURCE could not be opened"));
 }
 
 #[test]
@@ -280,7 +463,8 @@ fn db_import_and_status() {
     // An empty source is refused and leaves the database as it was.
     let empty = src.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
-    run(&["db", "import", "--name", "crates.io", &empty.display().to_string()]).assert().code(2);
+    run(&["db", "import", "--name", "crates.io", &empty.display().to_string()]).assert().code(3);
+    run(&["db", "import", &src.path().join("missing").display().to_string()]).assert().code(3);
     let out = run(&["db", "status"]).assert().success().get_output().stdout.clone();
     assert!(String::from_utf8_lossy(&out).contains("crates.io: 1 advisory"));
 }

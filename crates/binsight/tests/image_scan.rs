@@ -279,10 +279,11 @@ fn registry_pull_over_the_distribution_api() {
     assert_eq!(lines[1]["path"], "/opt/hello");
     assert_eq!(lines[1]["sha256"], hex(&hello));
 
-    // Without credentials, with wrong ones, and a tag that is not there: one clear error each.
+    // Without credentials, with wrong ones, and a tag that is not there: one clear error each,
+    // and exit 3 (the source could not be opened).
     let empty = t.path().join("no-docker-config");
     let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:gzip", reg.addr)], &empty);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 3, "{err}");
     assert!(err.contains("no credentials") && err.contains("docker login"), "{err}");
     let bad = t.path().join("bad");
     std::fs::create_dir_all(&bad).expect("mkdir");
@@ -290,9 +291,9 @@ fn registry_pull_over_the_distribution_api() {
     std::fs::write(bad.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{wrong}"}}}}}}"#, reg.addr))
         .expect("config");
     let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:gzip", reg.addr)], &bad);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 3, "{err}");
     assert!(err.contains("HTTP 401") && err.contains("config.json"), "{err}");
     let (_, err, code) = scan_json(&[format!("registry:{}/bin/demo:missing", reg.addr)], &dc);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 3, "{err}");
     assert!(err.contains("not found (HTTP 404)"), "{err}");
 }

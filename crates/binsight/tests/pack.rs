@@ -36,9 +36,18 @@ fn run(c: &mut Command) -> (String, String, i32) {
     )
 }
 
-/// The digest `pack` printed for the whole image (last stdout line, second column).
+/// The digest `pack` printed for the whole image (stdout: `REF@DIGEST` per tag).
 fn root_digest(stdout: &str) -> String {
-    stdout.lines().last().and_then(|l| l.split('\t').nth(1)).unwrap_or("").to_string()
+    stdout.lines().last().and_then(|l| l.rsplit_once('@')).map(|(_, d)| d.to_string()).unwrap_or_default()
+}
+
+/// The first certificate of the host's CA bundle, as a PEM file of its own.
+fn one_ca_cert() -> Vec<u8> {
+    let all = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").expect("host CA bundle (ca-certificates)");
+    let end = "-----END CERTIFICATE-----";
+    let i = all.find(end).expect("a certificate") + end.len();
+    let start = all.find("-----BEGIN CERTIFICATE-----").expect("a certificate");
+    format!("{}\n", &all[start..i]).into_bytes()
 }
 
 fn purls_of_sbom(layout: &Path) -> Vec<String> {
@@ -116,7 +125,7 @@ fn pack_is_reproducible_scannable_and_refuses_bad_binaries() {
 
     // Optional base files: a given CA bundle, the host's /etc/services and zoneinfo.
     let ca = t.path().join("ca.pem");
-    std::fs::write(&ca, b"-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n").expect("write");
+    std::fs::write(&ca, one_ca_cert()).expect("write");
     pack("extras", "0", &["--ca-certs", ca.to_str().unwrap_or(""), "--services", "--tzdata"]);
     let lay = t.path().join("extras");
     let idx: serde_json::Value =
@@ -142,14 +151,15 @@ fn pack_is_reproducible_scannable_and_refuses_bad_binaries() {
     let lay = t.path().join("refused");
     let layout = lay.to_str().unwrap_or("");
     let dynamic = corpus_file("rust/1.95.0/x86_64-gnu/hello");
+    // An input that cannot be packed as it is: exit 3.
     let (_, err, code) = run(binsight().arg("pack").arg(&dynamic).args(["--tag", "x:1", "--oci-layout", layout]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(err.contains("dynamically linked") && err.contains("--allow-dynamic"), "{err}");
     let (_, err, code) = run(binsight().args(["pack", "/etc/hostname", "--tag", "x:1", "--oci-layout", layout]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(err.contains("not an ELF file"), "{err}");
     let (_, err, code) = run(binsight().args(["pack", "/nonexistent/app", "--tag", "x:1", "--oci-layout", layout]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(err.contains("/nonexistent/app"), "{err}");
     let (_, err, code) = run(binsight().arg("pack").arg(&hello).args([
         "--tag",
@@ -159,14 +169,14 @@ fn pack_is_reproducible_scannable_and_refuses_bad_binaries() {
         "--oci-layout",
         layout,
     ]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(err.contains("not linux/arm64"), "{err}");
     assert!(!lay.exists(), "nothing written for refused input");
-    // A layout that cannot be written leaves no partial directory behind.
+    // A layout that cannot be written leaves no partial directory behind: a run-time failure.
     std::fs::write(t.path().join("file"), b"x").expect("write");
     let (_, err, code) =
         run(binsight().arg("pack").arg(&hello).args(["--tag", "x:1", "--oci-layout"]).arg(t.path().join("file/sub")));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     let left: Vec<String> = std::fs::read_dir(t.path())
         .expect("ls")
         .flatten()
@@ -254,6 +264,9 @@ fn pack_cargo_multiarch_push_unpack_and_run() {
     assert_eq!(code, 0, "{err}");
     eprintln!("{out}{err}");
     let digest = root_digest(&out);
+    // stdout is REF@DIGEST, as ko prints it; the details went to stderr.
+    assert_eq!(out, format!("{reference}@{digest}\n"));
+    assert!(digest.starts_with("sha256:") && err.contains("linux/arm64: manifest"), "{err}");
 
     // skopeo reads the index the registry now serves: two platforms, the digest pack printed.
     let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
@@ -314,7 +327,7 @@ fn pack_cargo_multiarch_push_unpack_and_run() {
         "--tag",
         &format!("{}/demo/other:1", reg.addr),
     ]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1, "a refused push is a run-time failure");
     assert!(err.contains("HTTP 401"), "{err}");
     let closed = free_port();
     let (_, err, code) = run(binsight().env("DOCKER_CONFIG", &dc).arg("pack").arg(&hello).args([
@@ -322,7 +335,7 @@ fn pack_cargo_multiarch_push_unpack_and_run() {
         "--tag",
         &format!("127.0.0.1:{closed}/demo/x:1"),
     ]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(err.contains(&format!("127.0.0.1:{closed}")) && err.to_lowercase().contains("connect"), "{err}");
 }
 
@@ -384,8 +397,149 @@ fn a_push_cut_off_halfway_fails_and_never_tags() {
         "--tag",
         &format!("{addr}/demo/x:1"),
     ]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("uploading blob"), "{err}");
     let log = log.lock().map(|l| l.clone()).unwrap_or_default();
     assert!(!log.iter().any(|l| l.contains("/manifests/")), "no manifest, no tag after a failed upload: {log:?}");
+}
+
+/// A static musl C program of the corpus (built first, so usable early).
+fn static_hello() -> PathBuf {
+    corpus_file("c/gcc-musl-1.2.5/x86_64-static/hello")
+}
+
+/// stdout is one `REF@DIGEST` line per tag (ko's convention), the digest the one the layout
+/// names; an existing --tarball is replaced only with --force; errors name the user's path.
+#[test]
+fn pack_prints_ref_at_digest_per_tag_and_never_overwrites_without_force() {
+    let hello = static_hello();
+    let t = tempfile::tempdir().expect("tmp");
+    let (tar, layout) = (t.path().join("img.tar"), t.path().join("layout"));
+    let (out, err, code) = run(binsight()
+        .arg("pack")
+        .arg(&hello)
+        .args(["--tag", "demo/hello:1", "--tag", "demo/hello,ghcr.io/org/hello:2", "--tarball"])
+        .arg(&tar)
+        .arg("--oci-layout")
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index")).expect("json");
+    let digest = idx["manifests"][0]["digest"].as_str().expect("digest").to_string();
+    assert_eq!(
+        out,
+        format!("demo/hello:1@{digest}\ndemo/hello:latest@{digest}\nghcr.io/org/hello:2@{digest}\n"),
+        "stderr: {err}"
+    );
+    assert!(err.contains("wrote OCI layout") && err.contains("bytes compressed"), "details on stderr: {err}");
+    let names: Vec<&str> = idx["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .filter_map(|d| d["annotations"]["org.opencontainers.image.ref.name"].as_str())
+        .collect();
+    assert_eq!(names, ["demo/hello:1", "demo/hello:latest", "ghcr.io/org/hello:2"]);
+
+    // The tarball is there: refused without --force (before anything is built), kept as it was.
+    let before = std::fs::read(&tar).expect("tar");
+    let (out, err, code) =
+        run(binsight().arg("pack").arg(&hello).args(["--tag", "demo/other:1", "--tarball"]).arg(&tar));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("--tarball {}: exists", tar.display())) && err.contains("--force"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(std::fs::read(&tar).expect("tar"), before, "unchanged");
+    let (_, err, code) =
+        run(binsight().arg("pack").arg(&hello).args(["--tag", "demo/other:1", "--force", "--tarball"]).arg(&tar));
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::read(&tar).expect("tar"), before, "replaced with --force");
+    let (_, err, code) = run(binsight().arg("pack").arg(&hello).args(["--tag", "x:1", "--oci-layout"]).arg(&layout));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("exists and is not empty") && err.contains("--force"), "{err}");
+
+    // A write failure is a run-time failure (1) and names the path given, not a staging file.
+    let nowhere = t.path().join("no/such/dir/img.tar");
+    let (_, err, code) = run(binsight().arg("pack").arg(&hello).args(["--tag", "x:1", "--tarball"]).arg(&nowhere));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&nowhere.display().to_string()) && !err.contains("partial"), "{err}");
+}
+
+/// Bad option values are usage errors (2) with a message saying what is wrong; an input that
+/// cannot be read is 3.
+#[test]
+fn pack_checks_its_options() {
+    let hello = static_hello();
+    let t = tempfile::tempdir().expect("tmp");
+    let layout = t.path().join("l");
+    let not_pem = t.path().join("ca.txt");
+    std::fs::write(&not_pem, "not a certificate\n").expect("write");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--tag".into(), "Demo/Hello:1".into()], "repository name must be lowercase"),
+        (vec!["--tag".into(), "demo/hello:1.0+build".into()], "invalid tag"),
+        (vec!["--tag".into(), format!("demo/hello:{}", "x".repeat(129))], "invalid tag"),
+        (vec!["--tag".into(), format!("demo/hello@sha256:{}", "a".repeat(64))], "the digest is computed"),
+        (
+            vec!["--tag".into(), "x:1".into(), "--ca-certs".into(), not_pem.display().to_string()],
+            "holds no PEM certificate",
+        ),
+        (
+            vec!["--tag".into(), "x:1".into(), "--ca-certs".into(), t.path().join("gone.pem").display().to_string()],
+            "gone.pem",
+        ),
+        (vec!["--tag".into(), "x:1".into(), "--platform".into(), "linux/aarch64".into()], "did you mean linux/arm64?"),
+    ];
+    for (args, why) in cases {
+        let (_, err, code) = run(binsight().arg("pack").arg(&hello).args(&args).arg("--oci-layout").arg(&layout));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+        if why.contains("PEM") {
+            assert!(err.contains(&not_pem.display().to_string()), "names the file: {err}");
+        }
+    }
+    assert!(!layout.exists(), "nothing written");
+    // A real PEM bundle is accepted; `none` too.
+    let pem = t.path().join("ca.pem");
+    std::fs::write(&pem, one_ca_cert()).expect("write");
+    for ca in [pem.display().to_string(), "none".to_string()] {
+        let dir = t.path().join(format!("ok-{}", ca.len()));
+        let (_, err, code) =
+            run(binsight().arg("pack").arg(&hello).args(["--tag", "x:1", "--ca-certs", &ca, "--oci-layout"]).arg(&dir));
+        assert_eq!(code, 0, "{ca}: {err}");
+    }
+    // The BINARY is not there: 3.
+    let (_, err, code) =
+        run(binsight().args(["pack", "/nonexistent/app", "--tag", "x:1", "--oci-layout"]).arg(&layout));
+    assert_eq!(code, 3, "{err}");
+}
+
+/// `--push` with two tags: both land in the registry and each gets its `REF@DIGEST` line.
+#[test]
+fn pack_push_prints_one_ref_at_digest_line_per_tag() {
+    let t = tempfile::tempdir().expect("tmp");
+    let (user, password) = ("packer", "pack-secret");
+    let reg = start_registry(t.path(), user, password);
+    let dc = t.path().join("docker");
+    std::fs::create_dir_all(&dc).expect("mkdir");
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    std::fs::write(dc.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.addr))
+        .expect("config");
+    let (a, b) = (format!("{}/demo/hello:1", reg.addr), format!("{}/demo/hello:stable", reg.addr));
+    let (out, err, code) = run(binsight()
+        .env("DOCKER_CONFIG", &dc)
+        .arg("pack")
+        .arg(static_hello())
+        .args(["--push", "--quiet", "--tag", &a, "--tag", &b]));
+    assert_eq!(code, 0, "{err}");
+    let digest = root_digest(&out);
+    assert_eq!(out, format!("{a}@{digest}\n{b}@{digest}\n"), "{err}");
+    let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
+    for r in [&a, &b] {
+        let o = std::process::Command::new(&skopeo)
+            .args(["inspect", "--raw", "--tls-verify=false", "--creds", &format!("{user}:{password}")])
+            .arg(format!("docker://{r}"))
+            .output()
+            .expect("skopeo");
+        assert!(o.status.success(), "{r}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(digest, format!("sha256:{:x}", <sha2::Sha256 as sha2::Digest>::digest(&o.stdout)), "{r}");
+    }
 }
