@@ -145,6 +145,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
         sources.iter().map(|s| classify(s)).collect::<Result<_>>()?
     };
     for s in &sources {
+        log::debug!("source recognised: {s:?}");
         if let Source::Dir(d) = s {
             let m = std::fs::metadata(d).with_context(|| format!("{}: cannot scan", d.display()))?;
             if !m.is_dir() {
