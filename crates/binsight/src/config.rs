@@ -261,6 +261,13 @@ fn find_file(explicit: Option<(PathBuf, &str)>, notes: &mut Vec<String>) -> Resu
         let text = match read(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must => continue,
+            // A default location under a directory this user may not enter (another user's
+            // HOME, under sudo or setpriv) holds no file for us: only one that is there and
+            // unreadable is an error.
+            Err(e) if !must && !path.try_exists().unwrap_or(false) => {
+                notes.push(format!("cannot look at {}: {e}", show(path)));
+                continue;
+            }
             Err(e) => return Err(format!("config file {}: cannot read it: {e}", show(path))),
         };
         let table: toml::Table = toml::from_str(&text).map_err(|e| {

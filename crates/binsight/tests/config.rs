@@ -348,3 +348,55 @@ fn logs_never_print_control_characters_from_paths() {
     assert!(!err.contains('\x1b'), "{err:?}");
     assert!(err.lines().all(|l| l.starts_with("binsight: ")), "{err:?}");
 }
+
+/// Run as an unprivileged user (setpriv, as in cli.rs), since root reads anything: a default
+/// location this user cannot look into is no config file; a file that is there but unreadable
+/// is an error.
+#[test]
+fn an_unreachable_default_location_is_skipped_but_an_unreadable_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let e = Env::new();
+    let elf = e.cwd.path().join("tool");
+    std::fs::copy(some_elf(), &elf).expect("copy");
+    let private = e.xdg.path().join("private");
+    std::fs::create_dir_all(private.join("binsight")).expect("mkdir");
+    std::fs::write(private.join("binsight/config.toml"), "output = \"json\"\n").expect("write");
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod");
+    mode(&private, 0o700);
+    for p in [e.cwd.path(), e.xdg.path(), e.data.path(), elf.as_path()] {
+        mode(p, 0o755);
+    }
+    let is_root =
+        std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let run = |xdg: &Path| {
+        let mut c = std::process::Command::new("setpriv");
+        if is_root {
+            c.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]);
+        }
+        c.arg(assert_cmd::cargo::cargo_bin("binsight"))
+            .arg("inspect")
+            .arg(&elf)
+            .env("XDG_CONFIG_HOME", xdg)
+            .env("BINSIGHT_DATA", e.data.path())
+            .env_remove("RUST_LOG")
+            .current_dir(e.cwd.path())
+            .output()
+            .expect("setpriv")
+    };
+    if is_root {
+        mode(&private, 0o700);
+    } else {
+        mode(&private, 0o000);
+    }
+    let out = run(&private);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!is_json_lines(&out.stdout), "the file it cannot reach was not read");
+    let cwd_file = e.cwd.path().join("binsight.toml");
+    std::fs::write(&cwd_file, "output = \"json\"\n").expect("write");
+    mode(&cwd_file, 0o000);
+    let out = run(e.xdg.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("binsight.toml: cannot read it: Permission denied"), "{err}");
+    mode(&private, 0o755);
+}
