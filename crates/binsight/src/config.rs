@@ -305,6 +305,14 @@ fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]
             validate(file, t, &sub, leaves)?;
             continue;
         }
+        if tables.contains(key.as_str()) && !keys.contains(key.as_str()) {
+            return Err(format!(
+                "config file {}: `{}` is a command: give its options as a table, [{}]",
+                show(&file.path),
+                binsight_report::sanitize(&dotted),
+                binsight_report::sanitize(&dotted)
+            ));
+        }
         if !keys.contains(key.as_str()) {
             let here = if at.is_empty() { "at the top level".to_string() } else { format!("in [{}]", at.join(".")) };
             let mut valid: Vec<String> = keys.iter().map(|k| k.to_string()).collect();

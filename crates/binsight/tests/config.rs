@@ -152,6 +152,9 @@ fn unknown_keys_are_refused_naming_the_file_the_key_and_the_valid_keys() {
     e.cwd_config("outptu = \"json\"\n");
     let err = stderr_of(e.bin().arg("inspect").arg(some_elf()), 2);
     assert!(err.contains("unknown key `outptu` (did you mean `output`?)") && err.contains("[scan]"), "{err}");
+    e.cwd_config("scan = \"json\"\n");
+    let err = stderr_of(e.bin().arg("inspect").arg(some_elf()), 2);
+    assert!(err.contains("`scan` is a command: give its options as a table, [scan]"), "{err}");
     // Nothing like any key: no suggestion, still the list.
     e.cwd_config("[pack]\nzzzzzzzz = true\n");
     let err = stderr_of(e.bin().arg("inspect").arg(some_elf()), 2);
