@@ -313,16 +313,16 @@ inner() {
   say "environment inside:$names"
 
   # The runs.
-  local logs=$cache/logs stamp short rc_cold=0 rc_warm=0 t_cold t_warm='-'
+  local logs=$cache/logs stamp short rc_cold=0 rc_warm=0 t_cold t_warm='-' load_cold load_warm=-
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   short=${CF_COMMIT:0:12}
   local log_cold=$logs/$stamp-$short-cold.log log_warm=$logs/$stamp-$short-warm.log
   run_suite cold "$root" "$log_cold" "${envs[@]}" || rc_cold=$?
-  t_cold=$RUN_SECONDS
+  t_cold=$RUN_SECONDS load_cold=$RUN_LOAD
   end_leftovers "the cold run"
   if [ "$CF_COLD_ONLY" = 0 ] && [ "$rc_cold" = 0 ]; then
     run_suite warm "$root" "$log_warm" "${envs[@]}" || rc_warm=$?
-    t_warm=$RUN_SECONDS
+    t_warm=$RUN_SECONDS load_warm=$RUN_LOAD
     end_leftovers "the warm run"
   fi
 
@@ -330,7 +330,7 @@ inner() {
   [ "$rc_cold" = 0 ] || st_cold="FAILED(exit $rc_cold)"
   [ "$rc_warm" = 0 ] || st_warm="FAILED(exit $rc_warm)"
   [ "$t_warm" = - ] && st_warm='not run'
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) commit=$CF_COMMIT variant=$CF_VARIANT cold=${t_cold}s($st_cold) warm=${t_warm}$([ "$t_warm" = - ] || echo s)($st_warm)"
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) commit=$CF_COMMIT variant=$CF_VARIANT cold=${t_cold}s($st_cold) warm=${t_warm}$([ "$t_warm" = - ] || echo s)($st_warm) load=$load_cold/$load_warm"
   [ "$CF_CUSTOM_RUN" = 1 ] || printf '%s\n' "$line" >>"$cache/results.log" # --run: not a result
 
   printf '\n' >&2
@@ -381,7 +381,8 @@ run_suite() {
   done || true
   wait "$cpid" || rc=$?
   RUN_SECONDS=$(($(date +%s) - t0))
-  say "$label run: exit $rc after $RUN_SECONDS s"
+  read -r RUN_LOAD _ </proc/loadavg # other work on the machine slows the run: say how busy it was
+  say "$label run: exit $rc after $RUN_SECONDS s (load average at the end: $RUN_LOAD)"
   return "$rc"
 }
 

@@ -6,10 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use binsight_model::BinaryReport;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 mod args;
+mod config;
 mod fail;
+mod logging;
+mod meta;
 mod output;
 mod pack;
 mod scan;
@@ -39,6 +42,8 @@ unreachable); 4 a finding at or above --fail-on. 3 takes precedence over 4, and 
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: config::Global,
 }
 
 // Help: one line per option, grouped under headings, so `scan --help` fits one screen; the
@@ -119,7 +124,13 @@ impl Common {
         }
         let root = binsight_advisory::store::data_dir();
         let dirs: Vec<&std::path::Path> = self.advisories.iter().map(PathBuf::as_path).collect();
+        let started = std::time::Instant::now();
         let (db, warnings) = binsight_advisory::load_for_audit(&root, &dirs);
+        log::debug!("advisory data loaded in {:?} (database {:?}, --advisories {dirs:?}):", started.elapsed(), root);
+        for s in &db.sources {
+            let date = s.date.as_deref().unwrap_or("date unknown");
+            log::debug!("  {}: {} records for {} ({date})", s.origin, s.records, s.ecosystems.join(", "));
+        }
         for w in warnings {
             eprintln!("binsight: {}: {}", w.path.display(), w.message);
         }
@@ -443,11 +454,40 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Show binsight's version, the git commit it was built from, the date of the advisory
+    /// snapshot compiled in, and the version of its JSON output schema.
+    Version {
+        /// text, or json for one JSON object.
+        #[arg(short, long, value_enum, default_value_t = meta::VersionFormat::Text, value_name = "FORMAT")]
+        output: meta::VersionFormat,
+    },
+    /// Print a shell completion script to stdout, e.g.
+    /// `binsight completion bash > ~/.local/share/bash-completion/completions/binsight`.
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print docs/configuration.md: every option with its variable, config key and default.
+    #[command(hide = true)]
+    HelpConfig,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let started = std::time::Instant::now();
+    let (cli, notes) = match config::parse::<Cli>() {
+        Ok(parsed) => parsed,
+        Err(config::Error(e)) => {
+            eprintln!("binsight: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    logging::init(cli.global.verbose, started);
+    for n in notes {
+        log::debug!(target: "binsight::config", "{n}");
+    }
+    let result = run(cli);
+    log::debug!("finished in {:?}", started.elapsed());
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
@@ -466,6 +506,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Db { command } => db(command),
         Command::Inspect { files, common } => scan::inspect(&files, &common),
         Command::Pack { args, quiet } => pack::pack(args, quiet),
+        Command::Version { output } => meta::version(output),
+        Command::Completion { shell } => meta::completion(shell, Cli::command()),
+        Command::HelpConfig => meta::help_config(&Cli::command()),
         Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()

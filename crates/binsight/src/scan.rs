@@ -298,6 +298,9 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
     };
     // A path named with a scheme must be there (and a dir: a directory).
     let sources: Vec<Source> = sources.into_iter().map(check_path).collect();
+    for s in &sources {
+        log::debug!("source recognised: {s:?}");
+    }
     // The advisory database loads on another thread while the first directory is walked.
     std::thread::scope(|scope| scan_sources(sources, common, opts, started, &LazyDb::start(scope, common)))
 }

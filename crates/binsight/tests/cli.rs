@@ -9,6 +9,8 @@ fn bin() -> Command {
     let mut c = Command::cargo_bin("binsight").expect("binary built");
     // Hermetic: no advisory sources from the machine's data directory.
     c.env("BINSIGHT_DATA", std::env::temp_dir().join(format!("binsight-test-data-empty-{}", std::process::id())));
+    // Hermetic: no config file of the developer's (./binsight.toml is not in the crate dir).
+    c.env("XDG_CONFIG_HOME", std::env::temp_dir().join(format!("binsight-test-config-none-{}", std::process::id())));
     c
 }
 
