@@ -307,8 +307,9 @@ fn json_lines_stream_before_the_run_ends() {
     let mut paths = json_paths(&got.join("\n"));
     paths.sort();
     assert_eq!(paths, walk);
-    // The registry's failure is a JSON error line too, and the exit code says some source failed.
+    // The registry's failure is a JSON error line too, and the exit code says a source could not
+    // be opened at all (3).
     assert_eq!(rest.len(), 1, "{rest:?}");
     assert!(rest[0].contains("\"error\""), "{rest:?}");
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(3));
 }
