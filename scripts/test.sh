@@ -33,50 +33,73 @@ for t in python3 cargo rustup go npm node; do
   command -v "$t" >/dev/null || { echo "test.sh: '$t' not found on PATH: the machine's toolchains (Rust by rustup, Go, Python, Node) are needed" >&2; exit 1; }
 done
 
-step "corpus: build ground-truth fixtures (cached; see corpus/README.md)"
-start=$(date +%s)
-corpus/build
-echo "corpus ready in $(( $(date +%s) - start ))s" >&2
-
-step "SARIF validator (npm @microsoft/sarif-multitool, pinned; cached)"
 cache="${BINSIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/binsight}"
-sarif_dir="$cache/tools/sarif-multitool-5.7.0"
-if [ ! -x "$sarif_dir/node_modules/.bin/sarif-multitool" ]; then
-  command -v npm >/dev/null || { echo "test.sh: npm is needed for the SARIF validator" >&2; exit 1; }
-  npm install --prefix "$sarif_dir" --no-save --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0
-fi
-export BINSIGHT_SARIF_MULTITOOL="$sarif_dir/node_modules/.bin/sarif-multitool"
+logs="$cache/test-logs"
+mkdir -p "$logs"
 
-step "cargo-audit (crates.io, pinned; cached): the reference the audit is compared with"
+# The pinned peers the tests compare with, each idempotent (skipped when cached).
+sarif_dir="$cache/tools/sarif-multitool-5.7.0"
+install_sarif() { # SARIF validator (npm @microsoft/sarif-multitool)
+  [ -x "$sarif_dir/node_modules/.bin/sarif-multitool" ] && return 0
+  npm install --prefix "$sarif_dir" --no-save --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0
+}
 audit_ver=0.22.2
 audit_dir="$cache/tools/cargo-audit-$audit_ver"
-if [ ! -x "$audit_dir/bin/cargo-audit" ]; then
+install_cargo_audit() { # cargo-audit (crates.io): the reference the audit is compared with
+  [ -x "$audit_dir/bin/cargo-audit" ] && return 0
+  rm -rf "$audit_dir.partial"
   cargo install --locked --quiet cargo-audit --version "$audit_ver" --root "$audit_dir.partial"
   rm -rf "$audit_dir" && mv "$audit_dir.partial" "$audit_dir"
-fi
-export BINSIGHT_CARGO_AUDIT="$audit_dir/bin/cargo-audit"
-
-step "SBOM validators (PyPI cyclonedx-python-lib, spdx-tools; pinned; cached)"
+}
 sbom_venv="$cache/tools/sbom-venv-cdx11.12.0-spdx0.8.5"
-if ! "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2>/dev/null; then
+install_sbom_validators() { # SBOM validators (PyPI cyclonedx-python-lib, spdx-tools)
+  "$sbom_venv/bin/python" -c "import cyclonedx.validation.json, spdx_tools" 2>/dev/null && return 0
   rm -rf "$sbom_venv.partial" "$sbom_venv"
-  if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
-    # Debian splits venv out of python3.
-    apt_install python3-venv
-  fi
   python3 -m venv "$sbom_venv.partial"
   "$sbom_venv.partial/bin/pip" install --quiet --disable-pip-version-check \
     "cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5"
   mv "$sbom_venv.partial" "$sbom_venv"
+}
+if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+  apt_install python3-venv # Debian splits venv out of python3
 fi
-export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
 
-step "image peers (Debian docker-registry, skopeo, umoci, qemu-user-static; rustup musl targets)"
+# Side by side on a cold machine (none depends on another; each logs to $logs): the corpus
+# (itself two lanes), the peers above, and the build of the test binaries. The zig builds
+# of the corpus use one core; downloads and the other jobs fill the rest.
+step "corpus (see corpus/README.md), peers and the test build, side by side; logs in $logs"
+rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl >&2
+start=$(date +%s)
+pids=() names=()
+bg() { # NAME CMD...: run CMD in the background, its output in $logs/NAME.log
+  local name=$1; shift
+  ( "$@" ) >"$logs/$name.log" 2>&1 &
+  pids+=("$!") names+=("$name")
+}
+bg sarif-multitool install_sarif
+bg cargo-audit install_cargo_audit
+bg sbom-validators install_sbom_validators
+bg test-build cargo test --workspace --locked --no-run
+corpus/build # in the foreground: its progress is the long part
+failed=()
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then failed+=("${names[$i]}"); fi
+done
+for n in "${failed[@]}"; do
+  echo "test.sh: ${n} failed; the end of $logs/$n.log:" >&2
+  tail -n 30 "$logs/$n.log" >&2
+done
+[ "${#failed[@]}" -eq 0 ] || exit 1
+echo "corpus, peers and test build ready in $(( $(date +%s) - start ))s" >&2
+
+export BINSIGHT_SARIF_MULTITOOL="$sarif_dir/node_modules/.bin/sarif-multitool"
+export BINSIGHT_CARGO_AUDIT="$audit_dir/bin/cargo-audit"
+export BINSIGHT_SBOM_PYTHON="$sbom_venv/bin/python"
 # registry: scans and pack --push are tested against a real registry filled/read by skopeo;
 # packed images are unpacked by umoci and run (aarch64 under qemu).
-export BINSIGHT_DOCKER_REGISTRY="$(command -v docker-registry)" BINSIGHT_SKOPEO="$(command -v skopeo)"
-export BINSIGHT_UMOCI="$(command -v umoci)" BINSIGHT_QEMU_AARCH64="$(command -v qemu-aarch64-static)"
-rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl >&2
+BINSIGHT_DOCKER_REGISTRY=$(command -v docker-registry) BINSIGHT_SKOPEO=$(command -v skopeo)
+BINSIGHT_UMOCI=$(command -v umoci) BINSIGHT_QEMU_AARCH64=$(command -v qemu-aarch64-static)
+export BINSIGHT_DOCKER_REGISTRY BINSIGHT_SKOPEO BINSIGHT_UMOCI BINSIGHT_QEMU_AARCH64
 
 step "cargo test --workspace"
 cargo test --workspace --locked
