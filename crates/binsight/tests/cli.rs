@@ -603,3 +603,45 @@ fn db_status_shows_the_snapshot_date_and_its_licences() {
     assert!(text.contains("CC0-1.0") && text.contains("CC-BY-4.0"), "{text}");
     assert!(text.contains("Go Vulnerability Database") && text.contains("RustSec"), "{text}");
 }
+
+#[test]
+fn every_report_format_names_the_advisory_snapshot_date() {
+    let date = binsight_advisory::snapshot::info().date.clone();
+    let d = tempfile::tempdir().expect("tempdir");
+    let f = corpus_fixture("vuln-rust-1.95.0-x86_64-musl-auditable");
+    let (sarif, cdx, spdx) = (d.path().join("o.sarif"), d.path().join("o.cdx.json"), d.path().join("o.spdx.json"));
+    let out = bin()
+        .args(["scan", "--audit", "-o", "table"])
+        .arg("-o")
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("-o")
+        .arg(format!("cyclonedx-json={}", cdx.display()))
+        .arg("-o")
+        .arg(format!("spdx-json={}", spdx.display()))
+        .arg(format!("file:{}", f.display()))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    // The table's footer.
+    let table = String::from_utf8_lossy(&out);
+    assert!(table.contains("advisory data:") && table.contains(&format!("snapshot {date}")), "{table}");
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).expect("output written")).expect("JSON")
+    };
+    let s = read(&sarif);
+    assert_eq!(s["runs"][0]["properties"]["advisorySnapshotDate"], date.as_str());
+    let used = s["runs"][0]["properties"]["advisoryData"].as_array().expect("advisoryData");
+    assert!(used.iter().any(|u| u["ecosystem"] == "crates.io" && u["source"] == "snapshot"), "{used:?}");
+    let c = read(&cdx);
+    let props = c["metadata"]["properties"].as_array().expect("metadata.properties");
+    assert!(props.iter().any(|p| p["name"] == "binsight:advisory-snapshot-date" && p["value"] == date.as_str()));
+    assert!(props.iter().any(|p| p["name"] == "binsight:advisory-data"), "{props:?}");
+    let x = read(&spdx);
+    let comment = x["creationInfo"]["comment"].as_str().expect("creationInfo.comment");
+    assert!(comment.contains(&format!("advisory snapshot {date}")), "{comment}");
+    // binsight version names it too.
+    let v = bin().arg("version").assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&v).contains(&date), "{}", String::from_utf8_lossy(&v));
+}
