@@ -19,18 +19,21 @@
 #     rustup proxies (empty registry cache: crates are downloaded anew). The binsight cache
 #     (~/.cache/binsight inside) starts empty.
 # Nothing else of the host is visible. The repository is cloned afresh (committed HEAD, or
-# --ref) to /root/src/binsight inside, and `CI=true bash .ci/run </dev/null` runs there twice.
+# --ref) to /root/src/binsight inside, with the project's shared/ folder read-only beside it
+# (/root/src/shared, as CI lays it), and `CI=true bash .ci/run </dev/null` runs there twice.
 #
 # Run (as root; about 20-40 min on 2 cores for the cold run):
 #   scripts/check-fresh.sh                 # cold run, then warm run; prints both wall times
 #   scripts/check-fresh.sh --cold-only --ref origin/main --keep
 # Options: --ref REF (commit to test, default HEAD), --repo DIR (default: this script's repo),
 #   --cold-only, --keep (leave the temporary root for inspection), --variant minbase|default,
-#   --tmpdir DIR (parent of the temporary root, default /var/tmp), --run CMD (run CMD instead of
+#   --shared DIR|none (the shared/ folder laid read-only beside the clone; default: the shared/
+#   beside the repository), --tmpdir DIR (parent of the temporary root, default /var/tmp), --run CMD (run CMD instead of
 #   `bash .ci/run` in the clone: for checking this script's own mechanics, e.g. --run 'rustup show').
 # Outputs, under ${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh/: base-*.tar.gz (the debootstrap
 # result, keyed by suite, variant, arch and the sha256 of the host's apt sources, so reruns do
-# not debootstrap again), logs/*-{cold,warm}.log (full logs of both runs) and results.log (one
+# not debootstrap again), logs/*-{cold,warm}.log (full logs of both runs; the suite's own
+# logs, ~/.cache/binsight/test-logs inside, are kept beside them as *-test-logs/) and results.log (one
 # line per run: date, commit, cold and warm seconds). Exit status: 0 when every run passed,
 # 1 when a run failed (the tail of its log is printed), 2 on a setup error.
 #
@@ -299,6 +302,10 @@ inner() {
   git -C "$src" -c advice.detachedHead=false checkout --quiet --detach "$CF_COMMIT" \
     || die "commit $CF_COMMIT is not reachable from a branch or tag of $CF_REPO"
   say "clone: $(git -C "$src" log -1 --format='%h %s' | cut -c1-100)"
+  if [ -n "$CF_SHARED" ]; then
+    bind_ro "$CF_SHARED" "$root/root/src/shared"
+    say "shared: $CF_SHARED, read-only at /root/src/shared"
+  fi
 
   # The environment inside: HOME, a PATH over the mounted toolchains, CI=true, and the host's
   # variables that configure trust and registries.
@@ -381,6 +388,9 @@ run_suite() {
   done || true
   wait "$cpid" || rc=$?
   RUN_SECONDS=$(($(date +%s) - t0))
+  if [ -d "$root/root/.cache/binsight/test-logs" ]; then # the suite's own logs, kept with ours
+    cp -a "$root/root/.cache/binsight/test-logs" "${log%.log}-test-logs"
+  fi
   read -r RUN_LOAD _ </proc/loadavg # other work on the machine slows the run: say how busy it was
   say "$label run: exit $rc after $RUN_SECONDS s (load average at the end: $RUN_LOAD)"
   return "$rc"
@@ -520,7 +530,7 @@ main() {
 
   CF_KEEP=0 CF_COLD_ONLY=0 CF_VARIANT=minbase CF_SUITE=bookworm CF_RUN='exec bash .ci/run'
   local custom_run=0
-  local ref=HEAD repo tmp_parent=/var/tmp
+  local ref=HEAD repo tmp_parent=/var/tmp shared=default
   repo=$(dirname "$(dirname "$self")")
   while [ $# -gt 0 ]; do
     case $1 in
@@ -534,6 +544,8 @@ main() {
       --variant=*) CF_VARIANT=${1#*=} ;;
       --tmpdir) [ $# -ge 2 ] || die "--tmpdir needs a value"; tmp_parent=$2; shift ;;
       --tmpdir=*) tmp_parent=${1#*=} ;;
+      --shared) [ $# -ge 2 ] || die "--shared needs a value"; shared=$2; shift ;;
+      --shared=*) shared=${1#*=} ;;
       --run) [ $# -ge 2 ] || die "--run needs a value"; CF_RUN=$2; custom_run=1; shift ;;
       --run=*) CF_RUN=${1#*=}; custom_run=1 ;;
       -h | --help) usage "$self"; return 0 ;;
@@ -558,6 +570,17 @@ main() {
 
   CF_REPO=$(git -C "$repo" rev-parse --show-toplevel 2>/dev/null) || die "$repo is not a git repository"
   CF_COMMIT=$(git -C "$CF_REPO" rev-parse --verify --quiet "$ref^{commit}") || die "no commit '$ref' in $CF_REPO"
+  case $shared in
+    none) CF_SHARED='' ;;
+    default)
+      CF_SHARED=$(dirname "$CF_REPO")/shared
+      if [ ! -d "$CF_SHARED" ]; then
+        say "warning: no shared/ beside $CF_REPO: the clone gets none (CI lays a copy beside its clone)"
+        CF_SHARED=''
+      fi
+      ;;
+    *) [ -d "$shared" ] || die "--shared $shared: no such directory"; CF_SHARED=$(readlink -f "$shared") ;;
+  esac
   CF_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh
   mkdir -p "$CF_CACHE/logs"
   [ -d "$tmp_parent" ] || die "--tmpdir $tmp_parent: no such directory"
@@ -565,7 +588,7 @@ main() {
   [[ $tmp_parent/ == "$CF_REPO"/* ]] && die "--tmpdir must not be inside the repository ($CF_REPO)"
 
   CF_TMP=$(mktemp -d "$tmp_parent/binsight-fresh.XXXXXX")
-  export CF_KEEP CF_COLD_ONLY CF_VARIANT CF_SUITE CF_REPO CF_COMMIT CF_CACHE CF_TMP CF_RUN CF_CUSTOM_RUN=$custom_run
+  export CF_KEEP CF_COLD_ONLY CF_VARIANT CF_SUITE CF_REPO CF_COMMIT CF_CACHE CF_TMP CF_RUN CF_SHARED CF_CUSTOM_RUN=$custom_run
   trap outer_cleanup EXIT
   trap 'exit 130' INT TERM HUP
   say "repo $CF_REPO, commit $CF_COMMIT ($ref); suite $CF_SUITE ($CF_VARIANT); temporary root $CF_TMP/root"
