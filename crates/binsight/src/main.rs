@@ -162,21 +162,25 @@ pub(crate) fn advisory_context(db: Option<&binsight_advisory::Database>) -> bins
 fn warn_stale(db: &binsight_advisory::Database) {
     use binsight_advisory::store::{days_since, now_secs, STALE_AFTER_DAYS};
     let now = now_secs();
-    let old: Vec<String> = db
-        .sources
-        .iter()
-        .filter(|s| s.origin != binsight_advisory::Origin::BuiltIn)
-        .filter_map(|s| {
-            let days = days_since(s.date.as_deref()?, now)?;
-            (days > STALE_AFTER_DAYS)
-                .then(|| format!("{} from {} ({} days old)", s.ecosystems.join(", "), s.origin, days))
-        })
-        .collect();
+    // Grouped by source and age: "crates.io, Go from snapshot (104 days old)".
+    let mut groups: Vec<(String, u64, Vec<String>)> = Vec::new();
+    for s in db.sources.iter().filter(|s| s.origin != binsight_advisory::Origin::BuiltIn) {
+        let Some(days) = s.date.as_deref().and_then(|d| days_since(d, now)) else { continue };
+        if days <= STALE_AFTER_DAYS {
+            continue;
+        }
+        let origin = s.origin.to_string();
+        match groups.iter_mut().find(|g| g.0 == origin && g.1 == days) {
+            Some(g) => g.2.extend(s.ecosystems.iter().cloned()),
+            None => groups.push((origin, days, s.ecosystems.clone())),
+        }
+    }
+    let old: Vec<String> = groups.iter().map(|(o, d, e)| format!("{} from {o} ({d} days old)", e.join(", "))).collect();
     if !old.is_empty() {
-        eprintln!(
+        output::eprint_wrapped(&format!(
             "binsight: warning: advisory data is over {STALE_AFTER_DAYS} days old: {}; refresh it with `binsight db update` (or `binsight db import` offline)",
             old.join("; ")
-        );
+        ));
     }
 }
 

@@ -374,6 +374,18 @@ impl Run {
     }
 }
 
+/// A message on stderr, wrapped to `COLUMNS` or the width of the terminal stderr is (a pipe or
+/// a file gets it on one line).
+pub fn eprint_wrapped(msg: &str) {
+    let w =
+        std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&n| n > 0).or_else(|| {
+            console::Term::stderr().size_checked().map(|(_rows, cols)| usize::from(cols)).filter(|&c| c > 0)
+        });
+    for line in binsight_report::text::Styled::plain(msg).wrap(w) {
+        eprintln!("{}", line.render(false));
+    }
+}
+
 /// The width tables are fitted to: `COLUMNS` when set to a number (it wins), else the
 /// terminal's width when the table goes to a terminal, else none (a table in a pipe or a file
 /// is never cut).

@@ -521,14 +521,14 @@ fn scan_sources(
     let code = run.finish(Style::Scan)?;
     if !opts.quiet {
         use binsight_report::text::count;
-        eprintln!(
+        crate::output::eprint_wrapped(&format!(
             "binsight: {} reported, {}, {} and {} skipped, {:.2}s",
             count(run.reports.len(), "ELF file", "ELF files"),
             count(run.failed, "error", "errors"),
             count(non_elf as usize, "other file", "other files"),
             count(symlinks as usize, "symlink", "symlinks"),
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     Ok(if unopened > 0 { EXIT_SOURCE } else { code })
 }

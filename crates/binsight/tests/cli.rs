@@ -11,6 +11,8 @@ fn bin() -> Command {
     c.env("BINSIGHT_DATA", std::env::temp_dir().join(format!("binsight-test-data-empty-{}", std::process::id())));
     // Hermetic: no config file of the developer's (./binsight.toml is not in the crate dir).
     c.env("XDG_CONFIG_HOME", std::env::temp_dir().join(format!("binsight-test-config-none-{}", std::process::id())));
+    // Messages are matched whole: never wrapped to a developer's terminal width.
+    c.env_remove("COLUMNS");
     c
 }
 
