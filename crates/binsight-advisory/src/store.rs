@@ -221,16 +221,7 @@ pub fn load(root: &Path) -> (Database, Vec<LoadWarning>) {
 
 /// `YYYY-MM-DD` (UTC) of a time in seconds since the Unix epoch.
 pub fn ymd(secs: u64) -> String {
-    // Days to a civil date (H. Hinnant's algorithm), for days since 1970-01-01.
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = binsight_model::date::civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -241,14 +232,7 @@ pub fn days_since(date: &str, now_secs: u64) -> Option<u64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    // Civil date to days since the epoch (inverse of `ymd`).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = binsight_model::date::days_from_civil(y, m, d);
     let now_days = (now_secs / 86_400) as i64;
     u64::try_from(now_days - days).ok()
 }

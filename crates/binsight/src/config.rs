@@ -356,8 +356,8 @@ fn suggest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, for "did you mean" (config keys, source schemes).
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -93,22 +93,6 @@ enum Source {
 /// The schemes a SOURCE may start with.
 const SCHEMES: [&str; 6] = ["dir", "file", "docker-archive", "oci-dir", "oci-archive", "registry"];
 
-/// Levenshtein distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The schemes an unknown `word:` probably meant: other tools' names for them, else typos.
 fn suggest(word: &str) -> Vec<&'static str> {
     let w = word.to_ascii_lowercase().replace('_', "-");
@@ -123,7 +107,7 @@ fn suggest(word: &str) -> Vec<&'static str> {
     if !alias.is_empty() {
         return alias.to_vec();
     }
-    let scored: Vec<(usize, &'static str)> = SCHEMES.iter().map(|k| (distance(&w, k), *k)).collect();
+    let scored: Vec<(usize, &'static str)> = SCHEMES.iter().map(|k| (crate::config::distance(&w, k), *k)).collect();
     let best = scored.iter().map(|(d, _)| *d).min().unwrap_or(usize::MAX);
     scored.into_iter().filter(|(d, k)| *d == best && *d <= (k.len() / 3).max(2)).map(|(_, k)| k).collect()
 }
@@ -595,7 +579,6 @@ mod tests {
             assert!(msg.contains(&format!("./{arg}")), "how to force a path: {msg}");
         }
         assert_eq!(suggest("frobnicate"), Vec::<&str>::new());
-        assert_eq!(distance("kitten", "sitting"), 3);
         // A scheme with nothing after it.
         assert_eq!(crate::fail::code(&classify("dir:").expect_err("empty")), crate::EXIT_USAGE);
     }
