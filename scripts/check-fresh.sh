@@ -383,10 +383,11 @@ run_suite() {
   chroot "$root" /usr/bin/env -i "$@" /bin/bash -c "cd /root/src/binsight && $CF_RUN" \
     </dev/null >"$log" 2>&1 &
   cpid=$!
-  tail -n +1 -f --pid="$cpid" "$log" 2>/dev/null | while IFS= read -r line; do
-    [[ $line == '== '* ]] && printf '%s: [%s +%ss] %s\n' "$prog" "$label" "$(($(date +%s) - t0))" "$line" >&2
-  done || true
-  wait "$cpid" || rc=$?
+  { tail -n +1 -f --pid="$cpid" "$log" 2>/dev/null | while IFS= read -r line; do
+      [[ $line == '== '* ]] && printf '%s: [%s +%ss] %s\n' "$prog" "$label" "$(($(date +%s) - t0))" "$line" >&2
+    done; } &
+  wait "$cpid" || rc=$? # (`wait`, unlike a foreground pipeline, lets a signal's trap run at once)
+  wait "$!" || true
   RUN_SECONDS=$(($(date +%s) - t0))
   if [ -d "$root/root/.cache/binsight/test-logs" ]; then # the suite's own logs, kept with ours
     cp -a "$root/root/.cache/binsight/test-logs" "${log%.log}-test-logs"
@@ -503,7 +504,17 @@ outer_cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   if [ -n "${INNER_PID:-}" ] && kill -0 "$INNER_PID" 2>/dev/null; then
-    kill -TERM "$INNER_PID" 2>/dev/null || true
+    # unshare ignores SIGTERM while it waits: signal its child, the namespace's PID 1, whose
+    # trap ends the run's processes and unmounts; if it has not ended in 30 s, SIGKILL it (the
+    # kernel then kills every process of the namespace and drops its mounts).
+    local ns1='' i
+    read -r ns1 _ <"/proc/$INNER_PID/task/$INNER_PID/children" 2>/dev/null || true
+    if [ -n "$ns1" ]; then
+      say "stopping the run (pid $ns1)"
+      kill -TERM "$ns1" 2>/dev/null || true
+      for ((i = 0; i < 60; i++)); do kill -0 "$ns1" 2>/dev/null || break; sleep 0.5; done
+      kill -KILL "$ns1" 2>/dev/null || true
+    fi
     wait "$INNER_PID" 2>/dev/null || true
   fi
   if [ -n "${CF_TMP:-}" ] && [ -d "$CF_TMP" ]; then
