@@ -65,15 +65,16 @@ if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
 fi
 
 # Side by side on a cold machine (none depends on another; each logs to $logs): the corpus
-# (itself two lanes), the peers above, and the build of the test binaries. The zig builds
-# of the corpus use one core; downloads and the other jobs fill the rest.
+# (itself two lanes), the peers above, and the build of the test binaries. The corpus's zig
+# builds are the longest chain and use one core: everything else runs niced, filling the
+# other core and the gaps (downloads) without starving that chain.
 step "corpus (see corpus/README.md), peers and the test build, side by side; logs in $logs"
 rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl >&2
 start=$(date +%s)
 pids=() names=()
-bg() { # NAME CMD...: run CMD in the background, its output in $logs/NAME.log
+bg() { # NAME CMD...: run CMD in the background at a lower priority, its output in $logs/NAME.log
   local name=$1; shift
-  ( "$@" ) >"$logs/$name.log" 2>&1 &
+  ( renice -n 10 -p "$BASHPID" >/dev/null; "$@" ) >"$logs/$name.log" 2>&1 &
   pids+=("$!") names+=("$name")
 }
 bg sarif-multitool install_sarif
