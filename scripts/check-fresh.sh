@@ -25,17 +25,30 @@
 # Run (as root; about 20-40 min on 2 cores for the cold run):
 #   scripts/check-fresh.sh                 # cold run, then warm run; prints both wall times
 #   scripts/check-fresh.sh --cold-only --ref origin/main --keep
-# Options: --ref REF (commit to test, default HEAD), --repo DIR (default: this script's repo),
-#   --cold-only, --keep (leave the temporary root for inspection), --variant minbase|default,
-#   --shared DIR|none (the shared/ folder laid read-only beside the clone; default: the shared/
-#   beside the repository), --tmpdir DIR (parent of the temporary root, default /var/tmp), --run CMD (run CMD instead of
-#   `bash .ci/run` in the clone: for checking this script's own mechanics, e.g. --run 'rustup show').
-# Outputs, under ${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh/: base-*.tar.gz (the debootstrap
-# result, keyed by suite, variant, arch and the sha256 of the host's apt sources, so reruns do
-# not debootstrap again), logs/*-{cold,warm}.log (full logs of both runs; the suite's own
-# logs, ~/.cache/binsight/test-logs inside, are kept beside them as *-test-logs/) and results.log (one
-# line per run: date, commit, cold and warm seconds). Exit status: 0 when every run passed,
-# 1 when a run failed (the tail of its log is printed), 2 on a setup error.
+# Options:
+#   --ref REF        commit to test (default HEAD; uncommitted changes are never tested)
+#   --repo DIR       repository to clone (default: the one holding this script)
+#   --shared DIR|none  the shared/ folder laid read-only beside the clone (default: the shared/
+#                    beside the repository, as CI lays it)
+#   --cold-only      skip the warm run
+#   --keep           leave the temporary root for inspection (its mounts are gone)
+#   --variant V      debootstrap variant, minbase (default) or default
+#   --tmpdir DIR     parent of the temporary root (default /var/tmp; never inside the clone)
+#   --rustup-as-is   show the host's /root/.rustup as it is now (by default, the toolchains and
+#                    targets added to it after the machine started, by test runs on the host, are
+#                    hidden: a fresh machine has only the preinstalled ones)
+#   --run CMD        run CMD instead of `bash .ci/run` in the clone, to check this script's own
+#                    mechanics (e.g. --run 'rustup show'); not recorded in results.log
+# Outputs, under ${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh/:
+#   base-SUITE-VARIANT-ARCH-SHA.tar.gz  the debootstrap result, keyed by the sha256 of the host's
+#                    apt sources: reruns do not debootstrap again
+#   logs/DATE-COMMIT-{cold,warm}.log  full logs of both runs, with the suite's own logs
+#                    (~/.cache/binsight/test-logs inside) beside them as *-test-logs/
+#   results.log      one line per run: date, commit, cold and warm seconds, load average
+# The times are those of `bash .ci/run` alone (debootstrap, extraction, mounts and the clone are
+# timed apart). Other work on the machine slows the runs: the load average at the end of each is
+# printed and logged. Exit status: 0 when every run passed, 1 when a run failed (the tail of its
+# log is printed), 2 on a setup error, 3 when something could not be unmounted.
 #
 # How it is kept safe: all the work runs in a private mount and PID namespace (unshare), so no
 # mount made here is ever visible on the host and every process started inside ends with it.
@@ -239,7 +252,8 @@ end_leftovers() {
 # The inner part: runs as PID 1 of a new PID namespace with a private mount namespace.
 
 inner() {
-  local tmp=$CF_TMP root=$CF_TMP/root cache=$CF_CACHE
+  local tmp=$CF_TMP root=$CF_TMP/root cache=$CF_CACHE setup_t0
+  setup_t0=$(date +%s)
   trap 'exit 130' INT TERM HUP
   trap 'inner_cleanup' EXIT
   mount --make-rprivate /
@@ -318,6 +332,7 @@ inner() {
   local names=''
   for v in "${envs[@]}"; do names+=" ${v%%=*}"; done
   say "environment inside:$names"
+  say "root ready in $(($(date +%s) - setup_t0)) s"
 
   # The runs.
   local logs=$cache/logs stamp short rc_cold=0 rc_warm=0 t_cold t_warm='-' load_cold load_warm=-
@@ -439,6 +454,121 @@ setup_machine() {
   done
 }
 
+# rustup_as_preinstalled HOST_RUSTUP DEST overlay|copy: the host's /root/.rustup as the machine
+# had it when it started. Test runs on the host (scripts/test.sh there) add toolchains and
+# targets to it; a fresh machine has none of them, so what was added after the machine started
+# (born more than 3 minutes after boot: toolchains, and components with their files, read from
+# rustup's own manifest-* lists) is hidden: by overlayfs whiteouts in DEST (the upper layer,
+# before it is mounted) or deleted from DEST (a copy). Says what it hid.
+rustup_as_preinstalled() {
+  local src=$1 dest=$2 mode=$3 cutoff t name rl comp m line rel top n_low n_hid changed
+  local -a hidden=() keep=() low
+  local -A listed=() tdirs=() gone=()
+  cutoff=$(($(boot_time) + 180))
+  for t in "$src"/toolchains/*; do
+    name=${t##*/}
+    [ -e "$t" ] || [ -L "$t" ] || continue
+    if [ "$(born "$t")" -gt "$cutoff" ]; then
+      hide_path "$dest" "$mode" "toolchains/$name"
+      if [ -e "$src/update-hashes/$name" ]; then hide_path "$dest" "$mode" "update-hashes/$name"; fi
+      hidden+=("toolchain $name")
+      continue
+    fi
+    [ -L "$t" ] && continue
+    rl=lib/rustlib keep=() changed=0 gone=()
+    [ -f "$t/$rl/components" ] || continue
+    while IFS= read -r comp; do
+      m=$t/$rl/manifest-$comp
+      if [ -n "$comp" ] && [ -f "$m" ] && [ "$(born "$m")" -gt "$cutoff" ]; then
+        listed=() tdirs=()
+        while IFS= read -r line; do
+          rel=${line#*:}
+          [ -n "$rel" ] || continue
+          listed[$rel]=1
+          [[ $rel == "$rl"/*/* ]] && { top=${rel#"$rl"/}; tdirs[$rl/${top%%/*}]=1; }
+        done <"$m"
+        # A target directory all of whose files the component brought is hidden whole.
+        for top in "${!tdirs[@]}"; do
+          shopt -s globstar dotglob nullglob
+          low=("$t/$top"/**)
+          shopt -u globstar dotglob nullglob
+          n_low=0 n_hid=0
+          for line in "${low[@]}"; do
+            [ -d "$line" ] && [ ! -L "$line" ] && continue
+            n_low=$((n_low + 1))
+            [ -n "${listed[${line#"$t"/}]:-}" ] && n_hid=$((n_hid + 1))
+          done
+          if [ "$n_low" = "$n_hid" ]; then
+            for rel in "${!listed[@]}"; do [[ $rel == "$top"/* ]] && unset "listed[$rel]"; done
+            hide_path "$dest" "$mode" "toolchains/$name/$top"
+          fi
+        done
+        for rel in "${!listed[@]}"; do hide_path "$dest" "$mode" "toolchains/$name/$rel"; done
+        hide_path "$dest" "$mode" "toolchains/$name/$rl/manifest-$comp"
+        # shellcheck disable=SC2034  # read through a nameref by filter_multirust_config
+        changed=1 gone[$comp]=1
+        hidden+=("$name: $comp")
+      else
+        keep+=("$comp")
+      fi
+    done <"$t/$rl/components"
+    if [ "$changed" = 1 ]; then # rustup's list of installed components, without the hidden ones
+      mkdir -p "$dest/toolchains/$name/$rl"
+      rm -f "$dest/toolchains/$name/$rl/components"
+      printf '%s\n' "${keep[@]}" >"$dest/toolchains/$name/$rl/components"
+      # ... and rustup's own record of them (TOML [[components]] tables of pkg and target).
+      if [ -f "$t/$rl/multirust-config.toml" ]; then
+        filter_multirust_config gone <"$t/$rl/multirust-config.toml" >"$dest/toolchains/$name/$rl/multirust-config.toml.new"
+        mv "$dest/toolchains/$name/$rl/multirust-config.toml.new" "$dest/toolchains/$name/$rl/multirust-config.toml"
+      fi
+    fi
+  done
+  if [ "${#hidden[@]}" -gt 0 ]; then
+    say "rustup: hidden from the root (added to the host's $src after the machine started):"
+    printf '  %s\n' "${hidden[@]}" >&2
+  fi
+}
+
+# filter_multirust_config ASSOC_NAME: stdin's multirust-config.toml without the [[components]]
+# tables whose component name (pkg-target, or pkg for target "*") is a key of the named array.
+filter_multirust_config() {
+  local -n drop=$1
+  local line block='' pkg='' target='' name
+  flush() {
+    if [ -n "$block" ]; then
+      name=$pkg-$target
+      [ "$target" = '*' ] && name=$pkg
+      [ -n "$pkg" ] && [ -n "${drop[$name]:-}" ] || printf '%s' "$block"
+    fi
+    block='' pkg='' target=''
+  }
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ $line == '[['*']]' || $line == '['*']' ]] && flush
+    [[ $line =~ ^pkg[[:space:]]*=[[:space:]]*\"([^\"]*)\" ]] && pkg=${BASH_REMATCH[1]}
+    [[ $line =~ ^target[[:space:]]*=[[:space:]]*\"([^\"]*)\" ]] && target=${BASH_REMATCH[1]}
+    block+=$line$'\n'
+  done
+  flush
+}
+
+boot_time() { local k v; while read -r k v; do [ "$k" = btime ] && { echo "$v"; return; }; done </proc/stat; echo 0; }
+born() { # PATH: its birth time (the file system's, else its mtime), not following a symlink
+  local b
+  b=$(stat -c %W -- "$1")
+  [ "$b" -gt 0 ] 2>/dev/null || b=$(stat -c %Y -- "$1")
+  echo "$b"
+}
+hide_path() { # DEST MODE REL: an overlayfs whiteout at DEST/REL, or DEST/REL deleted
+  local dest=$1 mode=$2 rel=$3
+  if [ "$mode" = overlay ]; then
+    mkdir -p "$dest/$(dirname "$rel")"
+    rm -rf "${dest:?}/$rel"
+    mknod "$dest/$rel" c 0 0
+  else
+    rm -rf "${dest:?}/$rel"
+  fi
+}
+
 # The machine's preinstalled toolchains.
 setup_toolchains() {
   local root=$1 tmp=$2 use_overlay=$3 d f name
@@ -452,11 +582,17 @@ setup_toolchains() {
     mkdir -p "$root$d"
     if [ "$use_overlay" = 1 ]; then
       mkdir -p "$tmp/overlay/$name/upper" "$tmp/overlay/$name/work"
+      if [ "$name" = rustup ] && [ "$CF_RUSTUP_AS_IS" = 0 ]; then
+        rustup_as_preinstalled "$d" "$tmp/overlay/$name/upper" overlay
+      fi
       mount -t overlay "overlay-$name" \
         -o "lowerdir=$d,upperdir=$tmp/overlay/$name/upper,workdir=$tmp/overlay/$name/work" "$root$d" \
         || die "overlay mount of $d failed"
     else
       cp -a --reflink=auto "$d/." "$root$d/"
+      if [ "$name" = rustup ] && [ "$CF_RUSTUP_AS_IS" = 0 ]; then
+        rustup_as_preinstalled "$d" "$root$d" copy
+      fi
     fi
   done
   # A new CARGO_HOME: only rustup and its proxies.
@@ -539,7 +675,7 @@ main() {
   self=$(readlink -f "${BASH_SOURCE[0]}")
   if [ "${1:-}" = --inner ]; then inner; return; fi
 
-  CF_KEEP=0 CF_COLD_ONLY=0 CF_VARIANT=minbase CF_SUITE=bookworm CF_RUN='exec bash .ci/run'
+  CF_KEEP=0 CF_COLD_ONLY=0 CF_VARIANT=minbase CF_SUITE=bookworm CF_RUN='bash .ci/run' CF_RUSTUP_AS_IS=0
   local custom_run=0
   local ref=HEAD repo tmp_parent=/var/tmp shared=default
   repo=$(dirname "$(dirname "$self")")
@@ -555,6 +691,7 @@ main() {
       --variant=*) CF_VARIANT=${1#*=} ;;
       --tmpdir) [ $# -ge 2 ] || die "--tmpdir needs a value"; tmp_parent=$2; shift ;;
       --tmpdir=*) tmp_parent=${1#*=} ;;
+      --rustup-as-is) CF_RUSTUP_AS_IS=1 ;;
       --shared) [ $# -ge 2 ] || die "--shared needs a value"; shared=$2; shift ;;
       --shared=*) shared=${1#*=} ;;
       --run) [ $# -ge 2 ] || die "--run needs a value"; CF_RUN=$2; custom_run=1; shift ;;
@@ -599,7 +736,7 @@ main() {
   [[ $tmp_parent/ == "$CF_REPO"/* ]] && die "--tmpdir must not be inside the repository ($CF_REPO)"
 
   CF_TMP=$(mktemp -d "$tmp_parent/binsight-fresh.XXXXXX")
-  export CF_KEEP CF_COLD_ONLY CF_VARIANT CF_SUITE CF_REPO CF_COMMIT CF_CACHE CF_TMP CF_RUN CF_SHARED CF_CUSTOM_RUN=$custom_run
+  export CF_KEEP CF_COLD_ONLY CF_VARIANT CF_SUITE CF_REPO CF_COMMIT CF_CACHE CF_TMP CF_RUN CF_SHARED CF_RUSTUP_AS_IS CF_CUSTOM_RUN=$custom_run
   trap outer_cleanup EXIT
   trap 'exit 130' INT TERM HUP
   say "repo $CF_REPO, commit $CF_COMMIT ($ref); suite $CF_SUITE ($CF_VARIANT); temporary root $CF_TMP/root"
