@@ -7,15 +7,18 @@
 # default: the smallest Debian there is, so every Debian package the suite needs must be named
 # in scripts/debian-packages.txt or installed by a recipe), plus only what this kind of machine
 # has that is not a Debian package:
-#   - its network setup: apt sources, apt configuration and keyrings, the CA bundle and the CAs
+#   - its network setup: apt sources, the apt configuration and keyrings no Debian package owns
+#     (the machine's own) and those the sources name, the CA bundle and the CAs
 #     in /usr/local/share/ca-certificates (a TLS-intercepting proxy), /etc/resolv.conf,
 #     /etc/hosts, the registry clients' config files (/etc/pip.conf, npmrc, ~/.npmrc,
 #     ~/.config/go/env, ~/.gitconfig) and the environment variables that configure trust and
 #     registries (SSL_CERT_FILE, PIP_*, NODE_EXTRA_CA_CERTS, RUSTUP_*, GO*...);
-#   - its preinstalled toolchains: rustup's /root/.rustup and /root/.pyenv as overlays (the host
-#     directories are the read-only lower layer; toolchains and targets the suite installs land
-#     in the temporary upper layer, never in the host's), /usr/local/go, /usr/bin/node and
-#     /usr/lib/node_modules/npm bind-mounted read-only, and a NEW /root/.cargo holding only the
+#   - its preinstalled toolchains: rustup's /root/.rustup (as the machine had it when it started:
+#     see --rustup-as-is) and /root/.pyenv as overlays (the host directories are the read-only
+#     lower layer; toolchains and targets the suite installs land in the temporary upper layer,
+#     never in the host's; copied instead where overlay mounts fail), /usr/local/go,
+#     /usr/bin/node and /usr/lib/node_modules/npm bind-mounted read-only (and PIP_FIND_LINKS
+#     directories, such as /opt/wheels), and a NEW /root/.cargo holding only the
 #     rustup proxies (empty registry cache: crates are downloaded anew). The binsight cache
 #     (~/.cache/binsight inside) starts empty.
 # Nothing else of the host is visible. The repository is cloned afresh (committed HEAD, or
