@@ -42,7 +42,7 @@
 #                    hidden: a fresh machine has only the preinstalled ones)
 #   --run CMD        run CMD instead of `bash .ci/run` in the clone, to check this script's own
 #                    mechanics (e.g. --run 'rustup show'); not recorded in results.log
-# Outputs, under ${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh/:
+# Outputs, under ${BINSIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/binsight}/fresh/ (the host's):
 #   base-SUITE-VARIANT-ARCH-SHA.tar.gz  the debootstrap result, keyed by the sha256 of the host's
 #                    apt sources: reruns do not debootstrap again
 #   logs/DATE-COMMIT-{cold,warm}.log  full logs of both runs, with the suite's own logs
@@ -732,7 +732,7 @@ main() {
       ;;
     *) [ -d "$shared" ] || die "--shared $shared: no such directory"; CF_SHARED=$(readlink -f "$shared") ;;
   esac
-  CF_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/binsight/fresh
+  CF_CACHE=${BINSIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/binsight}/fresh # as scripts/test.sh
   mkdir -p "$CF_CACHE/logs"
   [ -d "$tmp_parent" ] || die "--tmpdir $tmp_parent: no such directory"
   tmp_parent=$(readlink -f "$tmp_parent")
