@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use binsight_model::{Completeness, Component, Evidence, LibcFamily, Linkage};
 
-use crate::{Context, Detector, Findings};
+use crate::{Context, Detector, Findings, Meter};
 
 /// Largest decompressed `.dep-v0` JSON accepted (cargo-auditable's own default is 8 MiB).
 const MAX_AUDIT_JSON: usize = 8 << 20;
@@ -24,7 +24,7 @@ impl Detector for ComponentsDetector {
     fn name(&self) -> &'static str {
         "components"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
         let mut comps = Vec::new();
         let mut completeness = Completeness::None;
 
@@ -42,7 +42,7 @@ impl Detector for ComponentsDetector {
                             message: format!("{e}; falling back to crate source paths"),
                         });
                     }
-                    let c = crates_from_paths(cx.elf.data());
+                    let c = crates_from_paths(cx.elf.data(), meter);
                     if !c.is_empty() {
                         completeness = Completeness::Partial;
                     }
@@ -205,9 +205,14 @@ fn split_name_version(dir: &str) -> Option<(&str, String)> {
 }
 
 /// Crates named by `…/registry/src/<registry dir>/<name>-<version>/` paths in the file.
-pub fn crates_from_paths(data: &[u8]) -> Vec<Component> {
+/// Charges `meter` for each path looked at (a file of nothing but `registry/src/` would
+/// otherwise cost a semver parse per 13 bytes); stops with what it has when it runs out.
+pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
     let mut found: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
     for at in memchr::memmem::find_iter(data, b"registry/src/") {
+        if meter.work(2 * MAX_DIR as u64).is_err() {
+            break;
+        }
         let rest = &data[at + "registry/src/".len()..];
         let Some(slash) = rest.iter().take(MAX_DIR).position(|b| *b == b'/') else { continue };
         let registry = &rest[..slash];
@@ -265,7 +270,7 @@ mod tests {
             /cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.200/src/ser.rs\0\
             /c/registry/src/my-registry-0123456789abcdef/md-5-0.10.6/src/lib.rs\0\
             /c/registry/src/x/notacrate/src/lib.rs\0/c/registry/src/";
-        let c = crates_from_paths(data);
+        let c = crates_from_paths(data, &mut Meter::new(crate::Budget::default()));
         let names: Vec<(String, Option<String>, Option<String>)> =
             c.iter().map(|c| (c.name.clone(), c.version.clone(), c.source.clone())).collect();
         assert_eq!(
@@ -295,6 +300,6 @@ mod tests {
         // A long run without '/' after the prefix is not followed for ever.
         data.extend_from_slice(b"registry/src/");
         data.extend(std::iter::repeat_n(b'a', 100_000));
-        assert!(crates_from_paths(&data).is_empty());
+        assert!(crates_from_paths(&data, &mut Meter::new(crate::Budget::default())).is_empty());
     }
 }

@@ -5,7 +5,7 @@
 use binsight_model::{Evidence, LibcFamily, Linkage};
 
 use crate::musl_version::{parse_rendered, RELEASES};
-use crate::{Context, Detector, Findings};
+use crate::{Context, Detector, Findings, Meter};
 
 /// Index of musl 1.2.4 in [`RELEASES`]: the first release with the TCP fallback.
 fn tcp_release() -> usize {
@@ -18,7 +18,7 @@ impl Detector for DnsDetector {
     fn name(&self) -> &'static str {
         "dns"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let is_static = matches!(f.linkage, Linkage::Static | Linkage::StaticPie);
         let mut ev = Vec::new();

@@ -3,7 +3,7 @@
 
 use binsight_model::{Check, ElfType, Evidence, LibcFamily, Linkage, Status};
 
-use crate::{Context, Detector, Findings};
+use crate::{Context, Detector, Findings, Meter};
 
 pub struct HardeningDetector;
 
@@ -11,7 +11,7 @@ impl Detector for HardeningDetector {
     fn name(&self) -> &'static str {
         "hardening"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let is_static = matches!(f.linkage, Linkage::Static | Linkage::StaticPie);
         let h = &mut out.hardening;

@@ -10,6 +10,7 @@ use binsight_model::{
     SCHEMA_VERSION,
 };
 
+mod budget;
 pub mod components;
 mod dns;
 pub mod go_buildinfo;
@@ -26,6 +27,7 @@ mod tsv;
 pub mod version;
 pub mod zig_releases;
 
+pub use budget::{Budget, Exhausted, Meter};
 pub use signatures::{Hits, Signature};
 
 /// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
@@ -51,7 +53,10 @@ pub struct Findings {
 pub trait Detector: Sync {
     /// Stable name, used in `unknowns[].origin`.
     fn name(&self) -> &'static str;
-    fn run(&self, cx: &Context<'_>, out: &mut Findings);
+    /// Fill this detector's part of `out`. Work that grows with what a file holds (searches,
+    /// lists) is charged to `meter`, a fresh [`Budget`] per detector and file; when it runs out
+    /// the detector stops, keeps what it found, and the file is marked `partial`.
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter);
 }
 
 /// All detectors, in run order.
@@ -72,6 +77,8 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     pub musl: musl_version::Options,
+    /// What each detector may spend on one file.
+    pub budget: Budget,
 }
 
 /// Run every detector over one parsed file and assemble its report.
@@ -130,8 +137,15 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         completeness: binsight_model::Completeness::None,
         unknowns: vec![],
     };
+    let mut partial = Vec::new();
     for d in registry(options) {
-        d.run(&cx, &mut out);
+        let mut meter = Meter::new(options.budget);
+        d.run(&cx, &mut out, &mut meter);
+        if let Some(why) = meter.exceeded() {
+            let reason = format!("{why}; its answer for this file is incomplete");
+            out.unknowns.push(Unknown { origin: d.name().into(), message: format!("partial: {reason}") });
+            partial.push(binsight_model::Partial { detector: d.name().into(), reason });
+        }
     }
     for w in &elf.facts.warnings {
         out.unknowns.push(Unknown { origin: "elf".into(), message: w.clone() });
@@ -153,6 +167,7 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         findings: None,
         verdict: None,
         unknowns: out.unknowns,
+        partial,
     }
 }
 

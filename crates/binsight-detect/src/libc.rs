@@ -5,7 +5,7 @@
 
 use binsight_model::{Confidence, Evidence, LibcFamily, Linkage};
 
-use crate::{Context, Detector, Findings};
+use crate::{Context, Detector, Findings, Meter};
 
 pub struct LibcDetector;
 
@@ -53,7 +53,7 @@ impl Detector for LibcDetector {
         "libc"
     }
 
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         // 1. What the file states: loader, needed libraries, symbol versions.
         let mut stated: Vec<(LibcFamily, Evidence)> = Vec::new();

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use binsight_model::{LibcFamily, Linkage, LinkedFunction};
 
-use crate::{Context, Detector, Findings};
+use crate::{Context, Detector, Findings, Meter};
 
 const TABLE: &str = include_str!("../data/tracked-functions.tsv");
 
@@ -29,7 +29,7 @@ impl Detector for LibcFunctionsDetector {
     fn name(&self) -> &'static str {
         "libc-functions"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         if !matches!(f.linkage, Linkage::Static | Linkage::StaticPie) || out.libc.family != LibcFamily::Musl {
             return;

@@ -12,6 +12,7 @@
 use std::sync::OnceLock;
 
 use crate::musl_version::Range;
+use crate::Meter;
 
 const TABLE: &str = include_str!("../data/musl-code-signals.tsv");
 
@@ -90,29 +91,47 @@ fn aarch64_imms(code: &[u8]) -> (Vec<Imm>, Vec<Imm>) {
     (adds, movs)
 }
 
+/// Code is searched in blocks of this many bytes, each with `2 * window` bytes of context on
+/// both sides: the candidate lists never outgrow one block, whatever the section's size (a
+/// 400 MiB section of nothing but `lea disp(%rsp)` once made them take gigabytes).
+const BLOCK: usize = 1 << 20;
+
 /// Search executable bytes of one machine for the ABUF_SIZE signal. `sections` are
-/// (file offset, bytes) of executable code.
-pub fn find(machine: &str, sections: &[(u64, &[u8])]) -> Option<Found> {
+/// (file offset, bytes) of executable code. Charges `meter` about one unit per byte searched
+/// and per candidate compared, and holds one block's candidate lists; `None` when there is no
+/// signal, two different sizes, or the meter ran out (then `meter.exceeded()` says so).
+pub fn find(machine: &str, sections: &[(u64, &[u8])], meter: &mut Meter) -> Option<Found> {
+    let window = match machine {
+        "x86_64" => WINDOW_X86_64,
+        "aarch64" => WINDOW_AARCH64,
+        _ => return None,
+    };
     let sizes = abuf_sizes();
     let mut found: Option<(&'static AbufSize, u64)> = None;
     for (base, code) in sections {
-        let hits: Vec<(usize, &'static AbufSize)> = match machine {
-            "x86_64" => {
-                let (leas, movs) = x86_64_imms(code);
-                near_steps(&leas, &movs, sizes, true, WINDOW_X86_64)
+        let mut start = 0;
+        while start < code.len() {
+            let lo = start.saturating_sub(2 * window);
+            let hi = code.len().min(start + BLOCK + 2 * window);
+            let owned = (start - lo)..(start + BLOCK - lo);
+            let block = &code[lo..hi];
+            meter.work(block.len() as u64).ok()?;
+            let (steps, movs) = match machine {
+                "x86_64" => x86_64_imms(block),
+                _ => aarch64_imms(block),
+            };
+            let held = ((steps.capacity() + movs.capacity()) * std::mem::size_of::<Imm>()) as u64;
+            meter.hold(held).ok()?;
+            let hits = near_steps(&steps, &movs, sizes, machine == "x86_64", window, owned, meter);
+            meter.release(held);
+            for (pos, a) in hits? {
+                match found {
+                    Some((prev, _)) if prev.value != a.value => return None, // two sizes: no signal
+                    Some(_) => {}
+                    None => found = Some((a, base + (lo + pos) as u64)),
+                }
             }
-            "aarch64" => {
-                let (adds, movs) = aarch64_imms(code);
-                near_steps(&adds, &movs, sizes, false, WINDOW_AARCH64)
-            }
-            _ => return None,
-        };
-        for (pos, a) in hits {
-            match found {
-                Some((prev, _)) if prev.value != a.value => return None, // two sizes: no signal
-                Some(_) => {}
-                None => found = Some((a, base + pos as u64)),
-            }
+            start += BLOCK;
         }
     }
     found.map(|(abuf, offset)| Found { abuf, offset })
@@ -125,39 +144,48 @@ fn window(v: &[Imm], lo: usize, hi: usize) -> &[Imm] {
     &v[a..b]
 }
 
-/// Positions where a +280 step has an ABUF_SIZE step within `window_bytes`.
+/// Positions (in `owned`) where a +280 step has an ABUF_SIZE step within `window_bytes`.
 /// `steps` are stack displacements (x86_64: compare pairs) or add immediates (aarch64: the
 /// immediate is the step); `movs` are immediates loaded into registers (the size argument).
+/// `None` when `meter` runs out.
 fn near_steps(
     steps: &[Imm],
     movs: &[Imm],
     sizes: &'static [AbufSize],
     pairs: bool,
     window_bytes: usize,
-) -> Vec<(usize, &'static AbufSize)> {
+    owned: std::ops::Range<usize>,
+    meter: &mut Meter,
+) -> Option<Vec<(usize, &'static AbufSize)>> {
     let mut out = Vec::new();
-    // Anchors: where a +280 step happens.
-    let anchors: Vec<usize> = if pairs {
-        steps
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &(p, d))| {
-                steps[i + 1..]
-                    .iter()
-                    .take_while(move |&&(q, _)| q - p <= window_bytes)
-                    .filter(move |&&(_, e)| e.abs_diff(d) == QBUF)
-                    .map(move |_| p)
-            })
-            .collect()
-    } else {
-        steps.iter().filter(|&&(_, v)| v == QBUF).map(|&(p, _)| p).collect()
-    };
+    // Anchors: where a +280 step happens (each position once).
+    let mut anchors: Vec<usize> = Vec::new();
+    for (i, &(p, d)) in steps.iter().enumerate() {
+        if !owned.contains(&p) {
+            continue;
+        }
+        let near = steps[i + 1..].iter().take_while(|&&(q, _)| q - p <= window_bytes);
+        meter.work(1).ok()?;
+        let step = if pairs {
+            let mut k = 0;
+            let hit = near.inspect(|_| k += 1).any(|&(_, e)| e.abs_diff(d) == QBUF);
+            meter.work(k).ok()?;
+            hit
+        } else {
+            d == QBUF
+        };
+        if step {
+            anchors.push(p);
+        }
+    }
     // Both lists are in code order: a window is a slice found by binary search.
     for a in anchors {
         let lo = a.saturating_sub(window_bytes);
         let hi = a + window_bytes;
         let w = window(steps, lo, hi);
         let m = window(movs, lo, hi);
+        let cost = if pairs { w.len() * w.len() } else { w.len() } + m.len();
+        meter.work((cost * sizes.len()) as u64).ok()?;
         for s in sizes {
             let by_step = if pairs {
                 w.iter().any(|(_, d)| w.iter().any(|(_, e)| e.wrapping_sub(*d) == s.value))
@@ -169,12 +197,63 @@ fn near_steps(
             }
         }
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Budget;
+
+    fn meter() -> Meter {
+        Meter::new(Budget::default())
+    }
+
+    /// lea 0x1b0(%rsp),%rax; lea 0x2c8(%rsp),%rax; lea 0x3e0(%rsp),%rax; lea 0x16a0(%rsp),%rax:
+    /// musl 1.2.5's two buffers (+280, +4800).
+    fn signal_1_2_5() -> Vec<u8> {
+        let mut code = Vec::new();
+        for d in [0x1b0u32, 0x2c8, 0x3e0, 0x16a0] {
+            code.extend([0x48, 0x8d, 0x84, 0x24]);
+            code.extend(d.to_le_bytes());
+        }
+        code
+    }
+
+    /// The signal is found wherever it sits relative to the search blocks, once.
+    #[test]
+    fn signal_across_block_boundaries() {
+        for at in [0, BLOCK - 20, BLOCK - 8, BLOCK, BLOCK + 3, 3 * BLOCK - 16] {
+            let mut code = vec![0x90; 3 * BLOCK + 64];
+            let sig = signal_1_2_5();
+            code[at..at + sig.len()].copy_from_slice(&sig);
+            let f = find("x86_64", &[(0x400, &code)], &mut meter()).unwrap_or_else(|| panic!("not found at {at}"));
+            assert_eq!((f.abuf.value, f.offset), (4800, 0x400 + at as u64), "at {at}");
+        }
+    }
+
+    /// A section of nothing but `lea disp(%rsp)` with +280 steps everywhere: memory stays at
+    /// one block's lists, and a small work budget stops the search with a reason.
+    #[test]
+    fn hostile_code_is_bounded() {
+        let mut code = Vec::with_capacity(4 * BLOCK);
+        let mut d = 0x100u32;
+        while code.len() + 8 <= 4 * BLOCK {
+            code.extend([0x48, 0x8d, 0x84, 0x24]);
+            code.extend(d.to_le_bytes());
+            d = if d > 0x10000 { 0x100 } else { d + 280 };
+        }
+        let mut m = meter();
+        let _ = find("x86_64", &[(0, &code)], &mut m);
+        assert!(m.exceeded().is_none(), "{:?}", m.exceeded());
+        assert!(m.peak() <= 8 * BLOCK as u64, "held {} bytes for a {}-byte section", m.peak(), code.len());
+        let mut m = Meter::new(Budget { work: 1 << 20, memory: 64 << 20 });
+        assert!(find("x86_64", &[(0, &code)], &mut m).is_none());
+        assert!(m.exceeded().is_some_and(|w| w.contains("work budget")), "{:?}", m.exceeded());
+        let mut m = Meter::new(Budget { work: 1 << 40, memory: 1 << 10 });
+        assert!(find("x86_64", &[(0, &code)], &mut m).is_none());
+        assert!(m.exceeded().is_some_and(|w| w.contains("memory budget")), "{:?}", m.exceeded());
+    }
 
     #[test]
     fn table_parses() {
@@ -191,23 +270,25 @@ mod tests {
             code.extend(d.to_le_bytes());
         }
         code.extend([0x90; 16]);
-        let f = find("x86_64", &[(0x1000, &code)]).expect("found");
+        let f = find("x86_64", &[(0x1000, &code)], &mut meter()).expect("found");
         assert_eq!(f.abuf.value, 4800);
         // Two different sizes near each other: no signal.
         code.extend([0x48, 0x8d, 0x84, 0x24]);
         code.extend((0x3e0u32 + 0x200).to_le_bytes());
-        assert!(find("x86_64", &[(0, &code)]).is_none());
+        assert!(find("x86_64", &[(0, &code)], &mut meter()).is_none());
         // No +280 step: nothing.
-        assert!(find("x86_64", &[(0, &[0x48, 0x8d, 0x84, 0x24, 0xc0, 0x12, 0, 0, 0x90, 0x90][..])]).is_none());
+        assert!(
+            find("x86_64", &[(0, &[0x48, 0x8d, 0x84, 0x24, 0xc0, 0x12, 0, 0, 0x90, 0x90][..])], &mut meter()).is_none()
+        );
     }
 
     #[test]
     fn aarch64_add_and_movz() {
         // add x9, x19, #0x118 ; mov w10, #0x12c0
         let code: Vec<u8> = [0x9104_6269u32, 0x5282_580a].iter().flat_map(|w| w.to_le_bytes()).collect();
-        assert_eq!(find("aarch64", &[(0, &code)]).map(|f| f.abuf.value), Some(4800));
+        assert_eq!(find("aarch64", &[(0, &code)], &mut meter()).map(|f| f.abuf.value), Some(4800));
         // add x8, x9, #0x118 ; add x10, x9, #0x200
         let code: Vec<u8> = [0x9104_6128u32, 0x9108_012a].iter().flat_map(|w| w.to_le_bytes()).collect();
-        assert_eq!(find("aarch64", &[(0, &code)]).map(|f| f.abuf.value), Some(512));
+        assert_eq!(find("aarch64", &[(0, &code)], &mut meter()).map(|f| f.abuf.value), Some(512));
     }
 }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use binsight_model::{Confidence, Evidence, LibcFamily};
 
-use crate::{version, zig_releases, Context, Detector, Findings};
+use crate::{version, zig_releases, Context, Detector, Findings, Meter};
 
 /// musl releases in order. The first stands for "1.1.24 or older"; the last is the newest
 /// release the data knows (a newer musl would be reported as it: update the data then).
@@ -197,7 +197,7 @@ impl Detector for MuslVersionDetector {
     fn name(&self) -> &'static str {
         "musl-version"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
         if !self.options.enabled || out.libc.family != LibcFamily::Musl {
             return;
         }
@@ -237,7 +237,7 @@ impl Detector for MuslVersionDetector {
                 .filter(|s| s.flags & 0x4 != 0) // SHF_EXECINSTR
                 .filter_map(|s| Some((s.offset, cx.elf.section_bytes(s)?)))
                 .collect();
-            if let Some(f) = crate::musl_code::find(&cx.elf.facts.machine, &code) {
+            if let Some(f) = crate::musl_code::find(&cx.elf.facts.machine, &code, meter) {
                 let detail = format!(
                     "resolver answer buffer is {} bytes (lookup_name.c ABUF_SIZE): musl {}",
                     f.abuf.value,

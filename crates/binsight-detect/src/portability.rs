@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use binsight_model::{DistroRelease, Evidence, LibcFamily, Linkage, PortabilityVerdict};
 
-use crate::{version, Context, Detector, Findings};
+use crate::{version, Context, Detector, Findings, Meter};
 
 const DISTROS: &str = include_str!("../data/distros.tsv");
 
@@ -70,7 +70,7 @@ impl Detector for PortabilityDetector {
     fn name(&self) -> &'static str {
         "portability"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let kernel_floor = toolchain_kernel_floor(out);
         let p = &mut out.portability;

@@ -3,7 +3,7 @@
 
 use binsight_model::{Compiler, Confidence, Evidence, Go, Rustc, Segment};
 
-use crate::{rust_releases, Context, Detector, Findings};
+use crate::{rust_releases, Context, Detector, Findings, Meter};
 
 pub struct ToolchainDetector;
 
@@ -11,14 +11,14 @@ impl Detector for ToolchainDetector {
     fn name(&self) -> &'static str {
         "toolchain"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let comments = cx.elf.comment_strings();
         let mut rustc: Option<Rustc> = None;
         // Real files carry a handful; a hostile .comment of distinct strings made the compiler
         // lookup below quadratic.
-        for (off, s) in comments.iter().take(MAX_COMMENTS) {
+        for (off, s) in comments.take(MAX_COMMENTS) {
             if let Some(r) = parse_rustc_comment(s) {
-                let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
+                let ev = Evidence::new("comment", s).in_section(".comment").at(off);
                 match &mut rustc {
                     None => {
                         rustc = Some(Rustc {
@@ -31,10 +31,10 @@ impl Detector for ToolchainDetector {
                     Some(x) => x.evidence.push(ev),
                 }
             } else if let Some(c) = parse_cc_comment(s) {
-                let ev = Evidence::new("comment", *s).in_section(".comment").at(*off);
+                let ev = Evidence::new("comment", s).in_section(".comment").at(off);
                 // zig's bundled clang names zig-bootstrap: the compiler the user ran was zig.
                 if let Some((zig, how)) = zig_from_clang(s, c.1.as_deref()) {
-                    let zev = Evidence::new("zig-release-table", how).in_section(".comment").at(*off);
+                    let zev = Evidence::new("zig-release-table", how).in_section(".comment").at(off);
                     add_compiler(&mut out.toolchain.cc, "zig".into(), zig, None, zev);
                 }
                 add_compiler(&mut out.toolchain.cc, c.0, c.1, c.2, ev);

@@ -148,22 +148,17 @@ impl<'a> Elf<'a> {
     }
 
     /// NUL-separated strings of `.comment`, with their file offsets.
-    pub fn comment_strings(&self) -> Vec<(u64, &'a str)> {
-        let Some((s, bytes)) = self.section(".comment") else {
-            return vec![];
-        };
-        let mut out = Vec::new();
+    pub fn comment_strings(&self) -> impl Iterator<Item = (u64, &'a str)> + 'a {
+        // An iterator, not a list: a hostile `.comment` of empty strings would make a list of
+        // hundreds of millions of entries. Callers take what they need.
+        let (base, bytes) = self.section(".comment").map_or((0, &[][..]), |(s, b)| (s.offset, b));
         let mut pos = 0usize;
-        for part in bytes.split(|b| *b == 0) {
-            if let Ok(t) = std::str::from_utf8(part) {
-                let t = t.trim();
-                if !t.is_empty() {
-                    out.push((s.offset + pos as u64, t));
-                }
-            }
+        bytes.split(|b| *b == 0).filter_map(move |part| {
+            let at = base + pos as u64;
             pos += part.len() + 1;
-        }
-        out
+            let t = std::str::from_utf8(part).ok()?.trim();
+            (!t.is_empty()).then_some((at, t))
+        })
     }
 }
 

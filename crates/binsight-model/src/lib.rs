@@ -618,6 +618,20 @@ pub struct BinaryReport {
     pub verdict: Option<Verdict>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unknowns: Vec<Unknown>,
+    /// Detectors that stopped early on this file because it exceeded their work or memory
+    /// budget: their answers are incomplete (each is also listed in `unknowns`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub partial: Vec<Partial>,
+}
+
+/// A detector that ran out of its per-file budget: what it says about the file is incomplete.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Partial {
+    /// The detector's name (`musl-version`, `components`…).
+    pub detector: String,
+    /// Which budget ran out and how much was spent, e.g. `work budget of 1073741824 units spent
+    /// after 12345678 of 419430400 code bytes`.
+    pub reason: String,
 }
 
 /// A container image a scan read (JSON: a `{"image": …}` line before its binaries).

@@ -167,6 +167,18 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
         reports.len() - musl - glibc
     );
     push_wrapped(out, Styled::plain(&first), style);
+    let partial: Vec<&BinaryReport> = reports.iter().filter(|r| !r.partial.is_empty()).collect();
+    if !partial.is_empty() {
+        let mut line = format!(
+            "partial: {} ran out of a detector's budget (answers incomplete; raise --max-detector-work/-memory):",
+            count(partial.len(), "file", "files")
+        );
+        for r in partial.iter().take(5) {
+            let who: Vec<&str> = r.partial.iter().map(|p| p.detector.as_str()).collect();
+            line.push_str(&format!(" {} ({});", sanitize(&r.path), sanitize(&who.join(", "))));
+        }
+        push_wrapped(out, Styled::plain(line.trim_end_matches(';')), style);
+    }
     if audit {
         let v = |a: &str| n(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
         let mut line = Styled::plain("verdicts: ");

@@ -93,6 +93,21 @@ struct Common {
     /// Largest file read (larger ones are an error)
     #[arg(long, default_value = "1G", value_parser = args::size, value_name = "SIZE", help_heading = "Limits")]
     max_file_size: u64,
+    /// Work one detector may spend on one file (units: about a byte examined each)
+    #[arg(long, default_value = "2G", value_parser = args::size, value_name = "N", help_heading = "Limits")]
+    max_detector_work: u64,
+    /// Memory one detector may hold for one file
+    #[arg(long, default_value = "64M", value_parser = args::size, value_name = "SIZE", help_heading = "Limits")]
+    max_detector_memory: u64,
+}
+
+/// What each detector may spend per file, set once from the command line (`--max-detector-*`)
+/// before any file is read.
+static DETECTOR_BUDGET: std::sync::OnceLock<binsight_detect::Budget> = std::sync::OnceLock::new();
+
+fn set_detector_budget(common: &Common) {
+    let _ = DETECTOR_BUDGET
+        .set(binsight_detect::Budget { work: common.max_detector_work, memory: common.max_detector_memory });
 }
 
 /// When findings make the run exit 4.
@@ -508,12 +523,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Db { command } => db(command),
-        Command::Inspect { files, common } => scan::inspect(&files, &common),
+        Command::Inspect { files, common } => {
+            set_detector_budget(&common);
+            scan::inspect(&files, &common)
+        }
         Command::Pack { args, quiet } => pack::pack(args, quiet),
         Command::Version { output } => meta::version(output),
         Command::Completion { shell } => meta::completion(shell, Cli::command()),
         Command::HelpConfig => meta::help_config(&Cli::command()),
         Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
+            set_detector_budget(&common);
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))
@@ -546,7 +565,11 @@ fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Databas
         }
         e => format!("{path}: {e}"),
     })?;
-    let mut r = binsight_detect::analyze(path, &elf);
+    let options = binsight_detect::Options {
+        budget: DETECTOR_BUDGET.get().copied().unwrap_or_default(),
+        ..binsight_detect::Options::default()
+    };
+    let mut r = binsight_detect::analyze_with(path, &elf, &options);
     if let Some(db) = db {
         // Go function names all sit in the pclntab: search there, not the whole file.
         let names = elf.section(".gopclntab").map(|(_, b)| b).filter(|b| !b.is_empty()).unwrap_or(data);

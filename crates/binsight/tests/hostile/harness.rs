@@ -4,6 +4,7 @@
 //!   with an abort the test sees; peak RSS is `VmHWM` polled from `/proc/PID/status`.
 //! - Time: a deadline after which the process is killed (and the case fails).
 //! - stdin is closed, `CI=true`, colours off: what a script sees.
+//! - `BINSIGHT_HOSTILE_BIN=PATH` runs another binsight binary (a release build, an older one).
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
@@ -35,8 +36,10 @@ pub struct Outcome {
     pub timed_out: bool,
 }
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_binsight")
+/// The binary under test: this build's, or `BINSIGHT_HOSTILE_BIN` (to measure a release build
+/// or an older one against the same cases).
+fn bin() -> std::path::PathBuf {
+    std::env::var_os("BINSIGHT_HOSTILE_BIN").map_or_else(|| env!("CARGO_BIN_EXE_binsight").into(), Into::into)
 }
 
 fn prlimit() -> &'static str {

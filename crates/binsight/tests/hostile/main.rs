@@ -17,3 +17,7 @@ fn harness_measures() {
     o.check(caps, &[0]);
     assert!(o.peak_rss_kib > 0, "VmHWM was never read");
 }
+
+mod gen;
+
+mod detect;
