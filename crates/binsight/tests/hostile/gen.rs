@@ -4,6 +4,9 @@
 
 use std::io::Write;
 
+/// Writes a section's `size` bytes.
+pub type Fill = Box<dyn Fn(&mut dyn Write, u64) -> std::io::Result<()>>;
+
 /// One ELF64 little-endian section: name, type, flags, contents (written to the file, or
 /// streamed from a generator when large).
 pub struct Section {
@@ -11,7 +14,7 @@ pub struct Section {
     pub kind: u32,
     pub flags: u64,
     pub size: u64,
-    pub fill: Box<dyn Fn(&mut dyn Write, u64) -> std::io::Result<()>>,
+    pub fill: Fill,
 }
 
 pub const SHT_PROGBITS: u32 = 1;
@@ -91,7 +94,6 @@ pub fn write_elf(path: &std::path::Path, sections: &[Section]) {
         sh(names[i], s.kind, s.flags, addr, offsets[i], s.size);
     }
     sh(names[sections.len()], 3, 0, 0, shstr_off, shstrtab.len() as u64);
-    drop(sh);
     w.flush().expect("flush");
 }
 
@@ -115,7 +117,7 @@ pub fn musl_rodata() -> Vec<u8> {
 
 /// `size` bytes of x86_64 `lea disp32(%rsp),%rax` instructions whose displacements step by 280
 /// (musl's qbuf step) and 4800 (its ABUF_SIZE): the musl code signal's worst case.
-pub fn lea_flood() -> Box<dyn Fn(&mut dyn Write, u64) -> std::io::Result<()>> {
+pub fn lea_flood() -> Fill {
     Box::new(|w, size| {
         let mut block = Vec::with_capacity(1 << 20);
         let mut d = 0x100u32;
