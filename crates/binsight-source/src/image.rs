@@ -37,6 +37,15 @@ pub struct ImageLimits {
     pub max_json: u64,
     /// Bytes of file contents waiting for analysis at once (bounds memory).
     pub in_flight: u64,
+    /// Most layers an image may list (a blob listed many times is still read once).
+    pub max_layers: usize,
+    /// Largest GNU long name or PAX header record of a tar entry (real ones are a few hundred
+    /// bytes; Linux paths are at most 4 KiB).
+    pub max_tar_extension: u64,
+    /// Deepest path (in directories) an entry may have; deeper ones are skipped with an error.
+    pub max_path_depth: usize,
+    /// Hard links to ELF files reported per image (each is its target's report again).
+    pub max_link_reports: usize,
 }
 
 impl Default for ImageLimits {
@@ -48,6 +57,10 @@ impl Default for ImageLimits {
             max_ratio: 200,
             max_json: 16 << 20,
             in_flight: 64 << 20,
+            max_layers: 1000,
+            max_tar_extension: 64 << 10,
+            max_path_depth: 256,
+            max_link_reports: 10_000,
         }
     }
 }
@@ -170,7 +183,7 @@ fn clean_name(n: &str) -> Option<String> {
 
 impl Store {
     fn open_tar(path: &Path) -> Result<Store, ImageError> {
-        let f = File::open(path).map_err(|e| ImageError::Io { path: path.display().to_string(), source: e })?;
+        let f = open_regular(path)?;
         let mut a = tar::Archive::new(BufReader::new(f));
         let mut index = HashMap::new();
         // Seek over member data instead of reading it: indexing costs the headers only.
@@ -292,7 +305,7 @@ pub fn detect(path: &Path) -> Option<ImageKind> {
     if path.is_dir() {
         return path.join("oci-layout").is_file().then_some(ImageKind::OciDir);
     }
-    let mut f = File::open(path).ok()?;
+    let mut f = open_regular(path).ok()?;
     let mut head = [0u8; 512];
     f.read_exact(&mut head).ok()?;
     if &head[257..262] != b"ustar" {
@@ -308,6 +321,25 @@ pub fn detect(path: &Path) -> Option<ImageKind> {
     } else {
         None
     }
+}
+
+/// Open a file that must be a regular one (following symlinks: the user named it). A FIFO,
+/// socket or device is refused before it is opened: opening a FIFO waits for a writer forever.
+fn open_regular(path: &Path) -> Result<File, ImageError> {
+    let io = |e| ImageError::Io { path: path.display().to_string(), source: e };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(ImageError::NotImage {
+            path: path.display().to_string(),
+            why: "not a regular file (a FIFO, socket or device); give an image archive file".into(),
+        });
+    }
+    let f = File::open(path).map_err(io)?;
+    // It could have been swapped since: check what was opened.
+    if !f.metadata().map_err(io)?.is_file() {
+        return Err(ImageError::NotImage { path: path.display().to_string(), why: "not a regular file".into() });
+    }
+    Ok(f)
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -354,6 +386,9 @@ struct PlannedLayer {
     name: String,
     /// Digest to verify the compressed stream against.
     verify: Option<String>,
+    /// Digest to verify the uncompressed stream against (docker archives: the config's
+    /// `rootfs.diff_ids`).
+    diff_id: Option<String>,
     /// Size the manifest declares (OCI descriptors carry one).
     declared_size: Option<u64>,
 }
@@ -419,9 +454,10 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
         for (i, l) in strings(&first["Layers"]).into_iter().enumerate() {
             // Newer docker saves name layers by blob digest; the diff_id is what `docker
             // inspect` shows, so it names the layer when there is one.
-            let digest = diff_ids.get(i).cloned().unwrap_or_else(|| format!("layer:{l}"));
+            let diff_id = diff_ids.get(i).filter(|d| valid_digest(d).is_some_and(|(alg, _)| alg == "sha256")).cloned();
+            let digest = diff_id.clone().unwrap_or_else(|| format!("layer:{l}"));
             let verify = l.strip_prefix("blobs/sha256/").map(|h| format!("sha256:{h}"));
-            layers.push(PlannedLayer { name: l.clone(), verify, declared_size: None });
+            layers.push(PlannedLayer { name: l.clone(), verify, diff_id, declared_size: None });
             info.layers.push(LayerInfo { digest, ..Default::default() });
         }
     } else {
@@ -498,9 +534,21 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
         }
         for l in m["layers"].as_array().into_iter().flatten() {
             let d = l["digest"].as_str().unwrap_or("").to_string();
-            layers.push(PlannedLayer { name: d.clone(), verify: Some(d.clone()), declared_size: l["size"].as_u64() });
+            layers.push(PlannedLayer {
+                name: d.clone(),
+                verify: Some(d.clone()),
+                diff_id: None,
+                declared_size: l["size"].as_u64(),
+            });
             info.layers.push(LayerInfo { digest: d, ..Default::default() });
         }
+    }
+    if layers.len() > limits.max_layers {
+        return Err(fail(format!(
+            "the image lists {} layers, over the cap of {} (real images have tens)",
+            layers.len(),
+            limits.max_layers
+        )));
     }
     info.platform = platform_of(&config);
     info.entrypoint = strings(&config["config"]["Entrypoint"]);
@@ -541,12 +589,17 @@ struct Capped<'a, R> {
     floor: u64,
     ratio: u64,
     compressed: &'a AtomicU64,
+    /// SHA-256 of the uncompressed stream, when a `diff_id` is to be checked.
+    hash: Option<Sha256>,
 }
 
 impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let k = self.inner.read(buf)?;
         self.n += k as u64;
+        if let Some(h) = &mut self.hash {
+            h.update(&buf[..k]);
+        }
         if self.n > self.max {
             return Err(io::Error::other(format!("layer inflates past {} bytes (the --max-layer-size cap)", self.max)));
         }
@@ -621,19 +674,49 @@ fn parent(p: &str) -> &str {
     }
 }
 
-fn ancestors(p: &str) -> impl Iterator<Item = &str> {
-    let mut cur = p;
-    std::iter::from_fn(move || {
-        if cur == "/" {
-            return None;
-        }
-        cur = parent(cur);
-        Some(cur)
-    })
+/// A layer's decompressor over its raw stream, concrete so the raw stream can be taken back:
+/// after a decompression error the rest of the blob is still read (hashed, not inflated) so its
+/// digest can be checked.
+enum Decoder<R: Read> {
+    Gzip(Box<flate2::read::MultiGzDecoder<BufReader<Head<R>>>>),
+    Zstd(zstd::stream::read::Decoder<'static, BufReader<Head<R>>>),
+    Plain(Head<R>),
 }
 
-/// Open a layer for reading: (decompressed tar stream, compression name).
-fn decompress<'a>(mut r: Box<dyn Read + Send + 'a>) -> io::Result<(Box<dyn Read + Send + 'a>, &'static str)> {
+/// The raw stream with its first bytes (read to sniff the compression) put back in front.
+type Head<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+impl<R: Read> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+            Decoder::Plain(d) => d.read(buf),
+        }
+    }
+}
+
+impl<R: Read> Decoder<R> {
+    fn name(&self) -> &'static str {
+        match self {
+            Decoder::Gzip(_) => "gzip",
+            Decoder::Zstd(_) => "zstd",
+            Decoder::Plain(_) => "tar",
+        }
+    }
+
+    /// The raw stream, positioned after what the decoder consumed.
+    fn into_raw(self) -> R {
+        match self {
+            Decoder::Gzip(d) => (*d).into_inner().into_inner().into_inner().1,
+            Decoder::Zstd(d) => d.finish().into_inner().into_inner().1,
+            Decoder::Plain(d) => d.into_inner().1,
+        }
+    }
+}
+
+/// Open a layer for reading, choosing the decompressor by the stream's magic bytes.
+fn decompress<R: Read>(mut r: R) -> io::Result<Decoder<R>> {
     let mut magic = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -644,11 +727,11 @@ fn decompress<'a>(mut r: Box<dyn Read + Send + 'a>) -> io::Result<(Box<dyn Read 
     }
     let head = io::Cursor::new(magic[..got].to_vec()).chain(r);
     Ok(if got >= 2 && magic[..2] == [0x1f, 0x8b] {
-        (Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 << 10, head))), "gzip")
+        Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 << 10, head))))
     } else if got == 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
-        (Box::new(zstd::stream::read::Decoder::new(head)?), "zstd")
+        Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(BufReader::with_capacity(256 << 10, head))?)
     } else {
-        (Box::new(head), "tar")
+        Decoder::Plain(head)
     })
 }
 
@@ -668,8 +751,280 @@ where
     scan_source(&ImageSource::Path(path.to_path_buf(), kind), platform, limits, progress, analyze)
 }
 
+/// What one layer's tar stream held.
+struct LayerRead<R> {
+    view: LayerView,
+    /// (path, size, analysis) of the ELF files.
+    files: Vec<(String, u64, R)>,
+    non_elf: Vec<String>,
+    /// Hard links: (link path, target path).
+    links: Vec<(String, String)>,
+    errors: Vec<EntryError>,
+    /// Why the layer could not be read to its end, if it could not.
+    stopped: Option<String>,
+    entries: u64,
+}
+
+/// The extension records (GNU long name/link, PAX) that describe the next entry, each read
+/// whole only when under the cap: the tar crate would read any size (a 1 GiB long name cost
+/// 2.7 GB), so entries come raw and these are handled here.
+#[derive(Default)]
+struct Pending {
+    name: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    pax: Option<Vec<u8>>,
+    /// The first refused record: the entry it describes is skipped with this reason.
+    refused: Option<String>,
+}
+
+impl Pending {
+    fn take(&mut self) -> Pending {
+        std::mem::take(self)
+    }
+}
+
+/// Read the decompressed tar stream of layer `li`, handing each ELF file to `analyze` on the
+/// rayon pool (memory bounded by `budget`).
+#[allow(clippy::too_many_arguments)]
+fn stream_layer<R, F, T>(
+    tar_stream: T,
+    layer: &str,
+    limits: &ImageLimits,
+    budget: &crate::ByteBudget,
+    pool: &BufferPool,
+    progress: &Progress,
+    analyze: &F,
+) -> (LayerRead<R>, T)
+where
+    R: Send,
+    F: Fn(&str, &[u8]) -> R + Sync,
+    T: Read + Send,
+{
+    let mut out = LayerRead {
+        view: LayerView::default(),
+        files: Vec::new(),
+        non_elf: Vec::new(),
+        links: Vec::new(),
+        errors: Vec::new(),
+        stopped: None,
+        entries: 0,
+    };
+    let files: Mutex<Vec<(String, u64, R)>> = Mutex::new(Vec::new());
+    let mut archive = tar::Archive::new(tar_stream);
+    let entry_err = |path: String, reason: String| EntryError { path, layer: Some(layer.to_string()), reason };
+    rayon::scope(|s| {
+        let entries = match archive.entries() {
+            Ok(e) => e.raw(true),
+            Err(e) => {
+                out.stopped = Some(format!("not a tar layer: {e}"));
+                return;
+            }
+        };
+        let mut pending = Pending::default();
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.stopped = Some(format!("layer truncated or corrupt after {} entries ({e})", out.entries));
+                    break;
+                }
+            };
+            out.entries += 1;
+            let et = entry.header().entry_type();
+            if et.is_gnu_longname() || et.is_gnu_longlink() || et.is_pax_local_extensions() {
+                let what = if et.is_pax_local_extensions() { "PAX header" } else { "GNU long name" };
+                let size = entry.size();
+                if size > limits.max_tar_extension {
+                    // The tar reader skips the unread data before the next header.
+                    pending.refused.get_or_insert(format!(
+                        "{what} of {size} bytes, over the {}-byte cap; entry skipped",
+                        limits.max_tar_extension
+                    ));
+                    continue;
+                }
+                let mut v = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                if let Err(e) = entry.read_to_end(&mut v) {
+                    out.stopped = Some(format!("{what} truncated: {e}"));
+                    break;
+                }
+                let slot = if et.is_pax_local_extensions() {
+                    &mut pending.pax
+                } else if et.is_gnu_longname() {
+                    &mut pending.name
+                } else {
+                    &mut pending.link
+                };
+                if slot.replace(v).is_some() {
+                    pending.refused.get_or_insert(format!("two {what} records for one entry; entry skipped"));
+                }
+                continue;
+            }
+            if et.is_pax_global_extensions() {
+                continue;
+            }
+            let ext = pending.take();
+            let header_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            if let Some(why) = ext.refused {
+                out.errors.push(entry_err(header_name, why));
+                continue;
+            }
+            let (mut name, mut link) = (ext.name.map(trim_nul), ext.link.map(trim_nul));
+            if let Some(pax) = &ext.pax {
+                for rec in tar::PaxExtensions::new(pax) {
+                    let Ok(rec) = rec else {
+                        out.errors.push(entry_err(header_name.clone(), "malformed PAX record; entry skipped".into()));
+                        name = None;
+                        break;
+                    };
+                    match rec.key() {
+                        Ok("path") => name = Some(rec.value_bytes().to_vec()),
+                        Ok("linkpath") => link = Some(rec.value_bytes().to_vec()),
+                        Ok("size") => {
+                            // The tar reader sized the entry by its header; a different PAX size
+                            // would desynchronise the stream (and could hide entries).
+                            let header_size = entry.header().entry_size().unwrap_or(u64::MAX);
+                            if rec.value().ok().and_then(|v| v.parse::<u64>().ok()) != Some(header_size) {
+                                out.stopped = Some(format!(
+                                    "{header_name}: PAX size record disagrees with the header's size ({header_size})"
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if out.stopped.is_some() {
+                    break;
+                }
+            }
+            if et.is_gnu_sparse() {
+                out.stopped = Some(format!("{header_name}: GNU sparse entry (not used by image builders)"));
+                break;
+            }
+            let raw = name.map_or(header_name, |n| String::from_utf8_lossy(&n).into_owned());
+            let p = match image_path(&raw) {
+                Ok(p) => p,
+                Err(why) => {
+                    out.errors.push(entry_err(raw, why.into()));
+                    continue;
+                }
+            };
+            if p == "/" {
+                continue;
+            }
+            let depth = p.bytes().filter(|b| *b == b'/').count() - 1; // directories above the entry
+            if depth > limits.max_path_depth {
+                let why =
+                    format!("path nested {depth} levels deep, over the cap of {}; skipped", limits.max_path_depth);
+                out.errors.push(entry_err(shorten(&p), why));
+                continue;
+            }
+            let base = &p[p.rfind('/').map_or(0, |i| i + 1)..];
+            if let Some(rest) = base.strip_prefix(".wh.") {
+                if rest == ".wh..opq" {
+                    out.view.opaque.insert(parent(&p).to_string());
+                } else if !rest.is_empty() {
+                    let dir = parent(&p);
+                    out.view.whiteouts.insert(if dir == "/" { format!("/{rest}") } else { format!("{dir}/{rest}") });
+                }
+                continue;
+            }
+            let kind = if et.is_dir() {
+                Kind::Dir
+            } else if et.is_file() || et == tar::EntryType::Continuous || et.is_hard_link() {
+                Kind::File
+            } else {
+                Kind::Other
+            };
+            out.view.entries.insert(p.clone(), kind);
+            if et.is_hard_link() {
+                let target = link
+                    .or_else(|| entry.link_name_bytes().map(|t| t.into_owned()))
+                    .map(|t| String::from_utf8_lossy(&t).into_owned());
+                match target.as_deref().map(image_path) {
+                    Some(Ok(t)) => out.links.push((p, t)),
+                    _ => out
+                        .errors
+                        .push(entry_err(p, "hard link with a missing, absolute or '..' target; skipped".into())),
+                }
+                continue;
+            }
+            if kind != Kind::File {
+                continue;
+            }
+            let size = entry.size();
+            if size < 4 {
+                continue;
+            }
+            let mut magic = [0u8; 4];
+            if let Err(e) = entry.read_exact(&mut magic) {
+                out.errors.push(entry_err(p, format!("cannot read: {e}")));
+                continue;
+            }
+            if &magic != ELF_MAGIC {
+                out.non_elf.push(p);
+                continue;
+            }
+            if size > limits.max_file_size {
+                let why = format!(
+                    "{size} bytes is over the {}-byte limit; raise it with --max-file-size",
+                    limits.max_file_size
+                );
+                out.errors.push(entry_err(p, why));
+                continue;
+            }
+            // The analyses are queued on this pool: run them here while waiting.
+            budget.acquire_helping_pool(size);
+            let mut data = pool.take(size);
+            data.extend_from_slice(&magic);
+            if let Err(e) = entry.by_ref().take(size - 4).read_to_end(&mut data) {
+                budget.release(size);
+                out.stopped = Some(format!("{p}: truncated in the layer ({e})"));
+                break;
+            }
+            let files = &files;
+            s.spawn(move |_| {
+                let r = analyze(&p, &data);
+                pool.give(data);
+                budget.release(size);
+                progress.files.fetch_add(1, Ordering::Relaxed);
+                files.lock().unwrap_or_else(|e| e.into_inner()).push((p, size, r));
+            });
+        }
+    });
+    out.files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    (out, archive.into_inner())
+}
+
+fn trim_nul(mut v: Vec<u8>) -> Vec<u8> {
+    while v.last() == Some(&0) {
+        v.pop();
+    }
+    v
+}
+
+/// A path shown in an error, cut to its first and last 100 bytes when longer.
+fn shorten(p: &str) -> String {
+    if p.len() <= 240 {
+        return p.to_string();
+    }
+    let mut a = 100;
+    while !p.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = p.len() - 100;
+    while !p.is_char_boundary(b) {
+        b += 1;
+    }
+    format!("{}…{} ({} bytes)", &p[..a], &p[b..], p.len())
+}
+
 /// Scan an image: every visible ELF file goes through `analyze(path, bytes)` on the rayon pool.
 /// A hard link to an ELF file is reported under its own path too, with the same result.
+///
+/// Only layers whose content was checked against its digest (the blob digest for OCI, the
+/// `diff_id` for docker archives) contribute files; a layer that fails the check is reported as
+/// an error and left out. A blob listed more than once is read once, at its topmost place
+/// (the lower copies change nothing the top one does not).
 pub fn scan_source<R, F>(
     src: &ImageSource,
     platform: Option<&str>,
@@ -683,38 +1038,43 @@ where
 {
     let Plan { mut info, layers, store } = plan(src, platform, limits)?;
     let mut errors: Vec<EntryError> = Vec::new();
-    let mut views: Vec<LayerView> = Vec::new();
-    // (layer index, path, size, result)
-    let results: Mutex<Vec<(usize, String, u64, R)>> = Mutex::new(Vec::new());
-    let mut non_elf: Vec<(usize, String)> = Vec::new();
-    // Hard links: (layer index, link path, target path).
-    let mut links: Vec<(usize, String, String)> = Vec::new();
+    let mut reads: Vec<Option<LayerRead<R>>> = Vec::new();
     let budget = crate::ByteBudget::new(limits.in_flight);
     let pool = BufferPool::default();
-    for l in &layers {
-        let size = l.declared_size.or_else(|| store.size(&layer_name(&l.name)));
-        progress.total.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
+    // The topmost place of each blob.
+    let mut top: HashMap<&str, usize> = HashMap::new();
+    for (li, l) in layers.iter().enumerate() {
+        top.insert(&l.name, li);
     }
-    for (li, PlannedLayer { name, verify, declared_size }) in layers.iter().enumerate() {
+    for (li, l) in layers.iter().enumerate() {
+        if top.get(l.name.as_str()) == Some(&li) {
+            let size = l.declared_size.or_else(|| store.size(&layer_name(&l.name)));
+            progress.total.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
+        }
+    }
+    for (li, PlannedLayer { name, verify, diff_id, declared_size }) in layers.iter().enumerate() {
         let digest = info.layers[li].digest.clone();
         let layer_err = |reason: String| EntryError { path: String::new(), layer: Some(digest.clone()), reason };
-        let mut view = LayerView::default();
-        let opened = store.open(&layer_name(name));
-        let (raw, size) = match opened {
+        if top.get(name.as_str()) != Some(&li) {
+            reads.push(None);
+            continue;
+        }
+        let (raw, size) = match store.open(&layer_name(name)) {
             Ok((r, got)) => {
                 if let (Some(g), Some(d)) = (got, *declared_size) {
                     if g != d {
                         errors.push(layer_err(format!(
-                            "layer blob is {g} bytes but the manifest says {d}: the image is damaged; \
-                             what the blob holds is reported"
+                            "layer blob is {g} bytes but the manifest says {d}: the image is damaged; its files are not reported"
                         )));
+                        reads.push(None);
+                        continue;
                     }
                 }
                 (r, got.or(*declared_size))
             }
             Err(e) => {
                 errors.push(layer_err(format!("layer blob {e}; its files are not reported")));
-                views.push(view);
+                reads.push(None);
                 continue;
             }
         };
@@ -722,224 +1082,270 @@ where
         let compressed = AtomicU64::new(0);
         let check = verify.as_ref().filter(|d| d.starts_with("sha256:"));
         let hash = Mutex::new(Sha256::new());
-        let tap = Tap { inner: raw, compressed: &compressed, progress: &progress.bytes, hash: check.map(|_| &hash) };
-        let (tar_stream, compression) = match decompress(Box::new(tap)) {
+        // Never read past the size the manifest or store states (an endless blob ends there).
+        let cap = size.unwrap_or(limits.max_layer_size).saturating_add(1);
+        let tap = Tap {
+            inner: raw.take(cap),
+            compressed: &compressed,
+            progress: &progress.bytes,
+            hash: check.map(|_| &hash),
+        };
+        let decoder = match decompress(tap) {
             Ok(x) => x,
             Err(e) => {
-                errors.push(layer_err(format!("cannot read the layer: {e}")));
-                views.push(view);
+                errors.push(layer_err(format!("cannot read the layer: {e}; its files are not reported")));
+                reads.push(None);
                 continue;
             }
         };
-        info.layers[li].compression = compression.into();
+        info.layers[li].compression = decoder.name().into();
         let capped = Capped {
-            inner: tar_stream,
+            inner: decoder,
             n: 0,
             max: limits.max_layer_size,
             floor: limits.ratio_floor,
             ratio: limits.max_ratio,
             compressed: &compressed,
+            hash: diff_id.as_ref().map(|_| Sha256::new()),
         };
-        let mut archive = tar::Archive::new(capped);
-        let mut entries_seen = 0u64;
-        rayon::scope(|s| {
-            let entries = match archive.entries() {
-                Ok(e) => e,
-                Err(e) => {
-                    errors.push(layer_err(format!("not a tar layer: {e}")));
-                    return;
-                }
-            };
-            for entry in entries {
-                let mut entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        errors.push(layer_err(format!(
-                            "layer truncated or corrupt after {entries_seen} entries ({e}); the files before it are reported"
-                        )));
-                        break;
-                    }
-                };
-                entries_seen += 1;
-                let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-                let p = match image_path(&raw) {
-                    Ok(p) => p,
-                    Err(why) => {
-                        errors.push(EntryError { path: raw, layer: Some(digest.clone()), reason: why.into() });
-                        continue;
-                    }
-                };
-                if p == "/" {
-                    continue;
-                }
-                let base = &p[p.rfind('/').map_or(0, |i| i + 1)..];
-                if let Some(rest) = base.strip_prefix(".wh.") {
-                    if rest == ".wh..opq" {
-                        view.opaque.insert(parent(&p).to_string());
-                    } else if !rest.is_empty() {
-                        let dir = parent(&p);
-                        view.whiteouts.insert(if dir == "/" { format!("/{rest}") } else { format!("{dir}/{rest}") });
-                    }
-                    continue;
-                }
-                let et = entry.header().entry_type();
-                let kind = if et.is_dir() {
-                    Kind::Dir
-                } else if et.is_file() || et == tar::EntryType::Continuous || et.is_hard_link() {
-                    Kind::File
-                } else {
-                    Kind::Other
-                };
-                view.entries.insert(p.clone(), kind);
-                if et.is_hard_link() {
-                    let target = entry.link_name_bytes().map(|t| String::from_utf8_lossy(&t).into_owned());
-                    match target.as_deref().map(image_path) {
-                        Some(Ok(t)) => links.push((li, p, t)),
-                        _ => errors.push(EntryError {
-                            path: p,
-                            layer: Some(digest.clone()),
-                            reason: "hard link with a missing, absolute or '..' target; skipped".into(),
-                        }),
-                    }
-                    continue;
-                }
-                if kind != Kind::File {
-                    continue;
-                }
-                let size = entry.size();
-                if size < 4 {
-                    continue;
-                }
-                let mut magic = [0u8; 4];
-                if let Err(e) = entry.read_exact(&mut magic) {
-                    errors.push(EntryError {
-                        path: p,
-                        layer: Some(digest.clone()),
-                        reason: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-                if &magic != ELF_MAGIC {
-                    non_elf.push((li, p));
-                    continue;
-                }
-                if size > limits.max_file_size {
-                    errors.push(EntryError {
-                        path: p,
-                        layer: Some(digest.clone()),
-                        reason: format!(
-                            "{size} bytes is over the {}-byte limit; raise it with --max-file-size",
-                            limits.max_file_size
-                        ),
-                    });
-                    continue;
-                }
-                // The analyses are queued on this pool: run them here while waiting.
-                budget.acquire_helping_pool(size);
-                let mut data = pool.take(size);
-                data.extend_from_slice(&magic);
-                if let Err(e) = entry.by_ref().take(size - 4).read_to_end(&mut data) {
-                    budget.release(size);
-                    errors.push(EntryError {
-                        path: p,
-                        layer: Some(digest.clone()),
-                        reason: format!("truncated in the layer: {e}"),
-                    });
-                    break;
-                }
-                let (results, analyze, budget, pool) = (&results, &analyze, &budget, &pool);
-                s.spawn(move |_| {
-                    let r = analyze(&p, &data);
-                    pool.give(data);
-                    budget.release(size);
-                    progress.files.fetch_add(1, Ordering::Relaxed);
-                    results.lock().unwrap_or_else(|e| e.into_inner()).push((li, p, size, r));
-                });
-            }
-        });
-        // Read to the end so the digest covers the whole blob, then check it.
-        let mut capped = archive.into_inner();
-        if let Err(e) = io::copy(&mut capped, &mut io::sink()) {
-            if !errors.iter().any(|x| x.layer.as_deref() == Some(&digest) && x.reason.contains(&e.to_string())) {
-                errors.push(layer_err(format!("cannot read to the end of the layer: {e}")));
+        let (mut read, mut capped) = stream_layer(capped, &digest, limits, &budget, &pool, progress, &analyze);
+        // Read to the end so the digests cover the whole blob: through the decompressor while
+        // it works, then the raw rest (hashed, not inflated).
+        if read.stopped.is_none() {
+            if let Err(e) = io::copy(&mut capped, &mut io::sink()) {
+                read.stopped = Some(format!("cannot read to the end of the layer: {e}"));
             }
         }
         info.layers[li].uncompressed_size = capped.n;
-        info.layers[li].entries = entries_seen;
-        drop(capped);
-        if let Some(d) = check {
-            // Whatever the decompressor left unread still belongs to the blob.
-            if Some(compressed.load(Ordering::Relaxed)) == size {
-                let got = format!("sha256:{:x}", hash.into_inner().unwrap_or_else(|e| e.into_inner()).finalize());
-                if &got != d {
-                    errors.push(layer_err(format!(
-                        "layer blob does not match its digest (got {got}): the image is corrupt or was tampered with"
-                    )));
-                }
-            } else if info.layers[li].uncompressed_size > 0 {
-                errors.push(layer_err(format!(
-                    "layer blob not fully read ({} of {} bytes): its digest could not be checked",
-                    compressed.load(Ordering::Relaxed),
-                    size.map_or("?".to_string(), |s| s.to_string())
-                )));
+        info.layers[li].entries = read.entries;
+        let inflated_ok = read.stopped.is_none();
+        let diff_hash = capped.hash.take();
+        let mut tap = capped.inner.into_raw();
+        let drained = io::copy(&mut tap, &mut io::sink());
+        let blob_len = compressed.load(Ordering::Relaxed);
+        let over = size.is_some_and(|s| blob_len > s);
+        // Why its files cannot be trusted, if they cannot.
+        let mut distrust: Option<String> = None;
+        if over {
+            distrust = Some(format!(
+                "layer blob is longer than the {} bytes the manifest states",
+                size.map_or("?".into(), |s| s.to_string())
+            ));
+        } else if let Err(e) = drained {
+            distrust = Some(format!("cannot read the layer blob to its end ({e})"));
+        } else if let Some(d) = check {
+            let got = format!("sha256:{:x}", hash.into_inner().unwrap_or_else(|e| e.into_inner()).finalize());
+            if &got != d {
+                distrust = Some(format!(
+                    "layer blob does not match its digest (got {got}): the image is corrupt or was tampered with"
+                ));
             }
         }
-        views.push(view);
+        if let (None, Some(want), Some(h)) = (&distrust, diff_id, diff_hash) {
+            if inflated_ok {
+                let got = format!("sha256:{:x}", h.finalize());
+                if &got != want {
+                    distrust = Some(format!(
+                        "layer does not match its diff_id {want} (got {got}): the image is corrupt or was tampered with"
+                    ));
+                }
+            } else if check.is_none() {
+                distrust = Some("layer could not be read to its end, so its diff_id could not be checked".into());
+            }
+        }
+        if check.is_none() && diff_id.is_none() && distrust.is_none() {
+            errors.push(layer_err(
+                "no digest to check this layer against (no diff_id in the config); its files are reported unverified"
+                    .into(),
+            ));
+        }
+        match (distrust, read.stopped.take()) {
+            (Some(why), stopped) => {
+                let also = stopped.map(|s| format!(" (reading stopped: {s})")).unwrap_or_default();
+                errors.push(layer_err(format!("{why}{also}; its files are not reported")));
+                errors.append(&mut read.errors);
+                reads.push(None);
+            }
+            (None, Some(stopped)) => {
+                errors.push(layer_err(format!(
+                    "{stopped}; the {} before it are reported (the blob matches its digest)",
+                    if read.entries == 1 { "entry" } else { "entries" }
+                )));
+                errors.append(&mut read.errors);
+                reads.push(Some(read));
+            }
+            (None, None) => {
+                errors.append(&mut read.errors);
+                reads.push(Some(read));
+            }
+        }
+    }
+    let (files, non_elf, link_errors) = squash(&info, reads, limits);
+    errors.extend(link_errors);
+    Ok(ImageScan { info, files, errors, non_elf })
+}
+
+/// Paths of an image interned by (parent, name), so a path costs its length once, however
+/// deep it is nested; per path, the highest layer that sets or hides it and the highest layer
+/// that hides what is under it.
+#[derive(Default)]
+struct Tree {
+    ids: HashMap<(u32, String), u32>,
+    parent: Vec<u32>,
+    /// Highest layer (+1; 0 = none) with an entry or whiteout at this path.
+    set_at: Vec<u32>,
+    /// Highest layer (+1) that hides this path's descendants: a whiteout, an opaque marker or a
+    /// non-directory here.
+    hides_below: Vec<u32>,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        Tree { parent: vec![0], set_at: vec![0], hides_below: vec![0], ..Default::default() }
     }
 
-    // Squash: walk layers from the top; a path is visible in layer i if no upper layer has an
-    // entry at it, whites it out, makes an ancestor opaque, or puts a non-directory at an ancestor.
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    let n = views.len();
-    let visible = |li: usize, p: &str| -> bool {
-        for v in &views[li + 1..n] {
-            if v.entries.contains_key(p) || v.whiteouts.contains(p) {
-                return false;
-            }
-            for a in ancestors(p) {
-                if v.whiteouts.contains(a) || v.opaque.contains(a) {
-                    return false;
+    fn intern(&mut self, path: &str) -> u32 {
+        let mut id = 0u32;
+        for c in path.split('/').filter(|c| !c.is_empty()) {
+            id = match self.ids.get(&(id, c.to_string())) {
+                Some(&k) => k,
+                None => {
+                    let k = self.parent.len() as u32;
+                    self.ids.insert((id, c.to_string()), k);
+                    self.parent.push(id);
+                    self.set_at.push(0);
+                    self.hides_below.push(0);
+                    k
                 }
-                if v.entries.get(a).is_some_and(|k| *k != Kind::Dir) {
-                    return false;
-                }
+            };
+        }
+        id
+    }
+}
+
+/// Apply whiteouts, opaque directories and later layers: which files of which layers are in the
+/// final filesystem. Linear in the total length of the paths.
+fn squash<R: Clone>(
+    info: &ImageInfo,
+    reads: Vec<Option<LayerRead<R>>>,
+    limits: &ImageLimits,
+) -> (Vec<ImageFile<R>>, u64, Vec<EntryError>) {
+    let mut tree = Tree::new();
+    for (li, read) in reads.iter().enumerate() {
+        let Some(r) = read else { continue };
+        let at = li as u32 + 1;
+        for (p, kind) in &r.view.entries {
+            let id = tree.intern(p) as usize;
+            tree.set_at[id] = at;
+            if *kind != Kind::Dir {
+                tree.hides_below[id] = at;
             }
         }
-        // Within the layer itself, an opaque marker hides only lower layers.
-        true
-    };
-    // A visible hard link shows the file its target named in that layer or below (the target
-    // itself may be gone from the final filesystem).
-    let mut linked = Vec::new();
-    for (li, p, target) in &links {
-        if !visible(*li, p) {
-            continue;
+        for p in &r.view.whiteouts {
+            let id = tree.intern(p) as usize;
+            tree.set_at[id] = at;
+            tree.hides_below[id] = at;
         }
-        let mut resolved = target.clone();
-        // A link may name another link of the same layer or a lower one; follow a few.
-        for _ in 0..8 {
-            match links.iter().rev().find(|(l, lp, _)| l <= li && *lp == resolved) {
-                Some((_, _, t)) => resolved = t.clone(),
-                None => break,
-            }
-        }
-        if let Some((_, _, size, r)) =
-            results.iter().filter(|(l, tp, _, _)| l <= li && *tp == resolved).max_by_key(|(l, ..)| *l)
-        {
-            linked.push((*li, p.clone(), *size, r.clone()));
+        for p in &r.view.opaque {
+            let id = tree.intern(p) as usize;
+            tree.hides_below[id] = tree.hides_below[id].max(at);
         }
     }
-    results.retain(|(li, p, _, _)| visible(*li, p));
-    results.extend(linked);
+    // Highest layer hiding each path from above (through any ancestor); parents come first.
+    let mut above = vec![0u32; tree.parent.len()];
+    for id in 1..tree.parent.len() {
+        let p = tree.parent[id] as usize;
+        above[id] = above[p].max(tree.hides_below[p]);
+    }
+    let lookup = |tree: &Tree, path: &str| -> Option<usize> {
+        let mut id = 0u32;
+        for c in path.split('/').filter(|c| !c.is_empty()) {
+            id = *tree.ids.get(&(id, c.to_string()))?;
+        }
+        Some(id as usize)
+    };
+    // A path of layer li is visible if no higher layer sets it or hides it from above (an
+    // opaque marker of li itself hides only lower layers).
+    let visible = |li: usize, id: usize| tree.set_at[id] <= li as u32 + 1 && above[id] <= li as u32 + 1;
+    let mut files: Vec<ImageFile<R>> = Vec::new();
+    let mut non_elf = 0u64;
+    for (li, read) in reads.iter().enumerate() {
+        let Some(r) = read else { continue };
+        non_elf += r.non_elf.iter().filter(|p| lookup(&tree, p).is_some_and(|id| visible(li, id))).count() as u64;
+        for (p, size, result) in &r.files {
+            if lookup(&tree, p).is_some_and(|id| visible(li, id)) {
+                files.push(ImageFile {
+                    path: p.clone(),
+                    layer: info.layers[li].digest.clone(),
+                    size: *size,
+                    result: result.clone(),
+                });
+            }
+        }
+    }
     // A path written twice in one layer: the later entry wins; keep one report.
-    results.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
-    results.dedup_by(|a, b| a.1 == b.1);
-    let non_elf = non_elf.iter().filter(|(li, p)| visible(*li, p)).count() as u64;
-    let files = results
-        .into_iter()
-        .map(|(li, path, size, result)| ImageFile { path, layer: info.layers[li].digest.clone(), size, result })
-        .collect();
-    Ok(ImageScan { info, files, errors, non_elf })
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    // Hard links: the ELF file their target named in that layer or below (found by hash, not by
+    // scanning), reported under the link's own path; at most `max_link_reports` per image.
+    let mut elf_at: HashMap<&str, Vec<(usize, usize)>> = HashMap::new(); // path → (layer, file index)
+    let mut link_at: HashMap<&str, Vec<(usize, &str)>> = HashMap::new(); // path → (layer, target)
+    for (li, read) in reads.iter().enumerate() {
+        let Some(r) = read else { continue };
+        for (k, (p, ..)) in r.files.iter().enumerate() {
+            elf_at.entry(p).or_default().push((li, k));
+        }
+        for (p, t) in &r.links {
+            link_at.entry(p).or_default().push((li, t));
+        }
+    }
+    let at_or_below = |v: &[(usize, usize)], li: usize| v.iter().rev().find(|(l, _)| *l <= li).copied();
+    let mut linked = Vec::new();
+    let mut skipped = 0u64;
+    for (li, read) in reads.iter().enumerate() {
+        let Some(r) = read else { continue };
+        for (p, target) in &r.links {
+            if !lookup(&tree, p).is_some_and(|id| visible(li, id)) {
+                continue;
+            }
+            let mut resolved: &str = target;
+            for _ in 0..8 {
+                match link_at.get(resolved).and_then(|v| v.iter().rev().find(|(l, _)| *l <= li)) {
+                    Some((_, t)) if *t != resolved => resolved = t,
+                    _ => break,
+                }
+            }
+            let Some((tl, k)) = elf_at.get(resolved).and_then(|v| at_or_below(v, li)) else { continue };
+            if linked.len() >= limits.max_link_reports {
+                skipped += 1;
+                continue;
+            }
+            let Some(Some(tr)) = reads.get(tl) else { continue };
+            let (_, size, result) = &tr.files[k];
+            linked.push(ImageFile {
+                path: p.clone(),
+                layer: info.layers[li].digest.clone(),
+                size: *size,
+                result: result.clone(),
+            });
+        }
+    }
+    let mut errors = Vec::new();
+    if skipped > 0 {
+        errors.push(EntryError {
+            path: String::new(),
+            layer: None,
+            reason: format!(
+                "{skipped} more hard links to ELF files not reported (over the cap of {} per image; each shares its target's report)",
+                limits.max_link_reports
+            ),
+        });
+    }
+    let linked_paths: HashSet<String> = linked.iter().map(|f| f.path.clone()).collect();
+    files.retain(|f| !linked_paths.contains(&f.path));
+    files.extend(linked);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, non_elf, errors)
 }
 
 /// The name a layer is opened by: docker-archive layer paths as written, OCI blobs by digest.

@@ -283,8 +283,10 @@ fn truncated_layer_missing_blob_and_bad_digest() {
     std::fs::write(&p1, &gz[..gz.len() / 2]).expect("truncate");
     let (s, seen) = run(&root, ImageKind::OciDir, &ImageLimits::default());
     let paths: Vec<&str> = seen.iter().map(|x| x.0.as_str()).collect();
-    assert_eq!(paths, ["/a/first", "/b/x"], "what came before the cut, and the intact layer");
-    assert!(s.errors.iter().any(|e| e.reason.contains("truncated or corrupt")), "{:?}", s.errors);
+    // A blob that fails its checks contributes nothing: only the intact layer is reported.
+    assert_eq!(paths, ["/b/x"], "the intact layer only");
+    let why: Vec<&str> = s.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(why.len() == 1 && why[0].contains("damaged") && why[0].ends_with("its files are not reported"), "{why:?}");
 
     // The second layer's blob goes missing.
     let l2 = &s.info.layers[1].digest;
@@ -302,8 +304,15 @@ fn truncated_layer_missing_blob_and_bad_digest() {
     let n = evil.len();
     evil[n - 1] ^= 1; // in the trailing zero padding
     std::fs::write(root2.join("blobs/sha256").join(digest(&l).trim_start_matches("sha256:")), &evil).expect("write");
-    let (s, _) = run(&root2, ImageKind::OciDir, &ImageLimits::default());
-    assert!(s.errors.iter().any(|e| e.reason.contains("does not match its digest")), "{:?}", s.errors);
+    let (s, seen) = run(&root2, ImageKind::OciDir, &ImageLimits::default());
+    assert!(seen.is_empty(), "a layer that fails its digest check contributes no file: {seen:?}");
+    let why: Vec<&str> = s.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(
+        why.len() == 1
+            && why[0].contains("does not match its digest")
+            && why[0].ends_with("its files are not reported"),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -489,4 +498,148 @@ fn registry_bearer_tokens_platforms_and_broken_blobs() {
     // An unknown tag.
     let e = pull("demo/app:2", None, &opts).expect_err("no such tag");
     assert!(e.to_string().contains("not found (HTTP 404)"), "{e}");
+}
+
+/// A raw tar entry of any type and size claim, data as given (padded to 512).
+fn raw_entry(out: &mut Vec<u8>, kind: u8, name: &[u8], size: u64, data: &[u8]) {
+    let mut h = tar::Header::new_gnu();
+    h.as_old_mut().name[..name.len()].copy_from_slice(name);
+    h.set_mode(0o644);
+    h.set_size(size);
+    h.set_entry_type(tar::EntryType::new(kind));
+    h.set_cksum();
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+}
+
+fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+    // "LEN key=value\n", LEN counting itself.
+    let body = [b" ", key.as_bytes(), b"=", value, b"\n"].concat();
+    let mut len = body.len() + 1;
+    while format!("{len}").len() + body.len() != len {
+        len += 1;
+    }
+    [format!("{len}").into_bytes(), body].concat()
+}
+
+/// GNU long names and PAX paths name entries; a record over the cap skips only the entry it
+/// describes (with an error naming the cap), and the rest of the layer is read.
+#[test]
+fn long_names_and_pax_headers_are_capped() {
+    let t = tempfile::tempdir().expect("tmp");
+    let long = format!("deep/{}/bin", "d".repeat(300));
+    let mut l = Vec::new();
+    raw_entry(&mut l, b'L', b"././@LongLink", long.len() as u64 + 1, format!("{long}\0").as_bytes());
+    raw_entry(&mut l, b'0', b"short-name", 8, &elf("long"));
+    let pax = pax_record("path", b"pax/named/bin");
+    raw_entry(&mut l, b'x', b"PaxHeaders/x", pax.len() as u64, &pax);
+    raw_entry(&mut l, b'0', b"header-name", 7, &elf("pax"));
+    // A 4 KiB long name under a 1 KiB cap: its entry is skipped.
+    let huge = "h".repeat(4096);
+    raw_entry(&mut l, b'L', b"././@LongLink", huge.len() as u64, huge.as_bytes());
+    raw_entry(&mut l, b'0', b"victim", 7, &elf("vic"));
+    let big_pax = pax_record("comment", &vec![b'c'; 4096]);
+    raw_entry(&mut l, b'x', b"PaxHeaders/y", big_pax.len() as u64, &big_pax);
+    raw_entry(&mut l, b'0', b"victim2", 7, &elf("vi2"));
+    raw_entry(&mut l, b'0', b"after", 9, &elf("after"));
+    l.extend([0u8; 1024]);
+    oci_dir(&t.path().join("oci"), &[(gzip(&l), digest(&l))]);
+    let limits = ImageLimits { max_tar_extension: 1024, ..ImageLimits::default() };
+    let (s, seen) = run(&t.path().join("oci"), ImageKind::OciDir, &limits);
+    let paths: Vec<&str> = seen.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(paths, ["/after", &format!("/{long}"), "/pax/named/bin"]);
+    let why: Vec<String> = s.errors.iter().map(|e| format!("{}: {}", e.path, e.reason)).collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(why[0].starts_with("victim: GNU long name of 4096 bytes, over the 1024-byte cap"), "{why:?}");
+    assert!(why[1].starts_with("victim2: PAX header of"), "{why:?}");
+}
+
+/// A PAX size record that disagrees with the header would desynchronise the stream: the layer
+/// stops there, with what came before reported (its blob digest matches).
+#[test]
+fn pax_size_disagreeing_with_the_header_stops_the_layer() {
+    let t = tempfile::tempdir().expect("tmp");
+    let mut l = Vec::new();
+    raw_entry(&mut l, b'0', b"first", 7, &elf("one"));
+    let pax = pax_record("size", b"100000");
+    raw_entry(&mut l, b'x', b"PaxHeaders/z", pax.len() as u64, &pax);
+    raw_entry(&mut l, b'0', b"liar", 7, &elf("lie"));
+    l.extend([0u8; 1024]);
+    oci_dir(&t.path().join("oci"), &[(gzip(&l), digest(&l))]);
+    let (s, seen) = run(&t.path().join("oci"), ImageKind::OciDir, &ImageLimits::default());
+    assert_eq!(seen.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["/first"]);
+    assert!(s.errors.iter().any(|e| e.reason.contains("PAX size record disagrees")), "{:?}", s.errors);
+}
+
+/// The same blob listed many times is read once; too many layers is refused; paths nested
+/// past the cap are skipped; hard links resolve through links and report the target's result.
+#[test]
+fn repeated_layers_depth_and_hard_links() {
+    let t = tempfile::tempdir().expect("tmp");
+    let l = layer_tar(&[E::File("bin/app", elf("app"))]);
+    let layer = (gzip(&l), digest(&l));
+    let root = t.path().join("oci");
+    oci_dir(&root, &vec![layer.clone(); 50]);
+    let progress = Progress::default();
+    let s = image::scan(&root, ImageKind::OciDir, None, &ImageLimits::default(), &progress, |p, _| p.to_string())
+        .expect("scan");
+    assert_eq!(s.files.len(), 1);
+    assert_eq!(progress.files.load(std::sync::atomic::Ordering::Relaxed), 1, "analysed once");
+    assert_eq!(s.info.layers.iter().filter(|x| x.entries > 0).count(), 1, "read once");
+    let limits = ImageLimits { max_layers: 49, ..ImageLimits::default() };
+    let e = image::scan(&root, ImageKind::OciDir, None, &limits, &progress, |_, _| ()).expect_err("over the cap");
+    assert!(e.to_string().contains("lists 50 layers, over the cap of 49"), "{e}");
+
+    // Depth: a path 300 directories deep is skipped; a shallow one beside it is reported.
+    let deep = format!("{}x", "d/".repeat(300));
+    let mut raw = Vec::new();
+    raw_entry(&mut raw, b'L', b"././@LongLink", deep.len() as u64, deep.as_bytes());
+    raw_entry(&mut raw, b'0', b"x", 7, &elf("dee"));
+    raw_entry(&mut raw, b'0', b"ok", 6, &elf("ok"));
+    // Hard links: c -> b -> ok (a link to a link) and a link to nothing ELF.
+    let mut link = |name: &str, target: &str| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Link);
+        h.set_size(0);
+        h.set_path(name).expect("name");
+        h.set_link_name(target).expect("link");
+        h.set_cksum();
+        raw.extend_from_slice(h.as_bytes());
+    };
+    link("b", "ok");
+    link("c", "b");
+    link("none", "missing");
+    raw.extend([0u8; 1024]);
+    let root = t.path().join("oci2");
+    oci_dir(&root, &[(gzip(&raw), digest(&raw))]);
+    let (s, seen) = run(&root, ImageKind::OciDir, &ImageLimits::default());
+    assert_eq!(
+        seen.iter().map(|x| (x.0.as_str(), x.2.as_str())).collect::<Vec<_>>(),
+        [("/b", "/ok=ok"), ("/c", "/ok=ok"), ("/ok", "/ok=ok")]
+    );
+    assert!(
+        s.errors.iter().any(|e| e.reason.contains("nested 300 levels deep, over the cap of 256")),
+        "{:?}",
+        s.errors
+    );
+    let limits = ImageLimits { max_link_reports: 1, ..ImageLimits::default() };
+    let (s, seen) = run(&root, ImageKind::OciDir, &limits);
+    assert_eq!(seen.len(), 2);
+    assert!(s.errors.iter().any(|e| e.reason.starts_with("1 more hard links")), "{:?}", s.errors);
+}
+
+/// Docker archives: each layer is checked against the config's diff_id; one that does not
+/// match contributes no files.
+#[test]
+fn docker_archive_diff_ids_are_checked() {
+    let t = tempfile::tempdir().expect("tmp");
+    let a = layer_tar(&[E::File("a/bin", elf("a"))]);
+    let b = layer_tar(&[E::File("b/bin", elf("b"))]);
+    let p = t.path().join("img.tar");
+    docker_archive(&p, &[(a.clone(), digest(&a)), (b.clone(), digest(&a))]);
+    let (s, seen) = run(&p, ImageKind::DockerArchive, &ImageLimits::default());
+    assert_eq!(seen.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["/a/bin"]);
+    let why: Vec<&str> = s.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(why.len() == 1 && why[0].contains("does not match its diff_id"), "{why:?}");
 }

@@ -93,10 +93,10 @@ struct Common {
     /// Largest file read (larger ones are an error)
     #[arg(long, default_value = "1G", value_parser = args::size, value_name = "SIZE", help_heading = "Limits")]
     max_file_size: u64,
-    /// Work one detector may spend on one file (units: about a byte examined each)
+    /// Work cap per detector and file
     #[arg(long, default_value = "2G", value_parser = args::size, value_name = "N", help_heading = "Limits")]
     max_detector_work: u64,
-    /// Memory one detector may hold for one file
+    /// Memory cap per detector and file
     #[arg(long, default_value = "64M", value_parser = args::size, value_name = "SIZE", help_heading = "Limits")]
     max_detector_memory: u64,
 }

@@ -168,6 +168,9 @@ fn classify(s: &str) -> Result<Source> {
         Ok(m) => m,
         Err(e) => return Ok(unopenable(&p, &e)),
     };
+    if !m.is_file() && !m.is_dir() {
+        return Ok(not_regular(&p));
+    }
     Ok(match image::detect(&p) {
         Some(kind) => Source::Image(p, kind),
         None if m.is_dir() => Source::Dir(p),
@@ -183,12 +186,25 @@ fn check_path(s: Source) -> Source {
     };
     match std::fs::metadata(d) {
         Err(e) => unopenable(d, &e),
+        Ok(m) if !m.is_file() && !m.is_dir() => not_regular(d),
         Ok(m) if matches!(s, Source::Dir(_)) && !m.is_dir() => Source::Unopenable(
             d.display().to_string(),
             format!("{}: not a directory; scan file:{} for a single file", d.display(), d.display()),
         ),
         Ok(_) => s,
     }
+}
+
+/// A FIFO, socket or device named as a source: refused before it is opened (opening a FIFO
+/// waits for a writer forever).
+fn not_regular(p: &std::path::Path) -> Source {
+    Source::Unopenable(
+        p.display().to_string(),
+        format!(
+            "{}: not a regular file or directory (a FIFO, socket or device); binsight scans files, directories and image archives",
+            p.display()
+        ),
+    )
 }
 
 fn unopenable(p: &std::path::Path, e: &std::io::Error) -> Source {
@@ -489,12 +505,13 @@ fn scan_sources(
                     }
                 }
                 for e in scanned.errors {
-                    let msg = if e.path.is_empty() {
-                        format!("{shown}: layer {}: {}", e.layer.as_deref().unwrap_or("?"), e.reason)
-                    } else {
-                        format!("{shown}: {}: {}", e.path, e.reason)
+                    // An error about a whole layer (or the image) names the image as its path.
+                    let (path, msg) = match (e.path.is_empty(), e.layer.as_deref()) {
+                        (true, Some(l)) => (shown.clone(), format!("{shown}: layer {l}: {}", e.reason)),
+                        (true, None) => (shown.clone(), format!("{shown}: {}", e.reason)),
+                        (false, _) => (e.path.clone(), format!("{shown}: {}: {}", e.path, e.reason)),
                     };
-                    run.error(&e.path, &msg, e.layer.as_deref())?;
+                    run.error(&path, &msg, e.layer.as_deref())?;
                 }
             }
         }

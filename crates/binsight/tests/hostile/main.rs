@@ -20,4 +20,6 @@ fn harness_measures() {
 
 mod gen;
 
+mod image;
+
 mod detect;
