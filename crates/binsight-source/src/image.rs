@@ -139,8 +139,11 @@ enum Store {
     /// Archive file and its entries: name → (data offset, size).
     Tar(PathBuf, HashMap<String, (u64, u64)>),
     /// A repository of a registry; members are `blobs/<alg>/<hex>` only.
-    Registry(registry::Client),
+    Registry(Box<registry::Client>),
 }
+
+/// How the limit on manifests, indexes and configs is raised (`ImageLimits::max_json`).
+const METADATA_LIMIT: &str = "the limit for metadata, ImageLimits::max_json";
 
 pub(crate) fn valid_digest(d: &str) -> Option<(&str, &str)> {
     let (alg, hex) = d.split_once(':')?;
@@ -210,8 +213,16 @@ impl Store {
         }
     }
 
-    /// Open a member by (cleaned) name, with its size when known.
-    fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+    /// Open a member by (cleaned) name, with its size when known. A registry blob is read to
+    /// at most `declared` bytes (its descriptor's size; more is an error), or `max` without one
+    /// (`raise` says how to raise that limit).
+    fn open(
+        &self,
+        name: &str,
+        declared: Option<u64>,
+        max: u64,
+        raise: &str,
+    ) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
         let n = clean_name(name).ok_or_else(|| format!("{name}: unsafe name (absolute or with ..)"))?;
         match self {
             Store::Dir(root) => {
@@ -236,24 +247,21 @@ impl Store {
                     .map(|(alg, hex)| format!("{alg}:{hex}"))
                     .filter(|d| valid_digest(d).is_some())
                     .ok_or_else(|| format!("{n}: not a blob of the registry"))?;
-                let (r, len) = c.blob(&digest)?;
+                let (r, len) = c.blob(&digest, declared, max, raise)?;
                 Ok((Box::new(BufReader::with_capacity(256 << 10, r)), len))
             }
         }
     }
 
-    fn open_blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
-        let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
-        self.open(&format!("blobs/{alg}/{hex}"))
-    }
-
     fn read_small(&self, name: &str, max: u64) -> Result<Vec<u8>, String> {
-        read_metadata(self.open(name)?, name, max)
+        read_metadata(self.open(name, None, max.saturating_add(1), METADATA_LIMIT)?, name, max)
     }
 
     /// Read a small blob and check its digest.
     fn read_blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
-        let v = read_metadata(self.open_blob(digest)?, digest, max)?;
+        let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
+        let opened = self.open(&format!("blobs/{alg}/{hex}"), None, max.saturating_add(1), METADATA_LIMIT)?;
+        let v = read_metadata(opened, digest, max)?;
         if digest.starts_with("sha256:") && format!("sha256:{:x}", Sha256::digest(&v)) != digest {
             return Err(format!("{digest}: content does not match its digest"));
         }
@@ -376,7 +384,7 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
         ImageSource::Path(p, kind) => (Store::open_tar(p)?, *kind),
         ImageSource::Registry(r, opts) => {
             let c = registry::Client::new(r.clone(), opts).map_err(|why| ImageError::Registry { why })?;
-            (Store::Registry(c), ImageKind::OciDir)
+            (Store::Registry(Box::new(c)), ImageKind::OciDir)
         }
     };
     let fail = |why: String| match &store {
@@ -699,7 +707,8 @@ where
         let digest = info.layers[li].digest.clone();
         let layer_err = |reason: String| EntryError { path: String::new(), layer: Some(digest.clone()), reason };
         let mut view = LayerView::default();
-        let opened = store.open(&layer_name(name));
+        let opened =
+            store.open(&layer_name(name), *declared_size, limits.max_layer_size, "raise it with --max-layer-size");
         let (raw, size) = match opened {
             Ok((r, got)) => {
                 if let (Some(g), Some(d)) = (got, *declared_size) {
