@@ -1,6 +1,6 @@
 //! The registry client against a hostile registry (see `support/hostile_registry.rs`):
 //! credentials stay with the registry, blobs that drip or never end stop with an error naming
-//! them.
+//! them, and descriptors whose digest is not a digest are refused.
 
 mod support {
     pub mod hostile_registry;
@@ -190,4 +190,22 @@ fn an_endless_blob_is_read_no_further_than_declared() {
     let s = pull(&reg, &options(&reg, t.path()), &ImageLimits::default()).expect("the image is read");
     let e = layer_errors(&s);
     assert!(e.contains("states 4096 bytes, more than the 1024 bytes the manifest declares"), "{e}");
+}
+
+/// Layer and config descriptors whose digest is not a digest are refused, never fetched.
+#[test]
+fn descriptors_with_invalid_digests_are_refused() {
+    let t = tempfile::tempdir().expect("tmp");
+    for bad in ["../../v2/_catalog", "sha256:abc", "md5:0123", "", "sha256:../../x"] {
+        let reg = registry("127.0.0.1", image(&empty_tar(), Some(1024), Some(bad)), None, |_, out| {
+            let _ = out.respond(200, &[], &empty_tar());
+        });
+        let e = pull(&reg, &options(&reg, t.path()), &ImageLimits::default()).expect_err(bad);
+        assert!(e.contains("layer 1 has digest") && e.contains("not a valid digest"), "{bad}: {e}");
+        assert!(!reg.hits().iter().any(|h| h.path.contains("/blobs/") && !h.path.contains("sha256:")), "{bad}");
+    }
+    // The same rule for answers read on their own (the fuzzing entry).
+    let index = br#"{"manifests":[{"digest":"index.json"}]}"#;
+    let e = image::read_answer(index, None).expect_err("index");
+    assert!(e.contains("not a valid digest"), "{e}");
 }
