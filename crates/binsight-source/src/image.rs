@@ -152,8 +152,11 @@ enum Store {
     /// Archive file and its entries: name → (data offset, size).
     Tar(PathBuf, HashMap<String, (u64, u64)>),
     /// A repository of a registry; members are `blobs/<alg>/<hex>` only.
-    Registry(registry::Client),
+    Registry(Box<registry::Client>),
 }
+
+/// How the limit on manifests, indexes and configs is raised (`ImageLimits::max_json`).
+const METADATA_LIMIT: &str = "the limit for metadata, ImageLimits::max_json";
 
 pub(crate) fn valid_digest(d: &str) -> Option<(&str, &str)> {
     let (alg, hex) = d.split_once(':')?;
@@ -223,8 +226,16 @@ impl Store {
         }
     }
 
-    /// Open a member by (cleaned) name, with its size when known.
-    fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+    /// Open a member by (cleaned) name, with its size when known. A registry blob is read to
+    /// at most `declared` bytes (its descriptor's size; more is an error), or `max` without one
+    /// (`raise` says how to raise that limit).
+    fn open(
+        &self,
+        name: &str,
+        declared: Option<u64>,
+        max: u64,
+        raise: &str,
+    ) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
         let n = clean_name(name).ok_or_else(|| format!("{name}: unsafe name (absolute or with ..)"))?;
         match self {
             Store::Dir(root) => {
@@ -249,24 +260,21 @@ impl Store {
                     .map(|(alg, hex)| format!("{alg}:{hex}"))
                     .filter(|d| valid_digest(d).is_some())
                     .ok_or_else(|| format!("{n}: not a blob of the registry"))?;
-                let (r, len) = c.blob(&digest)?;
+                let (r, len) = c.blob(&digest, declared, max, raise)?;
                 Ok((Box::new(BufReader::with_capacity(256 << 10, r)), len))
             }
         }
     }
 
-    fn open_blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
-        let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
-        self.open(&format!("blobs/{alg}/{hex}"))
-    }
-
     fn read_small(&self, name: &str, max: u64) -> Result<Vec<u8>, String> {
-        read_metadata(self.open(name)?, name, max)
+        read_metadata(self.open(name, None, max.saturating_add(1), METADATA_LIMIT)?, name, max)
     }
 
     /// Read a small blob and check its digest.
     fn read_blob(&self, digest: &str, max: u64) -> Result<Vec<u8>, String> {
-        let v = read_metadata(self.open_blob(digest)?, digest, max)?;
+        let (alg, hex) = valid_digest(digest).ok_or_else(|| format!("{digest:?}: not a valid digest"))?;
+        let opened = self.open(&format!("blobs/{alg}/{hex}"), None, max.saturating_add(1), METADATA_LIMIT)?;
+        let v = read_metadata(opened, digest, max)?;
         if digest.starts_with("sha256:") && format!("sha256:{:x}", Sha256::digest(&v)) != digest {
             return Err(format!("{digest}: content does not match its digest"));
         }
@@ -403,6 +411,96 @@ fn json(bytes: &[u8], what: &str) -> Result<Value, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("{what}: not valid JSON ({e})"))
 }
 
+/// A descriptor's digest, refused unless it is a valid `sha256:`/`sha512:` digest: it names
+/// what is fetched (a registry URL, a path under `blobs/`), so nothing else may pass.
+fn descriptor_digest(d: &Value, what: &str) -> Result<String, String> {
+    let digest = d["digest"].as_str().unwrap_or("");
+    if valid_digest(digest).is_none() {
+        return Err(format!(
+            "{what} has digest {digest:?}, not a valid digest (sha256:<64 hex digits> or sha512:<128>); \
+             the image is damaged or was made to mislead"
+        ));
+    }
+    Ok(digest.to_string())
+}
+
+/// Pick the manifest for `want` from an index: the descriptor, the other platforms the index
+/// offers, and the descriptor's (checked) digest.
+fn pick_manifest(current: &Value, want: &str, platform: Option<&str>) -> Result<(Value, Vec<String>, String), String> {
+    let ms = current["manifests"].as_array().cloned().unwrap_or_default();
+    if ms.is_empty() {
+        return Err("index lists no manifests".into());
+    }
+    let pick = ms
+        .iter()
+        .find(|d| d.get("platform").is_some_and(|p| same_platform(&platform_of(p), want)))
+        .or_else(|| {
+            if ms.len() == 1 || platform.is_none() {
+                ms.iter().find(|d| d.get("platform").is_none()).or(ms.first())
+            } else {
+                None
+            }
+        })
+        .ok_or_else(|| {
+            let have: Vec<String> = ms.iter().filter_map(|d| d.get("platform").map(platform_of)).collect();
+            format!("no manifest for platform {want}; the image has {}", have.join(", "))
+        })?
+        .clone();
+    let mut others = Vec::new();
+    for d in &ms {
+        if let Some(p) = d.get("platform") {
+            let p = platform_of(p);
+            if d != &pick && !others.contains(&p) && !p.starts_with("unknown") {
+                others.push(p);
+            }
+        }
+    }
+    let entry = match pick.get("platform") {
+        Some(p) => format!("the index entry for {}", platform_of(p)),
+        None => "the index entry".to_string(),
+    };
+    let digest = descriptor_digest(&pick, &entry)?;
+    Ok((pick, others, digest))
+}
+
+/// A layer descriptor: digest and declared size.
+pub type Descriptor = (String, Option<u64>);
+
+/// An image manifest's config digest and layers (digest, declared size), every digest checked.
+fn manifest_descriptors(mdigest: &str, m: &Value) -> Result<(String, Vec<Descriptor>), String> {
+    let config = descriptor_digest(&m["config"], &format!("manifest {mdigest}: the config"))?;
+    let mut layers = Vec::new();
+    for (i, l) in m["layers"].as_array().into_iter().flatten().enumerate() {
+        layers.push((descriptor_digest(l, &format!("manifest {mdigest}: layer {}", i + 1))?, l["size"].as_u64()));
+    }
+    Ok((config, layers))
+}
+
+/// What the scan makes of one manifest or index a registry (or an OCI layout) answered.
+#[derive(Debug)]
+pub enum Answer {
+    /// An index: the digest of the manifest picked for the platform.
+    Index { digest: String, other_platforms: Vec<String> },
+    /// An image manifest: its config digest and its layers (digest, declared size).
+    Manifest { config: String, layers: Vec<Descriptor> },
+}
+
+/// Read one registry answer (manifest or index JSON) as [`scan_source`] does, for fuzzing and
+/// tests: any bytes give an answer or an error, never a panic.
+pub fn read_answer(bytes: &[u8], platform: Option<&str>) -> Result<Answer, String> {
+    let v = json(bytes, "answer")?;
+    if v.get("manifests").is_some() {
+        let want = platform.map(str::to_string).unwrap_or_else(host_platform);
+        let (_, other_platforms, digest) = pick_manifest(&v, &want, platform)?;
+        Ok(Answer::Index { digest, other_platforms })
+    } else if v.get("layers").is_some() {
+        let (config, layers) = manifest_descriptors("answer", &v)?;
+        Ok(Answer::Manifest { config, layers })
+    } else {
+        Err("neither an image index nor an image manifest".into())
+    }
+}
+
 fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Result<Plan, ImageError> {
     let shown = src.to_string();
     let path = Path::new(&shown);
@@ -411,7 +509,7 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
         ImageSource::Path(p, kind) => (Store::open_tar(p)?, *kind),
         ImageSource::Registry(r, opts) => {
             let c = registry::Client::new(r.clone(), opts).map_err(|why| ImageError::Registry { why })?;
-            (Store::Registry(c), ImageKind::OciDir)
+            (Store::Registry(Box::new(c)), ImageKind::OciDir)
         }
     };
     let fail = |why: String| match &store {
@@ -486,34 +584,12 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
                     break;
                 }
             }
-            let ms = current["manifests"].as_array().cloned().unwrap_or_default();
-            if ms.is_empty() {
-                return Err(fail("index lists no manifests".into()));
-            }
-            let pick = ms
-                .iter()
-                .find(|d| d.get("platform").is_some_and(|p| same_platform(&platform_of(p), &want)))
-                .or_else(|| {
-                    if ms.len() == 1 || platform.is_none() {
-                        ms.iter().find(|d| d.get("platform").is_none()).or(ms.first())
-                    } else {
-                        None
-                    }
-                })
-                .ok_or_else(|| {
-                    let have: Vec<String> = ms.iter().filter_map(|d| d.get("platform").map(platform_of)).collect();
-                    fail(format!("no manifest for platform {want}; the image has {}", have.join(", ")))
-                })?
-                .clone();
-            for d in &ms {
-                if let Some(p) = d.get("platform") {
-                    let p = platform_of(p);
-                    if d != &pick && !info.other_platforms.contains(&p) && !p.starts_with("unknown") {
-                        info.other_platforms.push(p);
-                    }
+            let (pick, others, digest) = pick_manifest(&current, &want, platform).map_err(fail)?;
+            for p in others {
+                if !info.other_platforms.contains(&p) {
+                    info.other_platforms.push(p);
                 }
             }
-            let digest = pick["digest"].as_str().unwrap_or("").to_string();
             let bytes = store.read_manifest(&digest, limits.max_json).map_err(fail)?;
             let v = json(&bytes, &digest).map_err(fail)?;
             if let Some(name) = pick["annotations"]["org.opencontainers.image.ref.name"].as_str() {
@@ -523,8 +599,8 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
             current_digest = Some(digest);
         }
         let (mdigest, m) = manifest.ok_or_else(|| fail("image indexes nest too deep".into()))?;
+        let (cdigest, descriptors) = manifest_descriptors(&mdigest, &m).map_err(fail)?;
         info.manifest_digest = Some(mdigest);
-        let cdigest = m["config"]["digest"].as_str().unwrap_or("").to_string();
         config = json(&store.read_blob(&cdigest, limits.max_json).map_err(fail)?, &cdigest).map_err(fail)?;
         info.config_digest = cdigest;
         if let Store::Registry(c) = &store {
@@ -532,14 +608,8 @@ fn plan(src: &ImageSource, platform: Option<&str>, limits: &ImageLimits) -> Resu
                 info.tags.push(format!("{}:{}", c.reference.repo, c.reference.reference));
             }
         }
-        for l in m["layers"].as_array().into_iter().flatten() {
-            let d = l["digest"].as_str().unwrap_or("").to_string();
-            layers.push(PlannedLayer {
-                name: d.clone(),
-                verify: Some(d.clone()),
-                diff_id: None,
-                declared_size: l["size"].as_u64(),
-            });
+        for (d, size) in descriptors {
+            layers.push(PlannedLayer { name: d.clone(), verify: Some(d.clone()), diff_id: None, declared_size: size });
             info.layers.push(LayerInfo { digest: d, ..Default::default() });
         }
     }
@@ -1059,7 +1129,9 @@ where
             reads.push(None);
             continue;
         }
-        let (raw, size) = match store.open(&layer_name(name)) {
+        let opened =
+            store.open(&layer_name(name), *declared_size, limits.max_layer_size, "raise it with --max-layer-size");
+        let (raw, size) = match opened {
             Ok((r, got)) => {
                 if let (Some(g), Some(d)) = (got, *declared_size) {
                     if g != d {

@@ -14,11 +14,11 @@
 //! Docker does; any other host over HTTPS with certificate checks, unless plain HTTP is asked
 //! for explicitly.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -212,13 +212,43 @@ fn is_loopback(host: &str) -> bool {
     h == "localhost" || h == "::1" || h.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
+/// Slowest transfer accepted by default: a blob must average at least this many bytes per
+/// second over every [`DEFAULT_RATE_WINDOW`] spent waiting on the network.
+pub const DEFAULT_MIN_RATE: u64 = 10 << 10;
+/// The window the minimum rate is averaged over (also the longest a read may wait for a byte).
+pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
+/// Total time for one metadata request (manifest, index, token, push step), body included.
+pub const DEFAULT_METADATA_DEADLINE: Duration = Duration::from_secs(120);
+/// Redirects followed for one request (blobs are often redirected once, to a CDN).
+const MAX_REDIRECTS: usize = 5;
+
 /// How to reach registries.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RegistryOptions {
     /// Speak plain HTTP to every host, not only loopback ones.
     pub plain_http: bool,
     /// Credential files to read instead of the default ones (tests, air-gapped setups).
     pub auth_files: Option<Vec<PathBuf>>,
+    /// Minimum average rate of a blob transfer, bytes per second over `rate_window` of network
+    /// waiting (time the scan spends elsewhere does not count); slower transfers end with an
+    /// error naming the blob. Each blob also has an overall deadline: `metadata_deadline` plus
+    /// its size at this rate.
+    pub min_rate: u64,
+    pub rate_window: Duration,
+    /// Total time for one manifest, index, token or push request, body included.
+    pub metadata_deadline: Duration,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        RegistryOptions {
+            plain_http: false,
+            auth_files: None,
+            min_rate: DEFAULT_MIN_RATE,
+            rate_window: DEFAULT_RATE_WINDOW,
+            metadata_deadline: DEFAULT_METADATA_DEADLINE,
+        }
+    }
 }
 
 /// A user name and password (or token) for one registry.
@@ -356,7 +386,7 @@ pub fn credentials(host: &str, files: &[PathBuf]) -> Result<Option<Credentials>,
 }
 
 /// Split a `WWW-Authenticate` challenge: scheme and its `key="value"` parameters.
-fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
+pub fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
     let h = h.trim();
     let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
     let mut params = Vec::new();
@@ -408,14 +438,78 @@ const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
     application/vnd.oci.image.manifest.v1+json, \
     application/vnd.docker.distribution.manifest.v2+json";
 
+/// Where a URL points: scheme, host and port (what credentials are bound to).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: String,
+    /// Lower-cased; IPv6 addresses in brackets.
+    pub host: String,
+    pub port: u16,
+}
+
+impl Origin {
+    /// The origin of an absolute `http`/`https` URL.
+    pub fn of(url: &str) -> Option<Origin> {
+        let u: ureq::http::Uri = url.parse().ok()?;
+        let scheme = u.scheme_str()?.to_ascii_lowercase();
+        let default = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let host = u.host().filter(|h| !h.is_empty())?.to_ascii_lowercase();
+        Some(Origin { port: u.port_u16().unwrap_or(default), scheme, host })
+    }
+
+    fn plain(&self) -> bool {
+        self.scheme == "http"
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let default = if self.plain() { 80 } else { 443 };
+        if self.port == default {
+            write!(f, "{}", self.host)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Resolve a `Location` header against the URL that answered it.
+fn resolve_location(base: &str, loc: &str) -> Option<String> {
+    let lower = loc.get(..8).unwrap_or(loc).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some(loc.to_string());
+    }
+    let o = Origin::of(base)?;
+    let scheme_end = base.find("://")? + 3;
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    if let Some(rest) = loc.strip_prefix("//") {
+        return Some(format!("{}://{rest}", o.scheme));
+    }
+    if loc.starts_with('/') {
+        return Some(format!("{}{loc}", &base[..path_start]));
+    }
+    let path_end = base.find(['?', '#']).unwrap_or(base.len());
+    let dir_end = base[..path_end].rfind('/').filter(|i| *i >= path_start)?;
+    Some(format!("{}{loc}", &base[..=dir_end]))
+}
+
 /// A client for one repository of one registry.
 pub struct Client {
     agent: ureq::Agent,
     base: String,
+    /// The registry's own origin: the only one its credentials and tokens are sent to.
+    home: Origin,
     pub reference: Reference,
     creds: Option<Credentials>,
     /// The `Authorization` header that last worked (Basic or Bearer).
     auth: Mutex<Option<String>>,
+    min_rate: u64,
+    rate_window: Duration,
+    metadata_deadline: Duration,
 }
 
 fn err(r: &Reference, why: impl std::fmt::Display) -> String {
@@ -427,16 +521,31 @@ impl Client {
         let files = opts.auth_files.clone().unwrap_or_else(default_auth_files);
         let creds = credentials(&reference.host, &files).map_err(|e| err(&reference, e))?;
         let scheme = if opts.plain_http || is_loopback(&reference.host) { "http" } else { "https" };
+        let window = opts.rate_window.max(Duration::from_millis(100));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Redirects are followed here, not by ureq: credentials must stay with the
+            // registry, and a 401 must be known to come from it before it is answered.
+            .max_redirects(0)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
-            .timeout_per_read(Some(Duration::from_secs(120)))
+            .timeout_per_read(Some(window.min(Duration::from_secs(120))))
             .user_agent(concat!("binsight/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
         let base = format!("{scheme}://{}", reference.api_host());
-        Ok(Client { agent, base, reference, creds, auth: Mutex::new(None) })
+        let home = Origin::of(&base).ok_or_else(|| err(&reference, format!("{base} is not a usable URL")))?;
+        Ok(Client {
+            agent,
+            base,
+            home,
+            reference,
+            creds,
+            auth: Mutex::new(None),
+            min_rate: opts.min_rate.max(1),
+            rate_window: window,
+            metadata_deadline: opts.metadata_deadline,
+        })
     }
 
     fn current_auth(&self) -> Option<String> {
@@ -450,11 +559,21 @@ impl Client {
         })
     }
 
-    fn send(&self, url: &str, accept: &str, auth: Option<&str>) -> Result<ureq::http::Response<ureq::Body>, String> {
-        self.send_with(&Req { method: "GET", url, accept, body: None }, auth, "token")
+    /// The deadline of a request that is not a blob download: the metadata deadline, plus
+    /// the time an upload body takes at the minimum rate.
+    fn deadline_for(&self, r: &Req) -> Duration {
+        let body = r.body.map_or(0, |(_, b)| b.len() as u64);
+        self.metadata_deadline + Duration::from_secs(body / self.min_rate)
     }
 
-    fn send_with(&self, r: &Req, auth: Option<&str>, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+    /// One HTTP exchange, no redirect followed.
+    fn send_with(
+        &self,
+        r: &Req,
+        auth: Option<&str>,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>, String> {
         let mut b = ureq::http::Request::builder().method(r.method).uri(r.url).header("Accept", r.accept);
         if let Some(a) = auth {
             b = b.header("Authorization", a);
@@ -463,26 +582,92 @@ impl Client {
         let resp = match r.body {
             Some((ctype, bytes)) => {
                 let req = b.header("Content-Type", ctype).body(bytes.to_vec()).map_err(|e| fail(&e))?;
-                self.agent.run(req)
+                self.agent.run(self.agent.configure_request(req).timeout_global(deadline).build())
             }
             None if r.method == "POST" || r.method == "PUT" => {
                 let req = b.header("Content-Length", "0").body(Vec::new()).map_err(|e| fail(&e))?;
-                self.agent.run(req)
+                self.agent.run(self.agent.configure_request(req).timeout_global(deadline).build())
             }
-            None => self.agent.run(b.body(()).map_err(|e| fail(&e))?),
+            None => {
+                let req = b.body(()).map_err(|e| fail(&e))?;
+                self.agent.run(self.agent.configure_request(req).timeout_global(deadline).build())
+            }
         };
-        resp.map_err(|e| fail(&e))
+        resp.map_err(|e| match e {
+            ureq::Error::Timeout(_) => fail(&format!(
+                "{e}: no complete answer within {} s; the registry is unreachable or too slow",
+                deadline.unwrap_or(self.rate_window).as_secs()
+            )),
+            e => fail(&e),
+        })
     }
 
-    /// Answer a 401 challenge: find the Authorization header to retry with.
-    fn authenticate(&self, challenge: &str) -> Result<String, String> {
-        let (scheme, params) = parse_challenge(challenge);
-        let param = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-        let login = if self.reference.is_docker_hub() {
+    /// A request, its redirects followed: `auth` is sent only to `home` (the registry, or the
+    /// token realm it named), never to a host it redirects to, and nothing is followed from
+    /// HTTPS to plain HTTP. Returns the last answer and the origin that gave it.
+    fn exchange(
+        &self,
+        r: &Req,
+        home: &Origin,
+        auth: Option<&str>,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<(ureq::http::Response<ureq::Body>, Origin), String> {
+        let mut url = r.url.to_string();
+        let mut method = r.method;
+        let mut body = r.body;
+        for _ in 0..=MAX_REDIRECTS {
+            let here = Origin::of(&url)
+                .ok_or_else(|| err(&self.reference, format!("{what}: {url:?} is not an http(s) URL")))?;
+            let a = if &here == home { auth } else { None };
+            let hop = Req { method, url: &url, accept: r.accept, body };
+            let resp = self.send_with(&hop, a, what, deadline)?;
+            let status = resp.status().as_u16();
+            let Some(loc) = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .filter(|_| matches!(status, 301 | 302 | 303 | 307 | 308))
+            else {
+                return Ok((resp, here));
+            };
+            // 301/302/303 turn an upload into a GET as browsers do; only GET and HEAD follow them.
+            match (status, method) {
+                (307 | 308, _) | (_, "GET" | "HEAD") => {}
+                (303, _) => (method, body) = ("GET", None),
+                _ => return Ok((resp, here)),
+            }
+            let next = resolve_location(&url, loc)
+                .ok_or_else(|| err(&self.reference, format!("{what}: unusable redirect location {loc:?}")))?;
+            let to = Origin::of(&next)
+                .ok_or_else(|| err(&self.reference, format!("{what}: redirect to {next:?}, not an http(s) URL")))?;
+            if to.plain() && !here.plain() {
+                return Err(err(
+                    &self.reference,
+                    format!(
+                        "{what}: {here} redirected to plain HTTP ({next}); refused: what HTTPS fetched must not \
+                         come over an unencrypted connection"
+                    ),
+                ));
+            }
+            url = next;
+        }
+        Err(err(&self.reference, format!("{what}: over {MAX_REDIRECTS} redirects from {}", r.url)))
+    }
+
+    fn login_hint(&self) -> String {
+        if self.reference.is_docker_hub() {
             "run `docker login` (or `skopeo login docker.io`) or set REGISTRY_AUTH_FILE".to_string()
         } else {
             format!("run `docker login {h}` (or `skopeo login {h}`) or set REGISTRY_AUTH_FILE", h = self.reference.host)
-        };
+        }
+    }
+
+    /// Answer the registry's own 401 challenge: find the Authorization header to retry with.
+    fn authenticate(&self, challenge: &str) -> Result<String, String> {
+        let (scheme, params) = parse_challenge(challenge);
+        let param = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let login = self.login_hint();
         match scheme.as_str() {
             "basic" => self.basic().ok_or_else(|| {
                 err(
@@ -492,10 +677,21 @@ impl Client {
             }),
             "bearer" => {
                 let realm = param("realm").ok_or_else(|| err(&self.reference, "Bearer challenge without a realm"))?;
-                if !(realm.starts_with("https://")
-                    || (realm.starts_with("http://") && self.base.starts_with("http://")))
-                {
-                    return Err(err(&self.reference, format!("token realm {realm:?} is not an HTTPS URL; refused")));
+                let at = Origin::of(realm).ok_or_else(|| {
+                    err(&self.reference, format!("token realm {realm:?} is not an http(s) URL; refused"))
+                })?;
+                // Credentials cross the network in clear text only to the registry's own host
+                // when the registry itself is spoken to over plain HTTP (loopback, --plain-http).
+                if at.plain() && !(self.home.plain() && at.host == self.home.host) {
+                    return Err(err(
+                        &self.reference,
+                        format!(
+                            "token realm {realm:?} is plain HTTP on {at}, another host than the registry ({}): \
+                             refused to send the credentials for {} in clear text; the registry must name an \
+                             HTTPS realm",
+                            self.home, self.home
+                        ),
+                    ));
                 }
                 let scope =
                     param("scope").map(str::to_string).unwrap_or(format!("repository:{}:pull", self.reference.repo));
@@ -505,7 +701,8 @@ impl Client {
                     url.push_str(&format!("&service={}", query_escape(s)));
                 }
                 let basic = self.basic();
-                let mut resp = self.send(&url, "application/json", basic.as_deref())?;
+                let r = Req { method: "GET", url: &url, accept: "application/json", body: None };
+                let (mut resp, _) = self.exchange(&r, &at, basic.as_deref(), "token", Some(self.metadata_deadline))?;
                 let status = resp.status().as_u16();
                 if status != 200 {
                     let hint = if self.creds.is_some() {
@@ -534,15 +731,49 @@ impl Client {
         }
     }
 
-    /// A request, authenticating once if challenged; any status is returned.
+    /// A request with the metadata deadline: see [`Client::request_with`].
     fn request(&self, r: &Req, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
-        let mut resp = self.send_with(r, self.current_auth().as_deref(), what)?;
+        self.request_with(r, what, Some(self.deadline_for(r)))
+    }
+
+    /// A request, authenticating once if the registry itself challenges it; any status is
+    /// returned. A 401 from a host the registry redirected to is not answered: its challenge
+    /// would have the registry's credentials (or a token got with them) sent elsewhere.
+    fn request_with(
+        &self,
+        r: &Req,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>, String> {
+        let (mut resp, from) = self.exchange(r, &self.home, self.current_auth().as_deref(), what, deadline)?;
         if resp.status().as_u16() == 401 {
+            if from != self.home {
+                let whose = if self.creds.is_some() { "the credentials" } else { "a login" };
+                return Err(err(
+                    &self.reference,
+                    format!(
+                        "{what}: refused to send {whose} for {} to {from}: the 401 came from a host the registry \
+                         redirected to, not from the registry",
+                        self.home
+                    ),
+                ));
+            }
             let challenge =
                 resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
             let auth = self.authenticate(&challenge)?;
-            resp = self.send_with(r, Some(&auth), what)?;
+            let (again, from) = self.exchange(r, &self.home, Some(&auth), what, deadline)?;
+            resp = again;
             if resp.status().as_u16() == 401 {
+                if from != self.home {
+                    return Err(err(
+                        &self.reference,
+                        format!(
+                            "{what}: refused to send the credentials for {} to {from}: the 401 came from a host \
+                             the registry redirected to, not from the registry",
+                            self.home
+                        ),
+                    ));
+                }
                 let from = self.creds.as_ref().map_or("none found".to_string(), |c| format!("from {}", c.from));
                 return Err(err(&self.reference, format!("access to {what} denied (HTTP 401; credentials: {from})")));
             }
@@ -556,9 +787,15 @@ impl Client {
     }
 
     /// GET `path` under `/v2/<repo>/`; anything but 200 is an error.
-    fn get(&self, path: &str, accept: &str, what: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+    fn get(
+        &self,
+        path: &str,
+        accept: &str,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>, String> {
         let url = self.url(path);
-        let resp = self.request(&Req { method: "GET", url: &url, accept, body: None }, what)?;
+        let resp = self.request_with(&Req { method: "GET", url: &url, accept, body: None }, what, deadline)?;
         match resp.status().as_u16() {
             200 => Ok(resp),
             404 => Err(err(&self.reference, format!("{what} not found (HTTP 404): check the repository and tag"))),
@@ -570,8 +807,9 @@ impl Client {
     /// A manifest or index by tag or digest: its bytes and digest (checked when one was asked
     /// for, or when the registry states one).
     pub fn manifest(&self, reference: &str, max: u64) -> Result<(Vec<u8>, String), String> {
+        let what = format!("manifest {reference}");
         let mut resp =
-            self.get(&format!("manifests/{reference}"), MANIFEST_ACCEPT, &format!("manifest {reference}"))?;
+            self.get(&format!("manifests/{reference}"), MANIFEST_ACCEPT, &what, Some(self.metadata_deadline))?;
         let stated = resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::to_string);
         let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         if ctype.contains("distribution.manifest.v1") {
@@ -581,7 +819,10 @@ impl Client {
             ));
         }
         let body = resp.body_mut().with_config().limit(max).read_to_vec().map_err(|e| {
-            err(&self.reference, format!("manifest {reference}: {e} (manifests are capped at {max} bytes)"))
+            err(
+                &self.reference,
+                format!("{what}: {e} (manifests are capped at {max} bytes and {} s)", self.metadata_deadline.as_secs()),
+            )
         })?;
         let digest = format!("sha256:{:x}", Sha256::digest(&body));
         let want = if reference.contains(':') { Some(reference.to_string()) } else { stated };
@@ -596,11 +837,145 @@ impl Client {
         Ok((body, digest))
     }
 
-    /// A blob by digest, streamed; with its length when the registry states it.
-    pub fn blob(&self, digest: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
-        let resp = self.get(&format!("blobs/{digest}"), "*/*", &format!("blob {digest}"))?;
-        let len = resp.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-        Ok((Box::new(resp.into_body().into_reader()), len))
+    /// A blob by digest, streamed; with its length when the registry states it. At most
+    /// `declared` bytes are read (the size its descriptor states: more is an error), or `max`
+    /// when no size is declared (`raise` says how to raise it, for the error); the transfer must
+    /// keep the minimum rate and end by its deadline.
+    pub fn blob(
+        &self,
+        digest: &str,
+        declared: Option<u64>,
+        max: u64,
+        raise: &str,
+    ) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+        let what = format!("blob {digest}");
+        let resp = self.get(&format!("blobs/{digest}"), "*/*", &what, None)?;
+        let len: Option<u64> =
+            resp.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        let cap = declared.unwrap_or(max);
+        let limit = match declared {
+            Some(d) => format!("the {d} bytes the manifest declares"),
+            None => format!("the {max}-byte limit ({raise}; the manifest declares no size)"),
+        };
+        if let Some(l) = len.filter(|l| *l > cap) {
+            return Err(err(&self.reference, format!("{what}: the registry states {l} bytes, more than {limit}")));
+        }
+        let shown = err(&self.reference, &what);
+        let deadline = self.metadata_deadline + Duration::from_secs(cap / self.min_rate).max(self.rate_window);
+        let reader = Paced {
+            inner: resp.into_body().into_reader(),
+            what: shown,
+            limit,
+            cap,
+            left: cap,
+            min_rate: self.min_rate,
+            window: self.rate_window,
+            deadline,
+            busy: Duration::ZERO,
+            window_busy: Duration::ZERO,
+            window_bytes: 0,
+            failed: None,
+        };
+        Ok((Box::new(reader), len))
+    }
+}
+
+/// A blob body as it streams: at most `left` more bytes (one more is an error), a minimum
+/// average rate over each `window` of time spent waiting on the network, and an overall
+/// `deadline` on that time. Time the caller spends between reads does not count.
+struct Paced<R> {
+    inner: R,
+    /// `registry:REF: blob DIGEST`, for errors.
+    what: String,
+    /// What `cap` stands for, for errors.
+    limit: String,
+    cap: u64,
+    left: u64,
+    min_rate: u64,
+    window: Duration,
+    deadline: Duration,
+    busy: Duration,
+    window_busy: Duration,
+    window_bytes: u64,
+    /// The first error, returned again by every later read (one cause, one message).
+    failed: Option<(io::ErrorKind, String)>,
+}
+
+impl<R: Read> Paced<R> {
+    fn timed_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let start = Instant::now();
+        let got = self.inner.read(buf);
+        let spent = start.elapsed();
+        self.busy += spent;
+        self.window_busy += spent;
+        let k = got.map_err(|e| {
+            io::Error::new(e.kind(), format!("{}: {e} (reads wait at most {} s)", self.what, self.window.as_secs()))
+        })?;
+        self.window_bytes += k as u64;
+        if self.busy > self.deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "{}: not finished after {} s of transfer, the deadline for {} bytes at the minimum rate of \
+                     {} B/s; the registry is too slow",
+                    self.what,
+                    self.deadline.as_secs(),
+                    self.cap,
+                    self.min_rate
+                ),
+            ));
+        }
+        if self.window_busy >= self.window {
+            let need = self.min_rate.saturating_mul(self.window_busy.as_secs().max(1));
+            if self.window_bytes < need {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "{}: {} bytes in {:.0} s is below the minimum rate of {} B/s; the registry is too slow \
+                         or stalling (RegistryOptions::min_rate sets the floor)",
+                        self.what,
+                        self.window_bytes,
+                        self.window_busy.as_secs_f64(),
+                        self.min_rate
+                    ),
+                ));
+            }
+            (self.window_busy, self.window_bytes) = (Duration::ZERO, 0);
+        }
+        Ok(k)
+    }
+}
+
+impl<R: Read> Read for Paced<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((kind, msg)) = &self.failed {
+            return Err(io::Error::new(*kind, msg.clone()));
+        }
+        let got = self.checked_read(buf);
+        if let Err(e) = &got {
+            self.failed = Some((e.kind(), e.to_string()));
+        }
+        got
+    }
+}
+
+impl<R: Read> Paced<R> {
+    fn checked_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            // Everything allowed has arrived: the body must end here.
+            let mut probe = [0u8; 1];
+            return match self.timed_read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(format!("{}: the registry sent more than {}", self.what, self.limit))),
+            };
+        }
+        let n = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let k = self.timed_read(&mut buf[..n])?;
+        self.left -= k as u64;
+        Ok(k)
     }
 }
 

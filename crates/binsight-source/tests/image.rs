@@ -449,7 +449,7 @@ fn registry_bearer_tokens_platforms_and_broken_blobs() {
     let addr = serve_registry(root.clone(), multi, format!("Basic {b64}"), damaged.clone());
     let auth = t.path().join("auth.json");
     std::fs::write(&auth, format!(r#"{{"auths":{{"{addr}":{{"auth":"{b64}"}}}}}}"#)).expect("auth");
-    let opts = RegistryOptions { plain_http: false, auth_files: Some(vec![auth.clone()]) };
+    let opts = RegistryOptions { plain_http: false, auth_files: Some(vec![auth.clone()]), ..Default::default() };
     let pull = |reference: &str, platform: Option<&str>, opts: &RegistryOptions| {
         let r = parse_reference(&format!("{addr}/{reference}")).expect("reference");
         image::scan_source(
@@ -483,7 +483,8 @@ fn registry_bearer_tokens_platforms_and_broken_blobs() {
     assert!(e.to_string().contains("linux/arm64/v8, linux/amd64"), "{e}");
 
     // No credentials: the token server refuses, and the error says how to log in.
-    let none = RegistryOptions { plain_http: false, auth_files: Some(vec![t.path().join("none.json")]) };
+    let none =
+        RegistryOptions { plain_http: false, auth_files: Some(vec![t.path().join("none.json")]), ..Default::default() };
     let e = pull("demo/app:1", None, &none).expect_err("must need a login");
     assert!(e.to_string().contains("docker login") && e.to_string().contains("HTTP 401"), "{e}");
 

@@ -351,7 +351,7 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         }
     }
     for r in references {
-        let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None };
+        let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None, ..Default::default() };
         let shown = r.to_string();
         let client = registry::Client::new(r, &opts).map_err(anyhow::Error::msg)?;
         let mut say = |m: &str| {

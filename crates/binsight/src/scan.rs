@@ -452,7 +452,11 @@ fn scan_sources(
                     Source::Image(p, kind) => ImageSource::Path(p, kind),
                     Source::Registry(r) => ImageSource::Registry(
                         r,
-                        registry::RegistryOptions { plain_http: opts.plain_http, auth_files: None },
+                        registry::RegistryOptions {
+                            plain_http: opts.plain_http,
+                            auth_files: None,
+                            ..Default::default()
+                        },
                     ),
                     _ => unreachable!("matched above"),
                 };
