@@ -8,8 +8,22 @@ use std::path::{Path, PathBuf};
 use crate::osv::Advisory;
 use crate::range::{decide, Decision};
 
-/// Largest advisory file read (real ones are a few KiB; the largest Go ones ~100 KiB).
-const MAX_FILE: u64 = 4 << 20;
+/// Largest advisory record imported or loaded: 1 MiB. Real OSV records are far smaller: the
+/// largest of the project's frozen OSV copy (`shared/osv`, 5,497 crates.io and Go records) is
+/// 12,875 bytes (GO-2024-2687), and the largest in the embedded snapshot 7,009 bytes compact;
+/// 1 MiB leaves ~80× headroom and keeps a hostile store from costing gigabytes per `--audit`.
+pub const MAX_RECORD: u64 = 1 << 20;
+/// Largest total of record bytes in one source (an imported export, a directory): 64 MiB.
+/// The real exports binsight matches against are far smaller (the full Go database ~8 MB,
+/// crates.io ~2.6 MB in `shared/osv`).
+pub const MAX_SOURCE: u64 = 64 << 20;
+/// Largest total of record bytes loaded at once, all sources together: `--audit` startup
+/// then stays around 300 MB peak RSS at worst (measured: 120 MB of records → 270 MB).
+pub const MAX_LOADED: u64 = 128 << 20;
+/// Problem files reported per directory at load; the rest are counted in one line.
+const MAX_WARNINGS_PER_DIR: usize = 20;
+/// What to do about a record or source over a limit.
+const REIMPORT: &str = "re-import the data with `binsight db import` or `binsight db update`, or remove the file";
 
 /// A file that was skipped, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,29 +119,85 @@ impl Database {
     pub fn load(dirs: &[&Path]) -> (Database, Vec<LoadWarning>) {
         let mut db = Database::default();
         let mut warnings = Vec::new();
+        let mut budget = MAX_LOADED;
         for d in dirs {
-            let w = db.load_dir(d, Origin::Directory(d.to_path_buf()), None);
+            let w = db.load_dir_within(d, Origin::Directory(d.to_path_buf()), None, &mut budget);
             warnings.extend(w);
         }
         (db, warnings)
     }
 
     /// Add the records under `dir` as one source. `date` is what the data is as of when the
-    /// caller knows it (an import's date), else the newest record's `modified`.
+    /// caller knows it (an import's date), else the newest record's `modified`. At most
+    /// [`MAX_SOURCE`] bytes of records are read, none over [`MAX_RECORD`].
     pub fn load_dir(&mut self, dir: &Path, origin: Origin, date: Option<String>) -> Vec<LoadWarning> {
+        let mut budget = MAX_SOURCE;
+        self.load_dir_within(dir, origin, date, &mut budget)
+    }
+
+    /// [`Database::load_dir`] reading at most `budget` bytes of records (and at most
+    /// [`MAX_SOURCE`]), less what it read. Files over [`MAX_RECORD`] are skipped unread; past
+    /// the budget the rest of the directory is skipped, with one warning naming the directory.
+    pub(crate) fn load_dir_within(
+        &mut self,
+        dir: &Path,
+        origin: Origin,
+        date: Option<String>,
+        budget: &mut u64,
+    ) -> Vec<LoadWarning> {
         let mut warnings = Vec::new();
         let mut files = Vec::new();
         collect(dir, 1, &mut files, &mut warnings);
         files.sort();
+        // Sizes first: oversize files are skipped unread, and the source stops at the budget.
+        let limit = (*budget).min(MAX_SOURCE);
+        let mut used = 0u64;
+        let mut problems: Vec<LoadWarning> = Vec::new();
+        let mut accepted = Vec::with_capacity(files.len());
+        let mut over_budget = 0usize;
+        for (f, len) in files {
+            if len > MAX_RECORD {
+                problems.push(LoadWarning {
+                    path: f,
+                    message: format!(
+                        "{len} bytes is over the {MAX_RECORD}-byte limit for one advisory (real ones are a few KiB); skipped: {REIMPORT}"
+                    ),
+                });
+            } else if over_budget > 0 || used + len > limit {
+                over_budget += 1;
+            } else {
+                used += len;
+                accepted.push(f);
+            }
+        }
         // Thousands of small JSON files: parse them on the pool, add them in file-name order.
         use rayon::prelude::*;
-        let parsed: Vec<Result<Advisory, String>> = files.par_iter().map(|f| read_one(f)).collect();
+        let parsed: Vec<Result<Advisory, String>> = accepted.par_iter().map(|f| read_one(f)).collect();
         let mut records = Vec::with_capacity(parsed.len());
-        for (f, r) in files.into_iter().zip(parsed) {
+        for (f, r) in accepted.into_iter().zip(parsed) {
             match r {
                 Ok(a) => records.push(a),
-                Err(message) => warnings.push(LoadWarning { path: f, message }),
+                Err(message) => problems.push(LoadWarning { path: f, message }),
             }
+        }
+        *budget = budget.saturating_sub(used);
+        let more = problems.len().saturating_sub(MAX_WARNINGS_PER_DIR);
+        warnings.extend(problems.into_iter().take(MAX_WARNINGS_PER_DIR));
+        if more > 0 {
+            warnings.push(LoadWarning {
+                path: dir.to_path_buf(),
+                message: format!("{more} more files skipped for the same kinds of reasons"),
+            });
+        }
+        if over_budget > 0 {
+            warnings.push(LoadWarning {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "advisory data over the {limit}-byte limit (at most {MAX_SOURCE} bytes per source, {MAX_LOADED} in all): \
+                     loaded {} records, skipped {over_budget} files, so results for it are incomplete; {REIMPORT}",
+                    records.len()
+                ),
+            });
         }
         self.add_source(origin, records, date);
         warnings
@@ -253,7 +323,9 @@ impl Database {
     }
 }
 
-fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
+/// The `*.json` files under `dir` (not hidden, regular: symlinks, FIFOs and devices are passed
+/// over), with their sizes.
+fn collect(dir: &Path, depth: usize, files: &mut Vec<(PathBuf, u64)>, warnings: &mut Vec<LoadWarning>) {
     let rd = match std::fs::read_dir(dir) {
         Ok(r) => r,
         Err(e) => {
@@ -270,20 +342,23 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, warnings: &mut Ve
             && p.extension().is_some_and(|e| e == "json")
             && !entry.file_name().to_string_lossy().starts_with('.')
         {
-            files.push(p);
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push((p, len));
         }
     }
 }
 
 fn read_one(path: &Path) -> Result<Advisory, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > MAX_FILE {
-        return Err(format!("{} bytes is over the {MAX_FILE}-byte limit for one advisory", meta.len()));
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return Err("not a regular file; skipped".into());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let a: Advisory = serde_json::from_str(&text).map_err(|e| format!("not a valid OSV record ({e}); skipped"))?;
-    if a.id.is_empty() {
-        return Err("OSV record without an id; skipped".into());
+    // At most MAX_RECORD + 1 bytes, whatever its size was when listed (it may have grown).
+    let mut bytes = Vec::new();
+    f.take(MAX_RECORD + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_RECORD {
+        return Err(format!("over the {MAX_RECORD}-byte limit for one advisory; skipped: {REIMPORT}"));
     }
-    Ok(a)
+    crate::osv::parse_record(&bytes)
 }

@@ -20,11 +20,14 @@ use std::path::Path;
 /// The database `--audit` uses: the sources imported into `data_dir` (`db update`,
 /// `db import`), the directories in `extra`, the compiled-in OSV snapshot for each ecosystem
 /// none of those covers (fresher data supersedes it per ecosystem), and binsight's built-in
-/// advisories. Problems with individual files are returned, never fatal.
+/// advisories. Problems with individual files are returned, never fatal. At most
+/// [`db::MAX_LOADED`] bytes of records are read from `data_dir` and `extra` together, none over
+/// [`db::MAX_RECORD`], whatever wrote them.
 pub fn load_for_audit(data_dir: &Path, extra: &[&Path]) -> (Database, Vec<LoadWarning>) {
-    let (mut db, mut warnings) = store::load(data_dir);
+    let mut budget = db::MAX_LOADED;
+    let (mut db, mut warnings) = store::load_within(data_dir, &mut budget);
     for d in extra {
-        warnings.extend(db.load_dir(d, Origin::Directory(d.to_path_buf()), None));
+        warnings.extend(db.load_dir_within(d, Origin::Directory(d.to_path_buf()), None, &mut budget));
     }
     let info = snapshot::info();
     for e in &info.ecosystems {

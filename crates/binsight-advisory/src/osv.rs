@@ -91,3 +91,17 @@ impl Advisory {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 }
+
+/// One OSV record from untrusted bytes (a file, a zip entry): at most
+/// [`crate::db::MAX_RECORD`] bytes, valid JSON of the schema, a non-empty id. The error says
+/// why, ending in "skipped" (callers report it beside the file's name and go on).
+pub fn parse_record(bytes: &[u8]) -> Result<Advisory, String> {
+    if bytes.len() as u64 > crate::db::MAX_RECORD {
+        return Err(format!("over the {}-byte limit for one advisory; skipped", crate::db::MAX_RECORD));
+    }
+    let a: Advisory = serde_json::from_slice(bytes).map_err(|e| format!("not a valid OSV record ({e}); skipped"))?;
+    if a.id.is_empty() {
+        return Err("OSV record without an id; skipped".into());
+    }
+    Ok(a)
+}

@@ -49,8 +49,9 @@ pub fn update(
             Ok((meta, warnings.into_iter().map(|w| LoadWarning { path: shown(w.path), message: w.message }).collect()))
         }
         Err(StoreError::Io { path, message }) => Err(StoreError::Io { path: shown(path), message }),
-        Err(StoreError::Empty(p)) => Err(StoreError::Empty(shown(p))),
+        Err(StoreError::Empty(p, why)) => Err(StoreError::Empty(shown(p), why)),
         Err(StoreError::NotOsv(p)) => Err(StoreError::NotOsv(shown(p))),
+        Err(StoreError::NotRegular(p)) => Err(StoreError::NotRegular(shown(p))),
     }
 }
 
@@ -58,6 +59,8 @@ fn download(url: &str, to: &Path, progress: &mut dyn FnMut(u64, Option<u64>)) ->
     let err = |m: String| io(Path::new(url), m);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
+        // A server that accepts the connection and never answers must not hang `db update`.
+        .timeout_recv_response(Some(Duration::from_secs(60)))
         .timeout_recv_body(Some(Duration::from_secs(60)))
         .user_agent(concat!("binsight/", env!("CARGO_PKG_VERSION")))
         .build()

@@ -40,7 +40,7 @@ pub fn code(e: &anyhow::Error) -> u8 {
 pub fn import(e: binsight_advisory::store::StoreError, from: &std::path::Path) -> anyhow::Error {
     use binsight_advisory::store::StoreError;
     let from_source = match &e {
-        StoreError::Empty(_) | StoreError::NotOsv(_) => true,
+        StoreError::Empty(..) | StoreError::NotOsv(_) | StoreError::NotRegular(_) => true,
         StoreError::Io { path, .. } => path.starts_with(from),
     };
     if from_source {

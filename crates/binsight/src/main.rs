@@ -146,8 +146,8 @@ impl Common {
             let date = s.date.as_deref().unwrap_or("date unknown");
             log::debug!("  {}: {} records for {} ({date})", s.origin, s.records, s.ecosystems.join(", "));
         }
-        for w in warnings {
-            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+        for w in &warnings {
+            eprint_load_warning(w);
         }
         warn_stale(&db);
         Some(db)
@@ -199,6 +199,13 @@ fn warn_stale(db: &binsight_advisory::Database) {
     }
 }
 
+/// A skipped advisory file or record on stderr; names from archives are escaped.
+fn eprint_load_warning(w: &binsight_advisory::LoadWarning) {
+    let path = w.path.display().to_string();
+    let path = binsight_report::sanitize(&path);
+    eprintln!("binsight: {path}: {}", binsight_report::sanitize(&w.message));
+}
+
 /// `1 advisory`, `2 advisories`.
 fn advisories(n: usize) -> String {
     binsight_report::text::count(n, "advisory", "advisories")
@@ -223,7 +230,7 @@ fn db(command: DbCommand) -> Result<u8> {
                 .map_err(|e| fail::import(e, &path))
                 .with_context(|| format!("importing {} as {name}", path.display()))?;
             for w in &warnings {
-                eprintln!("binsight: {}: {}", w.path.display(), w.message);
+                eprint_load_warning(w);
             }
             println!(
                 "imported {} as '{}' into {} ({} skipped)",
@@ -261,7 +268,7 @@ fn db(command: DbCommand) -> Result<u8> {
                 match r {
                     Ok((meta, warnings)) => {
                         for w in &warnings {
-                            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+                            eprint_load_warning(w);
                         }
                         println!(
                             "updated '{}': {} from {} ({} skipped)",

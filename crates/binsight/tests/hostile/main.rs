@@ -4,6 +4,7 @@
 //!
 //! One module per area; each case states its caps beside it. `harness` runs the binary.
 
+mod advisory;
 mod harness;
 mod registry;
 
