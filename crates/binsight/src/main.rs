@@ -132,7 +132,11 @@ impl Common {
             log::debug!("  {}: {} records for {} ({date})", s.origin, s.records, s.ecosystems.join(", "));
         }
         for w in warnings {
-            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+            eprintln!(
+                "binsight: {}: {}",
+                binsight_report::sanitize(&w.path.display().to_string()),
+                binsight_report::sanitize(&w.message)
+            );
         }
         warn_stale(&db);
         Some(db)
@@ -208,13 +212,17 @@ fn db(command: DbCommand) -> Result<u8> {
                 .map_err(|e| fail::import(e, &path))
                 .with_context(|| format!("importing {} as {name}", path.display()))?;
             for w in &warnings {
-                eprintln!("binsight: {}: {}", w.path.display(), w.message);
+                eprintln!(
+                    "binsight: {}: {}",
+                    binsight_report::sanitize(&w.path.display().to_string()),
+                    binsight_report::sanitize(&w.message)
+                );
             }
             println!(
                 "imported {} as '{}' into {} ({} skipped)",
                 advisories(meta.records),
-                meta.name,
-                root.display(),
+                binsight_report::sanitize(&meta.name),
+                binsight_report::sanitize(&root.display().to_string()),
                 meta.skipped
             );
             Ok(EXIT_OK)
@@ -246,21 +254,26 @@ fn db(command: DbCommand) -> Result<u8> {
                 match r {
                     Ok((meta, warnings)) => {
                         for w in &warnings {
-                            eprintln!("binsight: {}: {}", w.path.display(), w.message);
+                            eprintln!(
+                                "binsight: {}: {}",
+                                binsight_report::sanitize(&w.path.display().to_string()),
+                                binsight_report::sanitize(&w.message)
+                            );
                         }
                         println!(
                             "updated '{}': {} from {} ({} skipped)",
-                            meta.name,
+                            binsight_report::sanitize(&meta.name),
                             advisories(meta.records),
-                            meta.origin,
+                            binsight_report::sanitize(&meta.origin.to_string()),
                             meta.skipped
                         );
                     }
                     Err(e) => {
                         failed += 1;
                         eprintln!(
-                            "binsight: db update {name}: {e}\n  the previous copy of '{name}' (if any) is unchanged; \
-                             retry, pass --mirror URL, or fetch {name}/all.zip yourself and run `binsight db import`"
+                            "binsight: db update {name}: {}\n  the previous copy of '{name}' (if any) is unchanged; \
+                             retry, pass --mirror URL, or fetch {name}/all.zip yourself and run `binsight db import`",
+                            binsight_report::sanitize(&e.to_string())
                         );
                     }
                 }
@@ -278,7 +291,7 @@ fn db(command: DbCommand) -> Result<u8> {
             };
             let sources = binsight_advisory::store::status(&root);
             let (db, _) = binsight_advisory::load_for_audit(&root, &[]);
-            println!("advisory database: {}", root.display());
+            println!("advisory database: {}", binsight_report::sanitize(&root.display().to_string()));
             println!(
                 "built in: {} (binsight's: musl, Rust standard library)",
                 advisories(binsight_advisory::embedded().len())
@@ -311,11 +324,11 @@ fn db(command: DbCommand) -> Result<u8> {
                     .collect();
                 println!(
                     "  {}: {} ({}), imported {date} ({}) from {}",
-                    m.name,
+                    binsight_report::sanitize(&m.name),
                     advisories(m.records),
                     if ecos.is_empty() { "no ecosystem".to_string() } else { ecos.join(", ") },
                     age(Some(&date)),
-                    m.origin
+                    binsight_report::sanitize(&m.origin.to_string())
                 );
             }
             println!();
@@ -481,7 +494,7 @@ fn main() -> ExitCode {
     let (cli, notes) = match config::parse::<Cli>() {
         Ok(parsed) => parsed,
         Err(config::Error(e)) => {
-            eprintln!("binsight: {e}");
+            eprintln!("binsight: {}", binsight_report::sanitize(&e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -495,7 +508,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            eprintln!("binsight: {e:#}");
+            // Errors quote paths, names and messages from the input: escaped, on one line.
+            eprintln!("binsight: {}", binsight_report::sanitize(&format!("{e:#}")));
             ExitCode::from(fail::code(&e))
         }
     }

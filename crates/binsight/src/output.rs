@@ -168,7 +168,9 @@ impl Run {
         self.bar = bar;
     }
 
+    /// One line on stderr, escaped (it quotes paths and messages from the input).
     fn eprint(&self, line: &str) {
+        let line = binsight_report::sanitize(line);
         match &self.bar {
             Some(b) => b.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
@@ -206,7 +208,7 @@ impl Run {
             Item::Report(r) => {
                 if let Some(w) = partial_warning(r) {
                     self.failed += 1;
-                    self.eprint(&binsight_report::sanitize(&w));
+                    self.eprint(&w);
                 }
                 if !self.streams.is_empty() {
                     self.stream_line(&binsight_report::json_line(r))?;
@@ -214,7 +216,7 @@ impl Run {
             }
             Item::Error(e) => {
                 self.failed += 1;
-                self.eprint(&format!("binsight: {}", binsight_report::sanitize(&e.message)));
+                self.eprint(&format!("binsight: {}", e.message));
                 if !self.streams.is_empty() {
                     self.stream_line(&binsight_report::json_error_line(&e.path, &e.message, e.layer.as_deref()))?;
                 }
@@ -363,7 +365,7 @@ impl Run {
             eprintln!(
                 "binsight: exit 4: {} at or above --fail-on:\n  {}",
                 binsight_report::text::count(n, "finding", "findings"),
-                tripped.join("\n  ")
+                tripped.iter().map(|t| binsight_report::sanitize(t)).collect::<Vec<_>>().join("\n  ")
             );
             EXIT_FINDINGS
         } else if self.failed > 0 {
@@ -374,14 +376,15 @@ impl Run {
     }
 }
 
-/// A message on stderr, wrapped to `COLUMNS` or the width of the terminal stderr is (a pipe or
-/// a file gets it on one line).
+/// A message on stderr, escaped ([`binsight_report::sanitize`]: it may quote input data) and
+/// wrapped to `COLUMNS` or the width of the terminal stderr is (a pipe or a file gets it on one
+/// line).
 pub fn eprint_wrapped(msg: &str) {
     let w =
         std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&n| n > 0).or_else(|| {
             console::Term::stderr().size_checked().map(|(_rows, cols)| usize::from(cols)).filter(|&c| c > 0)
         });
-    for line in binsight_report::text::Styled::plain(msg).wrap(w) {
+    for line in binsight_report::text::Styled::plain(&binsight_report::sanitize(msg)).wrap(w) {
         eprintln!("{}", line.render(false));
     }
 }

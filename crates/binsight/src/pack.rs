@@ -168,10 +168,14 @@ fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) ->
         binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
             .into_bytes()
     });
+    // The file name and the strings read from the binary (its .comment) are escaped.
     eprintln!(
-        "binsight: {shown}: {platform}, {}, {}: ok to pack",
-        binsight_report::libc_short(&r),
-        binsight_report::toolchain_short(&r)
+        "binsight: {}",
+        binsight_report::sanitize(&format!(
+            "{shown}: {platform}, {}, {}: ok to pack",
+            binsight_report::libc_short(&r),
+            binsight_report::toolchain_short(&r)
+        ))
     );
     Ok(Binary { name, bytes, platform, sbom })
 }
@@ -339,11 +343,11 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     // Write failures from here on are run-time failures (exit 1).
     if let Some(dir) = &args.oci_layout {
         binsight_pack::write_layout(&built, dir, args.force)?;
-        eprintln!("binsight: wrote OCI layout {}", dir.display());
+        eprintln!("binsight: wrote OCI layout {}", binsight_report::sanitize(&dir.display().to_string()));
     }
     if let Some(f) = &args.tarball {
         binsight_pack::write_tarball(&built, f, epoch, args.force)?;
-        eprintln!("binsight: wrote {}", f.display());
+        eprintln!("binsight: wrote {}", binsight_report::sanitize(&f.display().to_string()));
     }
     if references.is_empty() {
         for t in &args.tag {
@@ -356,13 +360,17 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         let client = registry::Client::new(r, &opts).map_err(anyhow::Error::msg)?;
         let mut say = |m: &str| {
             if !quiet {
-                eprintln!("binsight: {m}");
+                eprintln!("binsight: {}", binsight_report::sanitize(m));
             }
         };
         let p = binsight_pack::push::push(&built, &client, &mut say)?;
         eprintln!(
-            "binsight: pushed {shown}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
-            p.blobs_uploaded, p.bytes_uploaded, p.blobs_present, p.manifests
+            "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
+            binsight_report::sanitize(&shown),
+            p.blobs_uploaded,
+            p.bytes_uploaded,
+            p.blobs_present,
+            p.manifests
         );
         println!("{shown}@{}", built.root.digest);
     }
