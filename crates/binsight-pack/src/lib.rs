@@ -302,6 +302,13 @@ pub fn build(binaries: &[Binary], o: &Options) -> Result<Built, PackError> {
             return Err(PackError::Input(format!("{:?}: not a usable file name for /app/", b.name)));
         }
     }
+    if o.epoch > binsight_report::sbom::MAX_EPOCH {
+        return Err(PackError::Input(format!(
+            "SOURCE_DATE_EPOCH {} is after 9999-12-31T23:59:59Z ({}): RFC 3339 timestamps cannot say it",
+            o.epoch,
+            binsight_report::sbom::MAX_EPOCH
+        )));
+    }
     let created = binsight_report::sbom::rfc3339(i64::try_from(o.epoch).unwrap_or(i64::MAX));
     let mut blobs = BTreeMap::new();
     let (base_gz, base_diff) = layer(&base_entries(o), o.epoch)?;
@@ -667,5 +674,18 @@ mod tests {
         let mut o = opts();
         o.extra.push(Entry::File { path: "../../etc/x".into(), data: vec![], mode: 0o644 });
         assert!(build(&[bin("x86_64")], &o).is_err());
+        // SOURCE_DATE_EPOCH: up to the last second of 9999, in the config and every tar header.
+        let mut o = opts();
+        o.epoch = binsight_report::sbom::MAX_EPOCH + 1;
+        let e = build(&[bin("x86_64")], &o).expect_err("year 10000").to_string();
+        assert!(e.contains("SOURCE_DATE_EPOCH") && e.contains("9999-12-31T23:59:59Z"), "{e}");
+        o.epoch = binsight_report::sbom::MAX_EPOCH;
+        let built = build(&[bin("x86_64")], &o).expect("the last second of 9999");
+        let cfg: Value = serde_json::from_slice(built.blob(&built.images[0].config)).expect("config");
+        assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(built.blob(&built.images[0].layers[1].0)));
+        for e in tar.entries().expect("entries") {
+            assert_eq!(e.expect("entry").header().mtime().expect("mtime"), o.epoch);
+        }
     }
 }

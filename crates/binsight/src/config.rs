@@ -545,7 +545,9 @@ trace records and the libraries' debug records; `BINSIGHT_LOG` (or else `RUST_LO
 that with env_logger directives, e.g. `BINSIGHT_LOG=binsight=trace,rustls=off`.
 
 Variables that are not options: `BINSIGHT_DATA` (the advisory database directory, default
-`$XDG_DATA_HOME/binsight`), `SOURCE_DATE_EPOCH` (timestamps of SBOMs and packed images).
+`$XDG_DATA_HOME/binsight`), `SOURCE_DATE_EPOCH` (timestamps of SBOMs and packed images:
+whole seconds from 0 to 253402300799, 9999-12-31T23:59:59Z; empty is unset, anything else is
+refused with exit 2).
 
 ## Options
 

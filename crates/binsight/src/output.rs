@@ -114,6 +114,9 @@ pub struct Run {
     streams: Vec<Stream>,
     /// A progress bar on stderr, hidden while lines are printed.
     bar: Option<indicatif::ProgressBar>,
+    /// The SBOMs' creation time (RFC 3339), when one is written: read at the start, so a bad
+    /// `SOURCE_DATE_EPOCH` is refused before the scan.
+    created: String,
 }
 
 impl Run {
@@ -127,6 +130,11 @@ impl Run {
                 "more than one -o without a file: only one output can go to stdout; write the others with FORMAT=FILE"
             )));
         }
+        let created = if specs.iter().any(|s| matches!(s.format, Format::CycloneDx | Format::Spdx)) {
+            binsight_report::sbom::created().map_err(|e| crate::fail::usage(anyhow::anyhow!(e)))?
+        } else {
+            String::new()
+        };
         let mut streams = Vec::new();
         if opts.stream {
             for s in specs.iter().filter(|s| s.format == Format::Json) {
@@ -155,6 +163,7 @@ impl Run {
             advisory: crate::advisory_context(None),
             streams,
             bar: None,
+            created,
         })
     }
 
@@ -317,21 +326,11 @@ impl Run {
                 o.push('\n');
             }
             Format::CycloneDx => {
-                o = binsight_report::sbom::cyclonedx(
-                    &self.reports,
-                    &self.images,
-                    &binsight_report::sbom::created(),
-                    &self.advisory,
-                );
+                o = binsight_report::sbom::cyclonedx(&self.reports, &self.images, &self.created, &self.advisory);
                 o.push('\n');
             }
             Format::Spdx => {
-                o = binsight_report::sbom::spdx(
-                    &self.reports,
-                    &self.images,
-                    &binsight_report::sbom::created(),
-                    &self.advisory,
-                );
+                o = binsight_report::sbom::spdx(&self.reports, &self.images, &self.created, &self.advisory);
                 o.push('\n');
             }
         }

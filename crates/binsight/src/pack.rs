@@ -164,7 +164,7 @@ fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) ->
     let sbom = (!args.no_sbom).then(|| {
         r.path = format!("/app/{name}");
         r.sha256 = binsight_pack::digest(&bytes).trim_start_matches("sha256:").to_string();
-        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(0));
+        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(i64::MAX));
         binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
             .into_bytes()
     });
@@ -213,13 +213,9 @@ fn tzdata() -> Result<Vec<Entry>> {
     Ok(v)
 }
 
+/// `SOURCE_DATE_EPOCH` (default 0), in the range RFC 3339 timestamps can say.
 fn epoch() -> Result<u64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => {
-            s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds")).usage()
-        }
-        Err(_) => Ok(0),
-    }
+    Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::msg).usage()?.unwrap_or(0))
 }
 
 /// Refuse to replace what is at an output path without --force (a usage error, found before
