@@ -130,6 +130,12 @@ impl Run {
                 "more than one -o without a file: only one output can go to stdout; write the others with FORMAT=FILE"
             )));
         }
+        // A path no output can go to (a directory, a dangling link…) fails before the scan
+        // (exit 1, as any output that cannot be written).
+        for f in specs.iter().filter_map(|s| s.file.as_ref()) {
+            binsight_pack::dest::classify(f)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
+        }
         let created = if specs.iter().any(|s| matches!(s.format, Format::CycloneDx | Format::Spdx)) {
             binsight_report::sbom::created().map_err(|e| crate::fail::usage(anyhow::anyhow!(e)))?
         } else {
@@ -140,11 +146,7 @@ impl Run {
             for s in specs.iter().filter(|s| s.format == Format::Json) {
                 let file = match &s.file {
                     None => None,
-                    Some(f) => Some((
-                        f.clone(),
-                        std::fs::File::create(f)
-                            .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?,
-                    )),
+                    Some(f) => Some((f.clone(), open_stream(f)?)),
                 };
                 streams.push(Stream { file });
             }
@@ -348,13 +350,11 @@ impl Run {
                     out.flush()?;
                 }
                 Some(f) => {
-                    // Written beside the target and renamed: a reader never sees half a file. Errors
-                    // name the target (never the temporary file), which is removed on failure.
-                    let tmp = f.with_extension(format!("binsight-{}.tmp", std::process::id()));
-                    std::fs::write(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, f)).map_err(|e| {
-                        let _ = std::fs::remove_file(&tmp);
-                        anyhow::anyhow!("{}: cannot write the output: {e}", f.display())
-                    })?;
+                    // A file is written beside the target and renamed (a reader never sees half
+                    // a file); a FIFO or device is written through; see binsight_pack::dest.
+                    // Errors name the target, never the temporary file.
+                    binsight_pack::dest::write(f, text.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
                 }
             }
         }
@@ -373,6 +373,21 @@ impl Run {
             EXIT_OK
         })
     }
+}
+
+/// A streamed JSON output: a file is written in place as results come (its link followed), a
+/// FIFO or device written through; a directory, block device or socket is refused
+/// (binsight_pack::dest's rules, without the staging: lines appear as they are found).
+fn open_stream(f: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use binsight_pack::dest::{classify, Dest};
+    let opened = classify(f).and_then(|d| {
+        match d {
+            Dest::Replace { path, .. } => std::fs::File::create(path),
+            Dest::Through(path) => std::fs::OpenOptions::new().append(true).open(path),
+        }
+        .map_err(|e| e.to_string())
+    });
+    opened.map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))
 }
 
 /// A message on stderr, escaped ([`binsight_report::sanitize`]: it may quote input data) and

@@ -63,7 +63,8 @@ pub struct PackArgs {
     /// Do not attach the CycloneDX SBOM artifact.
     #[arg(long)]
     pub no_sbom: bool,
-    /// Replace an existing --oci-layout directory or --tarball file.
+    /// Replace an existing --tarball file, or an existing --oci-layout that is an OCI image
+    /// layout (oci-layout, index.json, blobs/ and nothing else; never the current directory).
     #[arg(long)]
     pub force: bool,
     /// Speak plain HTTP to the registry (loopback registries always get plain HTTP).
@@ -218,21 +219,21 @@ fn epoch() -> Result<u64> {
     Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::msg).usage()?.unwrap_or(0))
 }
 
-/// Refuse to replace what is at an output path without --force (a usage error, found before
-/// anything is built or pushed).
+/// Refuse an output path binsight must not write (a usage error, found before anything is
+/// built or pushed): an existing file without --force; for --oci-layout, anything but a new or
+/// empty directory or (with --force) an existing OCI layout, and never the current directory
+/// or one above it; for --tarball, a directory, block device or socket.
 fn check_outputs(args: &PackArgs) -> Result<()> {
     if let Some(dir) = &args.oci_layout {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
-        if dir.exists() && !(dir.is_dir() && empty) && !args.force {
-            bail_usage!(
-                "--oci-layout {}: exists and is not empty; choose another directory or pass --force",
-                dir.display()
-            );
-        }
+        binsight_pack::layout_dest(dir, args.force).map_err(|e| anyhow::anyhow!("--oci-layout {e}")).usage()?;
     }
     if let Some(f) = &args.tarball {
-        if std::fs::symlink_metadata(f).is_ok() && !args.force {
-            bail_usage!("--tarball {}: exists; choose another file or pass --force", f.display());
+        match binsight_pack::dest::classify(f) {
+            Err(e) => bail_usage!("--tarball {}: {e}", f.display()),
+            Ok(binsight_pack::dest::Dest::Replace { exists: true, .. }) if !args.force => {
+                bail_usage!("--tarball {}: exists; choose another file or pass --force", f.display())
+            }
+            Ok(_) => {}
         }
     }
     if let (Some(dir), Some(f)) = (&args.oci_layout, &args.tarball) {

@@ -5,6 +5,7 @@
 //! One module per area; each case states its caps beside it. `harness` runs the binary.
 
 mod harness;
+mod output;
 
 use harness::Caps;
 
