@@ -339,5 +339,13 @@ mod tests {
             assert_eq!(joined, s.text().replace(' ', ""), "nothing lost at {w}");
         }
         assert_eq!(s.wrap(None).len(), 1);
+        // Wide characters after an indentation: a line overflows only with one character wider
+        // than the whole width.
+        let wide = Styled::plain("  日本語 テキスト a日b");
+        for w in 1..12 {
+            for l in wide.wrap(Some(w)) {
+                assert!(l.width() <= w || l.text().trim().chars().count() == 1, "{w}: {l:?}");
+            }
+        }
     }
 }
