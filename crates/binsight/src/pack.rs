@@ -214,6 +214,15 @@ fn tzdata() -> Result<Vec<Entry>> {
     Ok(v)
 }
 
+/// Whether `p` is what stdout is (the same pipe, terminal or file).
+fn is_stdout(p: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (std::fs::metadata(p), std::fs::metadata("/dev/stdout")) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// `SOURCE_DATE_EPOCH` (default 0), in the range RFC 3339 timestamps can say.
 fn epoch() -> Result<u64> {
     Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::msg).usage()?.unwrap_or(0))
@@ -346,9 +355,16 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         binsight_pack::write_tarball(&built, f, epoch, args.force)?;
         eprintln!("binsight: wrote {}", binsight_report::sanitize(&f.display().to_string()));
     }
+    // With the archive on stdout (`--tarball /dev/stdout | docker load`), the REF@DIGEST lines
+    // go to stderr: nothing follows the archive.
+    let archive_on_stdout = args.tarball.as_deref().is_some_and(is_stdout);
     if references.is_empty() {
         for t in &args.tag {
-            println!("{t}@{}", built.root.digest);
+            if archive_on_stdout {
+                eprintln!("{t}@{}", built.root.digest);
+            } else {
+                println!("{t}@{}", built.root.digest);
+            }
         }
     }
     for r in references {

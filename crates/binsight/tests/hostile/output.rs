@@ -195,8 +195,8 @@ fn outputs_write_through_fifos_devices_and_links() {
     assert!(!t.path().join("nowhere").exists());
 }
 
-/// `pack --tarball` onto a FIFO streams the archive through it (no --force needed: nothing is
-/// replaced); onto a directory it is refused before anything is built.
+/// `pack --tarball` onto a FIFO or /dev/stdout streams the archive through it (no --force
+/// needed: nothing is replaced); onto a directory it is refused before anything is built.
 #[test]
 fn pack_tarball_streams_through_a_fifo() {
     let hello = static_hello();
@@ -225,6 +225,22 @@ fn pack_tarball_streams_through_a_fifo() {
     }
     assert!(names.iter().any(|n| n == "manifest.json") && names.iter().any(|n| n == "index.json"), "{names:?}");
     assert!(is_fifo(&fifo), "the FIFO stays a FIFO");
+    // /dev/stdout (a pipe here): the archive alone on stdout, REF@DIGEST on stderr. The
+    // harness reads stdout as text, so the tar is checked by its members' names.
+    let o = harness::run(
+        [
+            "pack".as_ref(),
+            hello.as_os_str(),
+            "--tag".as_ref(),
+            "demo/x:1".as_ref(),
+            "--tarball".as_ref(),
+            "/dev/stdout".as_ref(),
+        ],
+        &[],
+        CAPS,
+    );
+    o.check(CAPS, &[0]).stderr_has("demo/x:1@sha256:").stdout_has("manifest.json");
+    assert!(!o.stdout.contains("demo/x:1@"), "nothing but the archive on stdout");
     harness::run(
         [
             "pack".as_ref(),
