@@ -239,12 +239,13 @@ fn db(command: DbCommand) -> Result<u8> {
             let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let mut failed = 0;
             for name in &sources {
+                let shown = binsight_report::sanitize(name);
                 let mut last = 0u64;
                 let mut progress = |got: u64, total: Option<u64>| {
                     if tty && got - last >= 1 << 20 {
                         last = got;
                         let of = total.map(|t| format!(" of {:.1}", t as f64 / 1e6)).unwrap_or_default();
-                        eprint!("\r{name}: {:.1}{of} MB", got as f64 / 1e6);
+                        eprint!("\r{shown}: {:.1}{of} MB", got as f64 / 1e6);
                     }
                 };
                 let r = binsight_advisory::update::update(&root, name, &mirror, &mut progress);
@@ -271,8 +272,8 @@ fn db(command: DbCommand) -> Result<u8> {
                     Err(e) => {
                         failed += 1;
                         eprintln!(
-                            "binsight: db update {name}: {}\n  the previous copy of '{name}' (if any) is unchanged; \
-                             retry, pass --mirror URL, or fetch {name}/all.zip yourself and run `binsight db import`",
+                            "binsight: db update {shown}: {}\n  the previous copy of '{shown}' (if any) is unchanged; \
+                             retry, pass --mirror URL, or fetch {shown}/all.zip yourself and run `binsight db import`",
                             binsight_report::sanitize(&e.to_string())
                         );
                     }
