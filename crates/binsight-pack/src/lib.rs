@@ -10,8 +10,10 @@
 //!
 //! Outputs: an OCI image layout directory, a `docker save`-style archive (which also holds the
 //! OCI layout, so both `docker load` and OCI tools read it), or a push to a registry. Files
-//! appear complete or not at all: they are written beside the target and renamed into place;
-//! a push uploads every blob before any manifest and the tag last.
+//! appear complete or not at all: they are written beside the target and renamed into place
+//! (an archive onto a FIFO or `/dev/stdout` is written through: see [`dest`]); `--force`
+//! replaces an existing archive file, or an existing OCI layout and nothing else
+//! ([`layout_dest`]); a push uploads every blob before any manifest and the tag last.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub mod dest;
 pub mod push;
 
 pub const MEDIA_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -302,6 +305,13 @@ pub fn build(binaries: &[Binary], o: &Options) -> Result<Built, PackError> {
             return Err(PackError::Input(format!("{:?}: not a usable file name for /app/", b.name)));
         }
     }
+    if o.epoch > binsight_report::sbom::MAX_EPOCH {
+        return Err(PackError::Input(format!(
+            "SOURCE_DATE_EPOCH {} is after 9999-12-31T23:59:59Z ({}): RFC 3339 timestamps cannot say it",
+            o.epoch,
+            binsight_report::sbom::MAX_EPOCH
+        )));
+    }
     let created = binsight_report::sbom::rfc3339(i64::try_from(o.epoch).unwrap_or(i64::MAX));
     let mut blobs = BTreeMap::new();
     let (base_gz, base_diff) = layer(&base_entries(o), o.epoch)?;
@@ -437,24 +447,143 @@ fn werr(path: &Path, why: impl std::fmt::Display) -> PackError {
     PackError::Write { path: path.display().to_string(), why: why.to_string() }
 }
 
-/// A sibling of `target` to write into before renaming.
-fn staging(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+/// What is at an `--oci-layout` path, and so what writing there does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutDest {
+    /// Nothing yet: the layout is staged beside and renamed to this path.
+    New(PathBuf),
+    /// An empty directory (this canonical path), replaced by the staged layout.
+    Empty(PathBuf),
+    /// An OCI image layout (this canonical path), replaced only when asked.
+    Layout(PathBuf),
 }
 
-/// Write an OCI image layout at `dir` (which must not exist, or be empty, unless `replace`).
-/// Errors name `dir`, never the staging directory beside it.
-pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackError> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !empty && !replace {
-            return Err(werr(dir, "exists and is not empty; choose another directory or pass --force"));
+/// What an OCI image layout holds at its top: `oci-layout`, `index.json`, `blobs/ALG/HEX`.
+const LAYOUT_ENTRIES: [&str; 3] = ["oci-layout", "index.json", "blobs"];
+
+/// Whether `dir` (a directory) is an OCI image layout and nothing else: `oci-layout` and
+/// `index.json` files, and `blobs/` holding only directories of regular files. The error
+/// names what does not belong.
+fn is_layout(dir: &Path) -> Result<(), String> {
+    let rd = |d: &Path| std::fs::read_dir(d).map_err(|e| format!("cannot list {}: {e}", d.display()));
+    let mut seen = Vec::new();
+    for e in rd(dir)? {
+        let e = e.map_err(|e| format!("cannot list it: {e}"))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ft = e.file_type().map_err(|e| format!("{name}: {e}"))?;
+        let fits = match name.as_str() {
+            "oci-layout" | "index.json" => ft.is_file(),
+            "blobs" => ft.is_dir(),
+            _ => false,
+        };
+        if !fits {
+            return Err(format!("it holds {name:?}, which is not part of an OCI image layout"));
+        }
+        seen.push(name);
+    }
+    for need in ["oci-layout", "index.json"] {
+        if !seen.iter().any(|n| n == need) {
+            return Err(format!("it has no {need} file, so it is not an OCI image layout"));
         }
     }
-    let tmp = staging(dir);
+    if seen.iter().any(|n| n == "blobs") {
+        for alg in rd(&dir.join("blobs"))? {
+            let alg = alg.map_err(|e| format!("cannot list blobs/: {e}"))?;
+            let an = alg.file_name().to_string_lossy().into_owned();
+            if !alg.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                return Err(format!("it holds blobs/{an:?}, which is not part of an OCI image layout"));
+            }
+            for b in rd(&alg.path())? {
+                let b = b.map_err(|e| format!("cannot list blobs/{an}: {e}"))?;
+                if !b.file_type().map(|t| t.is_file()).unwrap_or(false) {
+                    let bn = b.file_name().to_string_lossy().into_owned();
+                    return Err(format!("it holds blobs/{an}/{bn:?}, which is not a blob of an OCI image layout"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where a layout at `dir` may go. Refused whatever `replace` says: the current directory, any
+/// directory above it (`.`, `..`, `/`), a symbolic link, something that is not a directory,
+/// and a non-empty directory that is not an OCI image layout ([`LAYOUT_ENTRIES`] and nothing
+/// else). An existing layout is replaced only with `replace` (`--force`).
+pub fn layout_dest(dir: &Path, replace: bool) -> Result<LayoutDest, PackError> {
+    let m = match std::fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        // Not there, or not reachable (a file on the way, no permission): a new layout, whose
+        // writing then fails with the reason (a run-time failure, not a refusal).
+        Err(_) => {
+            if dir.file_name().is_none() {
+                return Err(werr(dir, "not a directory name; name the layout's directory, e.g. ./image"));
+            }
+            return Ok(LayoutDest::New(dir.to_path_buf()));
+        }
+    };
+    if m.file_type().is_symlink() {
+        return Err(werr(dir, "is a symbolic link; name the directory itself"));
+    }
+    if !m.is_dir() {
+        return Err(werr(dir, "exists and is not a directory; choose another path"));
+    }
+    let canon = std::fs::canonicalize(dir).map_err(|e| werr(dir, format!("cannot resolve it: {e}")))?;
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    if canon.parent().is_none() || cwd.as_ref().is_some_and(|c| c.starts_with(&canon)) {
+        return Err(werr(
+            dir,
+            format!(
+                "is {}: a layout is never written over it, even with --force; name a directory of its own, e.g. ./image",
+                if canon.parent().is_none() {
+                    "the root directory"
+                } else if cwd.as_ref().is_some_and(|c| c == &canon) {
+                    "the current directory"
+                } else {
+                    "a directory above the current one"
+                }
+            ),
+        ));
+    }
+    let empty = std::fs::read_dir(&canon)
+        .map(|mut d| d.next().is_none())
+        .map_err(|e| werr(dir, format!("cannot list it: {e}")))?;
+    if empty {
+        return Ok(LayoutDest::Empty(canon));
+    }
+    is_layout(&canon).map_err(|why| {
+        werr(
+            dir,
+            format!(
+                "exists and is not empty, and {why}; --force replaces only an OCI image layout ({}/): choose another directory or empty it yourself",
+                LAYOUT_ENTRIES.join(", ")
+            ),
+        )
+    })?;
+    if !replace {
+        return Err(werr(
+            dir,
+            "exists and is not empty (an OCI image layout); choose another directory or pass --force to replace it",
+        ));
+    }
+    Ok(LayoutDest::Layout(canon))
+}
+
+/// Write an OCI image layout at `dir` ([`layout_dest`] says where that is allowed): staged
+/// beside it, then renamed into place; an old layout is renamed aside first and removed only
+/// once the new one is in place (put back if that fails). Errors name `dir`, never the
+/// staging directory beside it.
+pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackError> {
+    let dest = layout_dest(dir, replace)?;
+    let target = match &dest {
+        LayoutDest::New(p) | LayoutDest::Empty(p) | LayoutDest::Layout(p) => p.clone(),
+    };
+    let tmp = dest::staging(&target, "partial");
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
+        if let Some(parent) = tmp.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| werr(dir, format!("cannot create it: {e}")))?;
+        }
+        std::fs::create_dir(&tmp).map_err(|e| werr(dir, format!("cannot write beside it: {e}")))?;
         for (rel, bytes) in layout_files(b) {
             let p = tmp.join(&rel);
             if let Some(parent) = p.parent() {
@@ -462,10 +591,22 @@ pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackErro
             }
             std::fs::write(&p, bytes).map_err(|e| werr(dir, format!("writing {rel}: {e}")))?;
         }
-        if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| werr(dir, format!("cannot replace: {e}")))?;
+        match &dest {
+            // rename(2) puts a directory over an empty one.
+            LayoutDest::New(_) | LayoutDest::Empty(_) => std::fs::rename(&tmp, &target).map_err(|e| werr(dir, e)),
+            LayoutDest::Layout(_) => {
+                let old = dest::staging(&target, "old");
+                let _ = std::fs::remove_dir_all(&old);
+                std::fs::rename(&target, &old)
+                    .map_err(|e| werr(dir, format!("cannot move the old layout aside: {e}")))?;
+                if let Err(e) = std::fs::rename(&tmp, &target) {
+                    let _ = std::fs::rename(&old, &target);
+                    return Err(werr(dir, format!("cannot put the new layout in place: {e}")));
+                }
+                std::fs::remove_dir_all(&old)
+                    .map_err(|e| werr(dir, format!("written, but the old layout beside it could not be removed: {e}")))
+            }
         }
-        std::fs::rename(&tmp, dir).map_err(|e| werr(dir, e))
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -474,11 +615,16 @@ pub fn write_layout(b: &Built, dir: &Path, replace: bool) -> Result<(), PackErro
 }
 
 /// Write a `docker save`-style archive: `manifest.json` (docker load) plus the OCI layout
-/// (OCI tools), members sorted, times fixed. One platform only. An existing `file` is replaced
-/// only with `replace`. Errors name `file`, never the staging file beside it.
+/// (OCI tools), members sorted, times fixed. One platform only. Where it goes is [`dest`]'s
+/// rule: a file is staged and renamed (an existing one replaced only with `replace`), a FIFO
+/// or `/dev/stdout` written through (never a terminal). Errors name `file`, never the staging
+/// file beside it.
 pub fn write_tarball(b: &Built, file: &Path, epoch: u64, replace: bool) -> Result<(), PackError> {
-    if !replace && std::fs::symlink_metadata(file).is_ok() {
-        return Err(werr(file, "exists; choose another file or pass --force"));
+    match dest::classify(file).map_err(|e| werr(file, e))? {
+        dest::Dest::Replace { exists: true, .. } if !replace => {
+            return Err(werr(file, "exists; choose another file or pass --force"));
+        }
+        _ => {}
     }
     let [img] = b.images.as_slice() else {
         return Err(werr(
@@ -497,10 +643,12 @@ pub fn write_tarball(b: &Built, file: &Path, epoch: u64, replace: bool) -> Resul
         "Layers": img.layers.iter().map(|(d, _)| blob(&d.digest)).collect::<Vec<_>>(),
     }]);
     files.insert("manifest.json".into(), canonical(&m));
-    let tmp = staging(file);
-    let result = (|| {
-        let f = std::fs::File::create(&tmp).map_err(|e| werr(file, e))?;
-        let mut t = tar::Builder::new(std::io::BufWriter::new(f));
+    (|| {
+        let mut sink = dest::Sink::open(file).map_err(|e| werr(file, e))?;
+        if sink.is_terminal() {
+            return Err(werr(file, "is a terminal: an image archive is binary; redirect it (e.g. --tarball /dev/stdout | docker load) or name a file"));
+        }
+        let mut t = tar::Builder::new(&mut sink);
         let mut dirs = std::collections::BTreeSet::new();
         for rel in files.keys() {
             let mut p = rel.as_str();
@@ -533,15 +681,9 @@ pub fn write_tarball(b: &Built, file: &Path, epoch: u64, replace: bool) -> Resul
                 }
             }
         }
-        let w = t.into_inner().map_err(|e| werr(file, e))?;
-        let f = w.into_inner().map_err(|e| werr(file, e.error()))?;
-        f.sync_all().map_err(|e| werr(file, e))?;
-        std::fs::rename(&tmp, file).map_err(|e| werr(file, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+        t.into_inner().map_err(|e| werr(file, e))?;
+        sink.commit().map_err(|e| werr(file, e))
+    })()
 }
 
 #[cfg(test)]
@@ -659,6 +801,64 @@ mod tests {
     }
 
     #[test]
+    fn force_replaces_only_a_layout_and_never_the_working_directory() {
+        // Checked without writing: the working directory, its parents and / are refused
+        // whatever --force says.
+        let cwd = std::env::current_dir().expect("cwd");
+        for p in [Path::new("."), Path::new(".."), Path::new("/"), cwd.as_path()] {
+            let e = layout_dest(p, true).expect_err("refused").to_string();
+            assert!(e.contains("never written over it, even with --force"), "{}: {e}", p.display());
+        }
+        let t = tempfile::tempdir().expect("tmp");
+        let built = build(&[bin("x86_64")], &opts()).expect("build");
+        // An empty directory takes a layout without --force.
+        let empty = t.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        write_layout(&built, &empty, false).expect("into an empty dir");
+        assert!(empty.join("oci-layout").is_file() && empty.join("index.json").is_file());
+        // A layout is replaced only with --force, and then in full.
+        let e = write_layout(&built, &empty, false).expect_err("no --force").to_string();
+        assert!(e.contains("--force"), "{e}");
+        std::fs::write(empty.join("blobs/sha256/stale"), b"old").expect("w");
+        let mut later = opts();
+        later.epoch += 1;
+        let newer = build(&[bin("x86_64")], &later).expect("build");
+        write_layout(&newer, &empty, true).expect("replaced");
+        assert!(!empty.join("blobs/sha256/stale").exists(), "the old layout is gone");
+        let idx = std::fs::read_to_string(empty.join("index.json")).expect("index");
+        assert!(idx.contains(&newer.root.digest), "{idx}");
+        // A directory that is not a layout is never replaced, even with --force.
+        let mine = t.path().join("mine");
+        std::fs::create_dir_all(mine.join("blobs")).expect("mkdir");
+        for f in ["oci-layout", "index.json", "thesis.tex"] {
+            std::fs::write(mine.join(f), b"x").expect("w");
+        }
+        let e = write_layout(&built, &mine, true).expect_err("not a layout").to_string();
+        assert!(e.contains("\"thesis.tex\"") && e.contains("not part of an OCI image layout"), "{e}");
+        assert!(mine.join("thesis.tex").is_file());
+        std::fs::remove_file(mine.join("thesis.tex")).expect("rm");
+        std::fs::write(mine.join("blobs/notes"), b"x").expect("w");
+        let e = write_layout(&built, &mine, true).expect_err("a file in blobs/").to_string();
+        assert!(e.contains("blobs/\"notes\""), "{e}");
+        let e = write_layout(&built, &t.path().join("no-index"), true);
+        assert!(e.is_ok(), "a new directory: {e:?}");
+        // A symbolic link and a file are refused.
+        std::os::unix::fs::symlink(&empty, t.path().join("link")).expect("symlink");
+        let e = write_layout(&built, &t.path().join("link"), true).expect_err("symlink").to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        std::fs::write(t.path().join("file"), b"x").expect("w");
+        let e = write_layout(&built, &t.path().join("file"), true).expect_err("file").to_string();
+        assert!(e.contains("not a directory"), "{e}");
+        let left: Vec<String> = std::fs::read_dir(t.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(left.is_empty(), "nothing staged is left: {left:?}");
+    }
+
+    #[test]
     fn refuses_bad_inputs() {
         let mut b = bin("x86_64");
         b.name = "../x".into();
@@ -667,5 +867,18 @@ mod tests {
         let mut o = opts();
         o.extra.push(Entry::File { path: "../../etc/x".into(), data: vec![], mode: 0o644 });
         assert!(build(&[bin("x86_64")], &o).is_err());
+        // SOURCE_DATE_EPOCH: up to the last second of 9999, in the config and every tar header.
+        let mut o = opts();
+        o.epoch = binsight_report::sbom::MAX_EPOCH + 1;
+        let e = build(&[bin("x86_64")], &o).expect_err("year 10000").to_string();
+        assert!(e.contains("SOURCE_DATE_EPOCH") && e.contains("9999-12-31T23:59:59Z"), "{e}");
+        o.epoch = binsight_report::sbom::MAX_EPOCH;
+        let built = build(&[bin("x86_64")], &o).expect("the last second of 9999");
+        let cfg: Value = serde_json::from_slice(built.blob(&built.images[0].config)).expect("config");
+        assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(built.blob(&built.images[0].layers[1].0)));
+        for e in tar.entries().expect("entries") {
+            assert_eq!(e.expect("entry").header().mtime().expect("mtime"), o.epoch);
+        }
     }
 }

@@ -5,22 +5,11 @@ pub mod table;
 pub mod text;
 
 pub use table::scan_table;
-pub use text::Style;
+pub use text::{sanitize, Style};
 
 use binsight_model::{
     AdvisoryContext, Applicability, BinaryReport, Check, Confidence, FileError, Linkage, Status, SCHEMA_VERSION,
 };
-
-/// Text taken from input data made safe for a terminal: control characters (ESC, CR, BEL…)
-/// are shown as `\u{..}` escapes, never sent raw.
-pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
-    )
-}
 
 /// A finding's severity as shown: `low`…`critical`, or `unrated` when the advisory gives none.
 pub fn severity_text(f: &binsight_model::Finding) -> &str {
@@ -388,4 +377,140 @@ fn uri_of(path: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every character [`text::is_unsafe`] names: C0, DEL, C1, bidi controls, line separators.
+    fn all_unsafe() -> String {
+        let mut s: String = (0u32..0x20).chain([0x7f]).chain(0x80..0xa0).filter_map(char::from_u32).collect();
+        s.push_str("\u{061c}\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}");
+        s.push_str("\u{2066}\u{2067}\u{2068}\u{2069}\u{2028}\u{2029}");
+        s
+    }
+
+    /// A report whose every free-text field holds `p` (enums keep valid values).
+    fn poisoned(p: &str) -> BinaryReport {
+        let ev = json!([{"signal": p, "section": p, "offset": 1, "detail": p}]);
+        let check = json!({"status": "partial", "reason": p, "evidence": ev});
+        let v = json!({
+            "schema_version": 1, "path": format!("dir/{p}/name"), "size": 1, "sha256": p, "layer": p,
+            "elf": {
+                "machine": p, "class": 64, "endian": "little", "type": "exec", "linkage": "dynamic",
+                "shared_library": false, "entry": 0, "interpreter": p, "needed": [p, p], "soname": p,
+                "rpath": [p], "runpath": [p], "bind_now": false, "dt_flags": 0, "dt_flags_1": 0,
+                "textrel": false, "build_id": p, "abi_tag": {"os": p, "kernel": p},
+                "gnu_property": {"x86_ibt": false, "x86_shstk": false, "aarch64_bti": false, "aarch64_pac": false},
+                "version_needs": [{"file": p, "versions": [p]}], "stripped": true, "debug_info": false,
+                "separate_debug": false, "gnu_stack": p, "gnu_relro": false, "segments": [],
+                "section_count": 0, "symbols": 0, "dynamic_symbols": 0, "warnings": [p],
+            },
+            "libc": {
+                "family": "musl", "version": p, "confidence": "likely", "evidence": ev,
+                "version_confidence": "likely", "version_evidence": ev,
+                "patches": [{"id": p, "evidence": ev[0]}],
+            },
+            "toolchain": {
+                "rustc": {"version": p, "commit": p, "confidence": "exact", "evidence": ev},
+                "go": {"version": p, "confidence": "exact", "evidence": ev, "path": p, "settings": [[p, p]]},
+                "cc": [{"name": p, "version": p, "vendor": p, "evidence": ev}],
+            },
+            "hardening": {"relro": check, "pie": check, "nx": check, "canary": check, "fortify": check, "cfi": check},
+            "portability": {
+                "verdict": "needs-host-libc", "summary": p, "glibc_floor": p,
+                "distros": [{"distro": p, "release": p, "libc": p}], "min_kernel": p, "runtime_needs": [p],
+            },
+            "dns": {"resolver": p, "tcp_fallback": null, "verdict": p, "fix": p},
+            "components": [{"name": p, "version": p, "purl": p, "kind": "rust-crate", "found_by": p, "evidence": ev}],
+            "components_completeness": "partial",
+            "findings": [{
+                "id": p, "aliases": ["CVE-1", p], "summary": p, "component": p, "installed": p, "fixed": [p],
+                "severity": p, "applicability": "affected", "evidence": ev,
+            }, {
+                "id": p, "aliases": [p], "summary": p, "component": p, "installed": p, "fixed": [p],
+                "severity": p, "applicability": "unknown", "evidence": ev, "informational": p,
+            }],
+            "verdict": {"action": p, "reasons": [p], "fix": [p], "data": [{"ecosystem": p, "source": p, "date": p}]},
+            "unknowns": [{"origin": p, "message": p}],
+        });
+        serde_json::from_value(v).expect("a report")
+    }
+
+    /// Our own colour codes out, then nothing unsafe may be left but the line breaks.
+    fn assert_clean(what: &str, out: &str) {
+        let mut s = out.to_string();
+        for code in ["\x1b[0m", "\x1b[31m", "\x1b[1;31m", "\x1b[33m", "\x1b[32m", "\x1b[2m"] {
+            s = s.replace(code, "");
+        }
+        if let Some(c) = s.chars().find(|&c| c != '\n' && text::is_unsafe(c)) {
+            panic!("{what}: raw {c:?} in {s:?}");
+        }
+    }
+
+    #[test]
+    fn sanitize_escapes_every_unsafe_char_visibly() {
+        assert_eq!(sanitize("plain /usr/bin/ls é 日本"), "plain /usr/bin/ls é 日本");
+        assert!(matches!(sanitize("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(sanitize("a\nb\tc\rd\x1b[2J\x07\x7f\u{9b}"), "a\\nb\\tc\\rd\\x1b[2J\\x07\\x7f\\x9b");
+        assert_eq!(sanitize("x\u{202e}y\u{2066}z"), "x\\u{202e}y\\u{2066}z");
+        let all = all_unsafe();
+        let s = sanitize(&all);
+        assert!(!s.chars().any(text::is_unsafe), "{s:?}");
+        // One visible escape per character, each starting with a backslash.
+        assert_eq!(s.matches('\\').count(), all.chars().count());
+        assert_eq!(text::sanitize_lines("one\x1b\ntwo\u{202e}"), "one\\x1b\ntwo\\u{202e}");
+    }
+
+    #[test]
+    fn every_renderer_escapes_every_unsafe_char() {
+        let p = format!("a{}z", all_unsafe());
+        let r = poisoned(&p);
+        let image = binsight_model::ImageInfo {
+            source: p.clone(),
+            kind: p.clone(),
+            manifest_digest: Some(p.clone()),
+            config_digest: p.clone(),
+            tags: vec![p.clone()],
+            platform: p.clone(),
+            entrypoint: vec![p.clone()],
+            cmd: vec![p.clone()],
+            layers: vec![],
+            other_platforms: vec![p.clone()],
+        };
+        let ctx = AdvisoryContext {
+            snapshot_date: p.clone(),
+            used: Some(vec![binsight_model::AdvisoryData {
+                ecosystem: p.clone(),
+                source: p.clone(),
+                date: Some(p.clone()),
+            }]),
+        };
+        for color in [false, true] {
+            for width in [None, Some(40), Some(80), Some(200)] {
+                let style = Style { width, color };
+                let block = inspect_text_styled(&r, &style);
+                assert_clean("inspect", &block);
+                assert!(block.starts_with("dir/a\\x00\\x01"), "{block}");
+                assert!(block.contains("\\x1b\\x1c") && block.contains("\\u{202e}"), "{block}");
+                let table = scan_table(std::slice::from_ref(&r), std::slice::from_ref(&image), true, &ctx, &style);
+                assert_clean("scan table", &table);
+                // One header and one row per report: a newline in the data forges no row.
+                let rows = table.lines().filter(|l| l.contains("dir/a") || l.contains("…")).count();
+                assert!(table.lines().any(|l| l.contains("PATH")), "{table}");
+                assert!(rows >= 1, "{table}");
+                let two = scan_table(&[r.clone(), r.clone()], &[], false, &ctx, &style);
+                let after_header = two.lines().skip_while(|l| !l.contains("PATH")).count();
+                assert_eq!(after_header, 3, "header and two rows: {two}");
+            }
+        }
+        // Machine outputs keep the exact data.
+        let line = json_line(&r);
+        let back: BinaryReport = serde_json::from_str(&line).expect("json");
+        assert_eq!(back.path, r.path);
+        let e: serde_json::Value = serde_json::from_str(&json_error_line(&p, &p, None)).expect("json");
+        assert_eq!(e["error"], p.as_str());
+    }
 }

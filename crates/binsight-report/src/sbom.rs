@@ -12,16 +12,49 @@ use binsight_model::{Applicability, BinaryReport, Component, ImageInfo, Linkage}
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+/// The latest `SOURCE_DATE_EPOCH` taken: 9999-12-31T23:59:59Z, the last second an RFC 3339
+/// timestamp (four-digit year) can name.
+pub const MAX_EPOCH: u64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` parsed: `None` when unset or empty; whole seconds from 0 to
+/// [`MAX_EPOCH`] (surrounding spaces allowed), else an error naming the variable, the value
+/// and the range.
+pub fn source_date_epoch() -> Result<Option<u64>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(v)) => Err(epoch_error(&v.to_string_lossy())),
+        Ok(s) => parse_epoch(&s),
+    }
+}
+
+/// [`source_date_epoch`] for a given value.
+pub fn parse_epoch(s: &str) -> Result<Option<u64>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u64>() {
+        Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) && n <= MAX_EPOCH => Ok(Some(n)),
+        _ => Err(epoch_error(s)),
+    }
+}
+
+fn epoch_error(s: &str) -> String {
+    format!(
+        "SOURCE_DATE_EPOCH='{}': not a whole number of seconds from 0 to {MAX_EPOCH} (1970-01-01 to \
+         9999-12-31T23:59:59Z, what RFC 3339 timestamps can say); set it to e.g. $(git log -1 --format=%ct), or unset it",
+        crate::sanitize(s)
+    )
+}
+
 /// Creation time: `$SOURCE_DATE_EPOCH` when set (reproducible output), else now; RFC 3339 UTC.
-pub fn created() -> String {
-    let secs =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
-                .unwrap_or(0)
-        });
-    rfc3339(secs)
+/// An invalid `SOURCE_DATE_EPOCH` is an error ([`source_date_epoch`]), never a made-up date.
+pub fn created() -> Result<String, String> {
+    let secs = match source_date_epoch()? {
+        Some(n) => n,
+        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+    };
+    Ok(rfc3339(i64::try_from(secs.min(MAX_EPOCH)).unwrap_or(0)))
 }
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, days-from-civil).
@@ -324,6 +357,14 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(MAX_EPOCH as i64), "9999-12-31T23:59:59Z");
+        assert_eq!(parse_epoch(" 1700000000 "), Ok(Some(1_700_000_000)));
+        assert_eq!(parse_epoch(""), Ok(None));
+        assert_eq!(parse_epoch("253402300799"), Ok(Some(MAX_EPOCH)));
+        for bad in ["253402300800", "18446744073709551615", "99999999999999999999999", "-1", "+5", "1.5", "1e9", "x"] {
+            let e = parse_epoch(bad).expect_err(bad);
+            assert!(e.contains("SOURCE_DATE_EPOCH") && e.contains("253402300799"), "{e}");
+        }
         let u = uuid_of(b"x");
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "5");

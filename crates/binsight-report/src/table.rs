@@ -91,7 +91,7 @@ fn cell(r: &BinaryReport, c: Col) -> Styled {
                 let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
                 let sev = severity_text(f);
                 let mut s = Styled::plain(&sanitize(id));
-                s.push(" ", None).push(sev, severity_color(sev));
+                s.push(" ", None).push(&sanitize(sev), severity_color(sev));
                 if f.applicability == binsight_model::Applicability::Unknown {
                     s.push(" (unknown)", None);
                 }
@@ -308,7 +308,7 @@ mod tests {
                 assert!(crate::text::width(l) <= w, "{w}: {l:?} ({})", crate::text::width(l));
             }
             assert!(!t.contains('\x1b'), "{t}");
-            assert!(t.contains("\\u{1b}[31mevil"), "{t}");
+            assert!(t.contains("\\x1b[31mevil"), "{t}");
             assert!(t.contains("1 layer,") && t.contains("0 ELF files:"), "{t}");
             // Wrapped, not cut: every word of the digest and the footer is still there.
             let joined: String = t.split_whitespace().collect();

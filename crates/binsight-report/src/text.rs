@@ -55,6 +55,45 @@ pub fn severity_color(severity: &str) -> Option<Color> {
     }
 }
 
+/// Whether `c` must not reach a terminal raw: C0 controls (newline and tab included: a line of
+/// human output is one line), DEL, C1 controls (U+0080–U+009F: 8-bit CSI and OSC on some
+/// terminals), the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E,
+/// U+200F, U+202A–U+202E, U+2066–U+2069: they reorder what is shown) and the Unicode line and
+/// paragraph separators (U+2028, U+2029).
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Text taken from input data (file names, strings read from binaries or images, messages
+/// that quote them) made safe for a terminal: every [`is_unsafe`] character is shown as a
+/// visible escape (`\n`, `\r`, `\t`, `\x1b`, `\x9b`, `\u{202e}`), never sent raw. The one
+/// function every piece of human output built from data goes through; machine outputs (JSON,
+/// SARIF, SBOMs) keep the exact data.
+pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if is_unsafe(c) && u32::from(c) <= 0xff => o.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if is_unsafe(c) => o.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => o.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(o)
+}
+
+/// [`sanitize`] line by line, for a message whose own line breaks are meant (clap's usage
+/// errors): the breaks stay, everything else unsafe is escaped.
+pub fn sanitize_lines(s: &str) -> String {
+    s.split('\n').map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n")
+}
+
 /// `1 ELF file`, `2 ELF files`.
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
@@ -300,5 +339,13 @@ mod tests {
             assert_eq!(joined, s.text().replace(' ', ""), "nothing lost at {w}");
         }
         assert_eq!(s.wrap(None).len(), 1);
+        // Wide characters after an indentation: a line overflows only with one character wider
+        // than the whole width.
+        let wide = Styled::plain("  日本語 テキスト a日b");
+        for w in 1..12 {
+            for l in wide.wrap(Some(w)) {
+                assert!(l.width() <= w || l.text().trim().chars().count() == 1, "{w}: {l:?}");
+            }
+        }
     }
 }

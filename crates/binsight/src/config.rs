@@ -455,7 +455,7 @@ pub fn parse<T: clap::Parser>() -> Result<(T, Vec<String>), Error> {
 
 fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), Error> {
     let (mut cmd, path, layers, mut notes) = layer(T::command(), &args).map_err(Error)?;
-    let m = cmd.try_get_matches_from_mut(&args).unwrap_or_else(|e| e.exit());
+    let m = cmd.try_get_matches_from_mut(&args).unwrap_or_else(|e| exit_clap(e));
     let mut leaf = &m;
     for p in &path {
         match leaf.subcommand_matches(p) {
@@ -472,8 +472,19 @@ fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), 
             notes.push(format!("--{long} from {} is overridden by the command line", l.origin));
         }
     }
-    let cli = T::from_arg_matches(&m).unwrap_or_else(|e| e.format(&mut cmd).exit());
+    let cli = T::from_arg_matches(&m).unwrap_or_else(|e| exit_clap(e.format(&mut cmd)));
     Ok((cli, notes))
+}
+
+/// Exit as clap does, but with the arguments its errors quote escaped (a file name given as an
+/// argument may hold terminal escapes): errors go to stderr without colour, line by line
+/// through [`binsight_report::text::sanitize_lines`]; --help and --version are clap's own.
+fn exit_clap(e: clap::Error) -> ! {
+    if e.use_stderr() {
+        eprint!("{}", binsight_report::text::sanitize_lines(&e.render().to_string()));
+        std::process::exit(e.exit_code());
+    }
+    e.exit()
 }
 
 const DOCS_INTRO: &str = r#"# Configuration
@@ -534,7 +545,9 @@ trace records and the libraries' debug records; `BINSIGHT_LOG` (or else `RUST_LO
 that with env_logger directives, e.g. `BINSIGHT_LOG=binsight=trace,rustls=off`.
 
 Variables that are not options: `BINSIGHT_DATA` (the advisory database directory, default
-`$XDG_DATA_HOME/binsight`), `SOURCE_DATE_EPOCH` (timestamps of SBOMs and packed images).
+`$XDG_DATA_HOME/binsight`), `SOURCE_DATE_EPOCH` (timestamps of SBOMs and packed images:
+whole seconds from 0 to 253402300799, 9999-12-31T23:59:59Z; empty is unset, anything else is
+refused with exit 2).
 
 ## Options
 

@@ -235,8 +235,8 @@ fn db(command: DbCommand) -> Result<u8> {
             println!(
                 "imported {} as '{}' into {} ({} skipped)",
                 advisories(meta.records),
-                meta.name,
-                root.display(),
+                binsight_report::sanitize(&meta.name),
+                binsight_report::sanitize(&root.display().to_string()),
                 meta.skipped
             );
             Ok(EXIT_OK)
@@ -253,12 +253,13 @@ fn db(command: DbCommand) -> Result<u8> {
             let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let mut failed = 0;
             for name in &sources {
+                let shown = binsight_report::sanitize(name);
                 let mut last = 0u64;
                 let mut progress = |got: u64, total: Option<u64>| {
                     if tty && got - last >= 1 << 20 {
                         last = got;
                         let of = total.map(|t| format!(" of {:.1}", t as f64 / 1e6)).unwrap_or_default();
-                        eprint!("\r{name}: {:.1}{of} MB", got as f64 / 1e6);
+                        eprint!("\r{shown}: {:.1}{of} MB", got as f64 / 1e6);
                     }
                 };
                 let r = binsight_advisory::update::update(&root, name, &mirror, &mut progress);
@@ -272,17 +273,18 @@ fn db(command: DbCommand) -> Result<u8> {
                         }
                         println!(
                             "updated '{}': {} from {} ({} skipped)",
-                            meta.name,
+                            binsight_report::sanitize(&meta.name),
                             advisories(meta.records),
-                            meta.origin,
+                            binsight_report::sanitize(&meta.origin.to_string()),
                             meta.skipped
                         );
                     }
                     Err(e) => {
                         failed += 1;
                         eprintln!(
-                            "binsight: db update {name}: {e}\n  the previous copy of '{name}' (if any) is unchanged; \
-                             retry, pass --mirror URL, or fetch {name}/all.zip yourself and run `binsight db import`"
+                            "binsight: db update {shown}: {}\n  the previous copy of '{shown}' (if any) is unchanged; \
+                             retry, pass --mirror URL, or fetch {shown}/all.zip yourself and run `binsight db import`",
+                            binsight_report::sanitize(&e.to_string())
                         );
                     }
                 }
@@ -300,7 +302,7 @@ fn db(command: DbCommand) -> Result<u8> {
             };
             let sources = binsight_advisory::store::status(&root);
             let (db, _) = binsight_advisory::load_for_audit(&root, &[]);
-            println!("advisory database: {}", root.display());
+            println!("advisory database: {}", binsight_report::sanitize(&root.display().to_string()));
             println!(
                 "built in: {} (binsight's: musl, Rust standard library)",
                 advisories(binsight_advisory::embedded().len())
@@ -333,11 +335,11 @@ fn db(command: DbCommand) -> Result<u8> {
                     .collect();
                 println!(
                     "  {}: {} ({}), imported {date} ({}) from {}",
-                    m.name,
+                    binsight_report::sanitize(&m.name),
                     advisories(m.records),
                     if ecos.is_empty() { "no ecosystem".to_string() } else { ecos.join(", ") },
                     age(Some(&date)),
-                    m.origin
+                    binsight_report::sanitize(&m.origin.to_string())
                 );
             }
             println!();
@@ -503,7 +505,7 @@ fn main() -> ExitCode {
     let (cli, notes) = match config::parse::<Cli>() {
         Ok(parsed) => parsed,
         Err(config::Error(e)) => {
-            eprintln!("binsight: {e}");
+            eprintln!("binsight: {}", binsight_report::sanitize(&e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -517,7 +519,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            eprintln!("binsight: {e:#}");
+            // Errors quote paths, names and messages from the input: escaped, on one line.
+            eprintln!("binsight: {}", binsight_report::sanitize(&format!("{e:#}")));
             ExitCode::from(fail::code(&e))
         }
     }

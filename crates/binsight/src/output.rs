@@ -114,6 +114,9 @@ pub struct Run {
     streams: Vec<Stream>,
     /// A progress bar on stderr, hidden while lines are printed.
     bar: Option<indicatif::ProgressBar>,
+    /// The SBOMs' creation time (RFC 3339), when one is written: read at the start, so a bad
+    /// `SOURCE_DATE_EPOCH` is refused before the scan.
+    created: String,
 }
 
 impl Run {
@@ -127,16 +130,23 @@ impl Run {
                 "more than one -o without a file: only one output can go to stdout; write the others with FORMAT=FILE"
             )));
         }
+        // A path no output can go to (a directory, a dangling link…) fails before the scan
+        // (exit 1, as any output that cannot be written).
+        for f in specs.iter().filter_map(|s| s.file.as_ref()) {
+            binsight_pack::dest::classify(f)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
+        }
+        let created = if specs.iter().any(|s| matches!(s.format, Format::CycloneDx | Format::Spdx)) {
+            binsight_report::sbom::created().map_err(|e| crate::fail::usage(anyhow::anyhow!(e)))?
+        } else {
+            String::new()
+        };
         let mut streams = Vec::new();
         if opts.stream {
             for s in specs.iter().filter(|s| s.format == Format::Json) {
                 let file = match &s.file {
                     None => None,
-                    Some(f) => Some((
-                        f.clone(),
-                        std::fs::File::create(f)
-                            .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?,
-                    )),
+                    Some(f) => Some((f.clone(), open_stream(f)?)),
                 };
                 streams.push(Stream { file });
             }
@@ -155,6 +165,7 @@ impl Run {
             advisory: crate::advisory_context(None),
             streams,
             bar: None,
+            created,
         })
     }
 
@@ -168,7 +179,9 @@ impl Run {
         self.bar = bar;
     }
 
+    /// One line on stderr, escaped (it quotes paths and messages from the input).
     fn eprint(&self, line: &str) {
+        let line = binsight_report::sanitize(line);
         match &self.bar {
             Some(b) => b.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
@@ -206,7 +219,7 @@ impl Run {
             Item::Report(r) => {
                 if let Some(w) = partial_warning(r) {
                     self.failed += 1;
-                    self.eprint(&binsight_report::sanitize(&w));
+                    self.eprint(&w);
                 }
                 if !self.streams.is_empty() {
                     self.stream_line(&binsight_report::json_line(r))?;
@@ -214,7 +227,7 @@ impl Run {
             }
             Item::Error(e) => {
                 self.failed += 1;
-                self.eprint(&format!("binsight: {}", binsight_report::sanitize(&e.message)));
+                self.eprint(&format!("binsight: {}", e.message));
                 if !self.streams.is_empty() {
                     self.stream_line(&binsight_report::json_error_line(&e.path, &e.message, e.layer.as_deref()))?;
                 }
@@ -315,21 +328,11 @@ impl Run {
                 o.push('\n');
             }
             Format::CycloneDx => {
-                o = binsight_report::sbom::cyclonedx(
-                    &self.reports,
-                    &self.images,
-                    &binsight_report::sbom::created(),
-                    &self.advisory,
-                );
+                o = binsight_report::sbom::cyclonedx(&self.reports, &self.images, &self.created, &self.advisory);
                 o.push('\n');
             }
             Format::Spdx => {
-                o = binsight_report::sbom::spdx(
-                    &self.reports,
-                    &self.images,
-                    &binsight_report::sbom::created(),
-                    &self.advisory,
-                );
+                o = binsight_report::sbom::spdx(&self.reports, &self.images, &self.created, &self.advisory);
                 o.push('\n');
             }
         }
@@ -347,13 +350,11 @@ impl Run {
                     out.flush()?;
                 }
                 Some(f) => {
-                    // Written beside the target and renamed: a reader never sees half a file. Errors
-                    // name the target (never the temporary file), which is removed on failure.
-                    let tmp = f.with_extension(format!("binsight-{}.tmp", std::process::id()));
-                    std::fs::write(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, f)).map_err(|e| {
-                        let _ = std::fs::remove_file(&tmp);
-                        anyhow::anyhow!("{}: cannot write the output: {e}", f.display())
-                    })?;
+                    // A file is written beside the target and renamed (a reader never sees half
+                    // a file); a FIFO or device is written through; see binsight_pack::dest.
+                    // Errors name the target, never the temporary file.
+                    binsight_pack::dest::write(f, text.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
                 }
             }
         }
@@ -363,7 +364,7 @@ impl Run {
             eprintln!(
                 "binsight: exit 4: {} at or above --fail-on:\n  {}",
                 binsight_report::text::count(n, "finding", "findings"),
-                tripped.join("\n  ")
+                tripped.iter().map(|t| binsight_report::sanitize(t)).collect::<Vec<_>>().join("\n  ")
             );
             EXIT_FINDINGS
         } else if self.failed > 0 {
@@ -374,14 +375,30 @@ impl Run {
     }
 }
 
-/// A message on stderr, wrapped to `COLUMNS` or the width of the terminal stderr is (a pipe or
-/// a file gets it on one line).
+/// A streamed JSON output: a file is written in place as results come (its link followed), a
+/// FIFO or device written through; a directory, block device or socket is refused
+/// (binsight_pack::dest's rules, without the staging: lines appear as they are found).
+fn open_stream(f: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use binsight_pack::dest::{classify, Dest};
+    let opened = classify(f).and_then(|d| {
+        match d {
+            Dest::Replace { path, .. } => std::fs::File::create(path),
+            Dest::Through(path) => std::fs::OpenOptions::new().append(true).open(path),
+        }
+        .map_err(|e| e.to_string())
+    });
+    opened.map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))
+}
+
+/// A message on stderr, escaped ([`binsight_report::sanitize`]: it may quote input data) and
+/// wrapped to `COLUMNS` or the width of the terminal stderr is (a pipe or a file gets it on one
+/// line).
 pub fn eprint_wrapped(msg: &str) {
     let w =
         std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&n| n > 0).or_else(|| {
             console::Term::stderr().size_checked().map(|(_rows, cols)| usize::from(cols)).filter(|&c| c > 0)
         });
-    for line in binsight_report::text::Styled::plain(msg).wrap(w) {
+    for line in binsight_report::text::Styled::plain(&binsight_report::sanitize(msg)).wrap(w) {
         eprintln!("{}", line.render(false));
     }
 }

@@ -63,7 +63,8 @@ pub struct PackArgs {
     /// Do not attach the CycloneDX SBOM artifact.
     #[arg(long)]
     pub no_sbom: bool,
-    /// Replace an existing --oci-layout directory or --tarball file.
+    /// Replace an existing --tarball file, or an existing --oci-layout that is an OCI image
+    /// layout (oci-layout, index.json, blobs/ and nothing else; never the current directory).
     #[arg(long)]
     pub force: bool,
     /// Speak plain HTTP to the registry (loopback registries always get plain HTTP).
@@ -164,14 +165,18 @@ fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) ->
     let sbom = (!args.no_sbom).then(|| {
         r.path = format!("/app/{name}");
         r.sha256 = binsight_pack::digest(&bytes).trim_start_matches("sha256:").to_string();
-        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(0));
+        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(i64::MAX));
         binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
             .into_bytes()
     });
+    // The file name and the strings read from the binary (its .comment) are escaped.
     eprintln!(
-        "binsight: {shown}: {platform}, {}, {}: ok to pack",
-        binsight_report::libc_short(&r),
-        binsight_report::toolchain_short(&r)
+        "binsight: {}",
+        binsight_report::sanitize(&format!(
+            "{shown}: {platform}, {}, {}: ok to pack",
+            binsight_report::libc_short(&r),
+            binsight_report::toolchain_short(&r)
+        ))
     );
     Ok(Binary { name, bytes, platform, sbom })
 }
@@ -209,30 +214,35 @@ fn tzdata() -> Result<Vec<Entry>> {
     Ok(v)
 }
 
-fn epoch() -> Result<u64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => {
-            s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds")).usage()
-        }
-        Err(_) => Ok(0),
+/// Whether `p` is what stdout is (the same pipe, terminal or file).
+fn is_stdout(p: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (std::fs::metadata(p), std::fs::metadata("/dev/stdout")) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 
-/// Refuse to replace what is at an output path without --force (a usage error, found before
-/// anything is built or pushed).
+/// `SOURCE_DATE_EPOCH` (default 0), in the range RFC 3339 timestamps can say.
+fn epoch() -> Result<u64> {
+    Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::msg).usage()?.unwrap_or(0))
+}
+
+/// Refuse an output path binsight must not write (a usage error, found before anything is
+/// built or pushed): an existing file without --force; for --oci-layout, anything but a new or
+/// empty directory or (with --force) an existing OCI layout, and never the current directory
+/// or one above it; for --tarball, a directory, block device or socket.
 fn check_outputs(args: &PackArgs) -> Result<()> {
     if let Some(dir) = &args.oci_layout {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
-        if dir.exists() && !(dir.is_dir() && empty) && !args.force {
-            bail_usage!(
-                "--oci-layout {}: exists and is not empty; choose another directory or pass --force",
-                dir.display()
-            );
-        }
+        binsight_pack::layout_dest(dir, args.force).map_err(|e| anyhow::anyhow!("--oci-layout {e}")).usage()?;
     }
     if let Some(f) = &args.tarball {
-        if std::fs::symlink_metadata(f).is_ok() && !args.force {
-            bail_usage!("--tarball {}: exists; choose another file or pass --force", f.display());
+        match binsight_pack::dest::classify(f) {
+            Err(e) => bail_usage!("--tarball {}: {e}", f.display()),
+            Ok(binsight_pack::dest::Dest::Replace { exists: true, .. }) if !args.force => {
+                bail_usage!("--tarball {}: exists; choose another file or pass --force", f.display())
+            }
+            Ok(_) => {}
         }
     }
     if let (Some(dir), Some(f)) = (&args.oci_layout, &args.tarball) {
@@ -339,15 +349,22 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     // Write failures from here on are run-time failures (exit 1).
     if let Some(dir) = &args.oci_layout {
         binsight_pack::write_layout(&built, dir, args.force)?;
-        eprintln!("binsight: wrote OCI layout {}", dir.display());
+        eprintln!("binsight: wrote OCI layout {}", binsight_report::sanitize(&dir.display().to_string()));
     }
     if let Some(f) = &args.tarball {
         binsight_pack::write_tarball(&built, f, epoch, args.force)?;
-        eprintln!("binsight: wrote {}", f.display());
+        eprintln!("binsight: wrote {}", binsight_report::sanitize(&f.display().to_string()));
     }
+    // With the archive on stdout (`--tarball /dev/stdout | docker load`), the REF@DIGEST lines
+    // go to stderr: nothing follows the archive.
+    let archive_on_stdout = args.tarball.as_deref().is_some_and(is_stdout);
     if references.is_empty() {
         for t in &args.tag {
-            println!("{t}@{}", built.root.digest);
+            if archive_on_stdout {
+                eprintln!("{t}@{}", built.root.digest);
+            } else {
+                println!("{t}@{}", built.root.digest);
+            }
         }
     }
     for r in references {
@@ -356,13 +373,17 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         let client = registry::Client::new(r, &opts).map_err(anyhow::Error::msg)?;
         let mut say = |m: &str| {
             if !quiet {
-                eprintln!("binsight: {m}");
+                eprintln!("binsight: {}", binsight_report::sanitize(m));
             }
         };
         let p = binsight_pack::push::push(&built, &client, &mut say)?;
         eprintln!(
-            "binsight: pushed {shown}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
-            p.blobs_uploaded, p.bytes_uploaded, p.blobs_present, p.manifests
+            "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
+            binsight_report::sanitize(&shown),
+            p.blobs_uploaded,
+            p.bytes_uploaded,
+            p.blobs_present,
+            p.manifests
         );
         println!("{shown}@{}", built.root.digest);
     }

@@ -289,7 +289,7 @@ pub fn scan(sources: Vec<String>, common: &Common, opts: &Options) -> Result<u8>
         if !opts.quiet {
             eprintln!(
                 "binsight: scanning the directories on $PATH: {}",
-                d.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ")
+                binsight_report::sanitize(&d.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "))
             );
         }
         d.into_iter().map(Source::Dir).collect()

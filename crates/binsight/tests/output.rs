@@ -207,13 +207,13 @@ fn control_characters_in_file_names_are_escaped() {
         let out = c.assert().code(1).get_output().clone();
         let (table, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "{columns:?}: {table:?}");
-        assert!(table.contains("\\u{1b}[31mevil"), "{columns:?}: {table}");
+        assert!(table.contains("\\x1b[31mevil"), "{columns:?}: {table}");
         assert!(!stderr.chars().any(|c| c.is_control() && c != '\n'), "{stderr:?}");
-        assert!(stderr.contains("bell\\u{7}\\u{1b}]0;title\\u{7}"), "{stderr}");
+        assert!(stderr.contains("bell\\x07\\x1b]0;title\\x07"), "{stderr}");
     }
     let inspect = stdout_of(bin().arg("inspect").arg(d.path().join("\x1b[31mevil")));
     assert!(!inspect.chars().any(|c| c.is_control() && c != '\n'), "{inspect:?}");
-    assert!(inspect.starts_with(&format!("{}/\\u{{1b}}[31mevil\n", d.path().display())), "{inspect}");
+    assert!(inspect.starts_with(&format!("{}/\\x1b[31mevil\n", d.path().display())), "{inspect}");
 }
 
 fn json_paths(out: &str) -> Vec<String> {

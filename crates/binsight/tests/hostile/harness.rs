@@ -64,6 +64,15 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_in(None, args, env, caps)
+}
+
+/// [`run`] in the working directory `cwd` (None: the test's own).
+pub fn run_in<I, S>(cwd: Option<&Path>, args: I, env: &[(&str, &str)], caps: Caps) -> Outcome
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
     // Headroom over the RSS cap for the allocator's untouched reservations; RSS is checked
     // separately and exactly.
@@ -73,6 +82,9 @@ where
     cmd.env("CI", "true").env("NO_COLOR", "1").env_remove("BINSIGHT_CONFIG");
     for (k, v) in env {
         cmd.env(k, v);
+    }
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
     }
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();

@@ -6,6 +6,7 @@
 
 mod advisory;
 mod harness;
+mod output;
 mod registry;
 
 use harness::Caps;
