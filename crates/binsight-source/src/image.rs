@@ -244,12 +244,12 @@ impl Store {
                 if !meta.is_file() {
                     return Err(format!("{n}: not a regular file (symlinks are not followed)"));
                 }
-                let f = File::open(&p).map_err(|e| format!("{n}: {e}"))?;
+                let f = crate::open_regular_file(&p).map_err(|e| format!("{n}: {e}"))?;
                 Ok((Box::new(BufReader::with_capacity(256 << 10, f)), Some(meta.len())))
             }
             Store::Tar(path, idx) => {
                 let &(off, size) = idx.get(&n).ok_or_else(|| format!("{n}: missing from the archive"))?;
-                let mut f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let mut f = crate::open_regular_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 f.seek(SeekFrom::Start(off)).map_err(|e| format!("{n}: {e}"))?;
                 Ok((Box::new(BufReader::with_capacity(256 << 10, f.take(size))), Some(size)))
             }
@@ -342,12 +342,11 @@ fn open_regular(path: &Path) -> Result<File, ImageError> {
             why: "not a regular file (a FIFO, socket or device); give an image archive file".into(),
         });
     }
-    let f = File::open(path).map_err(io)?;
-    // It could have been swapped since: check what was opened.
-    if !f.metadata().map_err(io)?.is_file() {
-        return Err(ImageError::NotImage { path: path.display().to_string(), why: "not a regular file".into() });
-    }
-    Ok(f)
+    // It could have been swapped since: the open does not block and checks what it opened.
+    crate::open_regular_file(path).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput => ImageError::NotImage { path: path.display().to_string(), why: e.to_string() },
+        _ => io(e),
+    })
 }
 
 fn strings(v: &Value) -> Vec<String> {

@@ -60,6 +60,22 @@ fn io(path: &Path, source: std::io::Error) -> SourceError {
     SourceError::Io { path: path.display().to_string(), source }
 }
 
+/// Open a file that must be a regular one, for reading, without ever blocking: the open is
+/// non-blocking (`O_NONBLOCK`, which changes nothing for regular files), so a FIFO or device
+/// put at the path after the caller's type check does not wait for a writer; what was opened
+/// is then checked. `Err` of kind `InvalidInput` for anything but a regular file.
+pub fn open_regular_file(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    Ok(f)
+}
+
 /// The four-byte ELF magic.
 pub const ELF_MAGIC: &[u8; 4] = b"\x7fELF";
 
@@ -85,7 +101,7 @@ fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, SourceError> {
 /// [`read_capped`] into a caller's buffer (cleared first), so a thread can reuse one.
 fn read_capped_into(path: &Path, limits: &Limits, buf: &mut Vec<u8>) -> Result<(), SourceError> {
     buf.clear();
-    let f = File::open(path).map_err(|e| io(path, e))?;
+    let f = open_regular_file(path).map_err(|e| io(path, e))?;
     let hint = f.metadata().map(|m| m.len()).unwrap_or(0).min(limits.max_file_size);
     buf.reserve(usize::try_from(hint).unwrap_or(0));
     f.take(limits.max_file_size.saturating_add(1)).read_to_end(buf).map_err(|e| io(path, e))?;
@@ -146,7 +162,7 @@ impl ByteBudget {
 
 /// Does the file start with the ELF magic? Reads four bytes.
 pub fn starts_with_elf_magic(path: &Path) -> Result<bool, SourceError> {
-    let mut f = File::open(path).map_err(|e| io(path, e))?;
+    let mut f = open_regular_file(path).map_err(|e| io(path, e))?;
     let mut m = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -292,6 +308,25 @@ mod tests {
         assert_eq!(progress.files_seen.load(Relaxed), stats.files_seen);
         assert_eq!(progress.files_seen.load(Relaxed), 4);
         assert_eq!(progress.elf_found.load(Relaxed), found.len() as u64);
+    }
+
+    /// A FIFO with no writer: a plain open would wait forever; this one returns at once.
+    #[test]
+    fn opening_a_fifo_never_blocks() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let fifo = d.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = fifo.clone();
+        std::thread::spawn(move || {
+            let _ =
+                tx.send((open_regular_file(&p).map(|_| ()).map_err(|e| e.kind()), starts_with_elf_magic(&p).is_err()));
+        });
+        let (open, magic_err) = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the open returned");
+        assert_eq!(open, Err(std::io::ErrorKind::InvalidInput));
+        assert!(magic_err);
+        let c = Candidate { path: fifo, size: 0 };
+        assert!(matches!(read_candidate(&c, &Limits::default()), Err(SourceError::NotRegular { .. })));
     }
 
     #[test]

@@ -4,6 +4,15 @@
 use crate::gen::{self, Section, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS};
 use crate::harness::{self, Caps};
 
+/// `dir/flood`: a static musl ELF whose `.text` is `size` bytes of [`gen::lea_flood`]; and
+/// `dir/good` beside it.
+fn flood_dir(dir: &std::path::Path, size: u64) {
+    let text =
+        Section { name: ".text", kind: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR, size, fill: gen::lea_flood() };
+    gen::write_elf(&dir.join("flood"), &[text, Section::bytes(".rodata", SHT_PROGBITS, SHF_ALLOC, gen::musl_rodata())]);
+    gen::good_elf(&dir.join("good"));
+}
+
 /// A static musl binary whose 160 MiB executable section is nothing but `lea disp(%rsp)` with
 /// musl's buffer steps: the musl code signal's search once held every instruction (1.6 GB at
 /// this size; SIGABRT at 400 MiB) and a directory scan holding the file printed nothing.
@@ -11,20 +20,7 @@ use crate::harness::{self, Caps};
 fn musl_code_search_on_a_lea_flood() {
     let d = tempfile::tempdir().expect("tmp");
     let size = 160u64 << 20;
-    gen::write_elf(
-        &d.path().join("flood"),
-        &[
-            Section {
-                name: ".text",
-                kind: SHT_PROGBITS,
-                flags: SHF_ALLOC | SHF_EXECINSTR,
-                size,
-                fill: gen::lea_flood(),
-            },
-            Section::bytes(".rodata", SHT_PROGBITS, SHF_ALLOC, gen::musl_rodata()),
-        ],
-    );
-    gen::good_elf(&d.path().join("good"));
+    flood_dir(d.path(), size);
     // The file itself is mapped or read whole (160 MiB); the search adds one block's lists.
     let caps = Caps { rss_mib: 160 + 120, secs: 120 };
     let o = harness::run(
@@ -52,20 +48,7 @@ fn musl_code_search_on_a_lea_flood() {
 #[test]
 fn spent_budget_is_a_partial_note() {
     let d = tempfile::tempdir().expect("tmp");
-    gen::write_elf(
-        &d.path().join("flood"),
-        &[
-            Section {
-                name: ".text",
-                kind: SHT_PROGBITS,
-                flags: SHF_ALLOC | SHF_EXECINSTR,
-                size: 8 << 20,
-                fill: gen::lea_flood(),
-            },
-            Section::bytes(".rodata", SHT_PROGBITS, SHF_ALLOC, gen::musl_rodata()),
-        ],
-    );
-    gen::good_elf(&d.path().join("good"));
+    flood_dir(d.path(), 8 << 20);
     let caps = Caps { rss_mib: 150, secs: 60 };
     let dir = d.path().display().to_string();
     let o = harness::run(["scan", "-q", "-o", "json", "--max-detector-work", "1M", &dir], &[], caps);
