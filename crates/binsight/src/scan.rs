@@ -26,9 +26,13 @@ pub struct Options {
     pub sort: bool,
 }
 
-/// Analyse one file's bytes and record its hash.
+/// Analyse one file's bytes and record its hash. A panic in the analysis (a bug: none is known,
+/// and fuzzing looks for them) becomes this file's error, so the rest of the scan is reported.
 fn analyze(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) -> Result<BinaryReport, String> {
-    let mut r = analyze_bytes(path, data, db)?;
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_bytes(path, data, db)));
+    let mut r = analysed.unwrap_or_else(|_| {
+        Err(format!("{path}: internal error while analysing this file (a bug in binsight; please report it)"))
+    })?;
     r.sha256 = format!("{:x}", sha2::Sha256::digest(data));
     Ok(r)
 }
