@@ -1,7 +1,8 @@
 //! Runs `binsight` as a user would, under hard limits, and measures what it cost.
 //!
 //! - Memory: `prlimit --data` (heap and private writable mappings) stops a runaway allocation
-//!   with an abort the test sees; peak RSS is `VmHWM` polled from `/proc/PID/status`.
+//!   with an abort the test sees; peak RSS is `VmHWM` polled from `/proc/PID/status` every 5 ms
+//!   (a run that ends before the first poll shows 0; the `--data` limit still bounds it).
 //! - Time: a deadline after which the process is killed (and the case fails).
 //! - stdin is closed, `CI=true`, colours off: what a script sees.
 //! - `BINSIGHT_HOSTILE_BIN=PATH` runs another binsight binary (a release build, an older one).
