@@ -4,7 +4,10 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use binsight_model::{AdvisoryData, Applicability, BinaryReport, Component, Evidence, Finding, Verdict};
+use binsight_model::{
+    Action, AdvisoryData, Applicability, BinaryReport, Component, ComponentKind, Evidence, Finding, Fix, FixSubject,
+    Informational, Severity, Verdict,
+};
 
 use crate::osv::Advisory;
 use crate::range::{self, Decision};
@@ -40,11 +43,8 @@ fn applies_to_linux(a: &Advisory) -> bool {
 }
 
 /// RustSec's informational kind (`unmaintained`, `unsound`, `notice`), when the record has one.
-fn informational(a: &Advisory) -> Option<String> {
-    a.affected.iter().find_map(|x| {
-        let v = x.database_specific.as_ref()?.get("informational")?.as_str()?;
-        (!v.is_empty()).then(|| v.to_string())
-    })
+fn informational(a: &Advisory) -> Option<Informational> {
+    a.affected.iter().find_map(|x| x.database_specific.as_ref()?.get("informational")?.as_str()?.parse().ok())
 }
 
 /// A database with binsight's built-in advisories (libcs, Rust standard library) plus whatever
@@ -59,15 +59,15 @@ pub fn with_embedded(mut extra: Database) -> Database {
 /// dependencies and `=> ./dir` replacements) and build-time-only crates.
 fn osv_package(c: &Component) -> Option<(&str, &str)> {
     let local = c.source.as_deref() == Some("local");
-    match c.kind.as_str() {
-        "rust-crate" if !c.build_only && !c.root && !local => Some(("crates.io", c.name.as_str())),
-        "go-module" if !c.root && !local => Some(("Go", c.name.as_str())),
-        "go-stdlib" => Some(("Go", "stdlib")),
-        "rust-std" => Some(("rust-toolchain", "std")),
+    match c.kind {
+        ComponentKind::RustCrate if !c.build_only && !c.root && !local => Some(("crates.io", c.name.as_str())),
+        ComponentKind::GoModule if !c.root && !local => Some(("Go", c.name.as_str())),
+        ComponentKind::GoStdlib => Some(("Go", "stdlib")),
+        ComponentKind::RustStd => Some(("rust-toolchain", "std")),
         // binsight's own libc advisories are filed under the libc's name (`musl`); a libc with
         // none (glibc, uclibc…) is then an ecosystem without data, never a silent `ok`.
-        "libc" => Some((c.name.as_str(), c.name.as_str())),
-        _ => None,
+        ComponentKind::Libc => Some((c.name.as_str(), c.name.as_str())),
+        ComponentKind::RustCrate | ComponentKind::GoModule => None,
     }
 }
 
@@ -85,14 +85,9 @@ fn versions_of(c: &Component, report: &BinaryReport) -> Vec<String> {
     if let Some(v) = &c.version {
         return vec![v.clone()];
     }
-    if c.kind == "libc" {
+    if c.kind == ComponentKind::Libc {
         if let Some(r) = &report.libc.version {
-            // ">=1.2.4, <=1.2.5" / ">=1.2.3" / "<=1.1.24"
-            return r
-                .split(',')
-                .map(|p| p.trim().trim_start_matches(">=").trim_start_matches("<=").to_string())
-                .filter(|v| range::parse(v).is_some())
-                .collect();
+            return r.ends().into_iter().filter(|v| range::parse(v).is_some()).map(str::to_string).collect();
         }
     }
     vec![]
@@ -132,7 +127,7 @@ fn affected_functions(a: &Advisory) -> Vec<String> {
 }
 
 /// The advisory's severity from its CVSS vectors (the highest), as `low`…`critical`.
-fn severity(a: &Advisory) -> Option<String> {
+fn severity(a: &Advisory) -> Option<Severity> {
     use std::str::FromStr;
     a.severity
         .iter()
@@ -142,16 +137,7 @@ fn severity(a: &Advisory) -> Option<String> {
             _ => None,
         })
         .max_by(|x, y| x.total_cmp(y))
-        .map(|score| {
-            match score {
-                s if s >= 9.0 => "critical",
-                s if s >= 7.0 => "high",
-                s if s >= 4.0 => "medium",
-                s if s > 0.0 => "low",
-                _ => "none",
-            }
-            .to_string()
-        })
+        .map(Severity::from_cvss_score)
 }
 
 /// The function names (as they appear in a Go binary's pclntab: `path.Func\0`,
@@ -162,7 +148,7 @@ fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Opt
     let setting =
         |k: &str| report.toolchain.go.as_ref()?.settings.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let (goos, goarch) = (setting("GOOS"), setting("GOARCH"));
-    let pkg = if c.kind == "go-stdlib" { "stdlib" } else { c.name.as_str() };
+    let pkg = if c.kind == ComponentKind::GoStdlib { "stdlib" } else { c.name.as_str() };
     let imports: Vec<&serde_json::Value> = a
         .affected
         .iter()
@@ -284,12 +270,12 @@ fn applicability(
     report: &BinaryReport,
     go_names: Option<&GoFuncNames>,
 ) -> (Applicability, Vec<Evidence>) {
-    if let (Some(found), true) = (go_names, c.kind == "go-stdlib" || c.kind == "go-module") {
+    if let (Some(found), true) = (go_names, c.kind.is_go()) {
         if let Some(r) = go_reachability(a, c, report, &|n| found.present(n)) {
             return r;
         }
     }
-    if c.kind == "go-stdlib" {
+    if c.kind == ComponentKind::GoStdlib {
         // Every Go binary has a standard library; whether the vulnerable package is linked is
         // not checked yet (it needs the binary's function table, as govulncheck does).
         return (
@@ -304,7 +290,7 @@ fn applicability(
     if funcs.is_empty() {
         return (Applicability::Affected, vec![Evidence::new("component", "the package is in the binary")]);
     }
-    if c.kind == "rust-std" {
+    if c.kind == ComponentKind::RustStd {
         return (
             Applicability::Unknown,
             vec![Evidence::new("rust-std", format!("whether {} is linked is not checked yet", funcs.join(", ")))],
@@ -340,12 +326,10 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
 pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]>) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut reasons = Vec::new();
-    let mut fixes: Vec<String> = Vec::new();
+    let mut fixes: Vec<Fix> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     // The binary's Go function names, indexed once for every advisory's lookups.
-    let go_names = data
-        .filter(|_| report.components.iter().any(|c| c.kind == "go-stdlib" || c.kind == "go-module"))
-        .map(GoFuncNames::new);
+    let go_names = data.filter(|_| report.components.iter().any(|c| c.kind.is_go())).map(GoFuncNames::new);
     let mut used: Vec<&str> = Vec::new();
     let mut uncovered: Vec<&str> = Vec::new();
     for c in &report.components {
@@ -377,7 +361,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                 }
                 seen.push(a.id.clone());
                 // A backport the build is known to carry makes it not a finding.
-                if c.kind == "libc" {
+                if c.kind == ComponentKind::Libc {
                     if let Some(p) = report.libc.patches.iter().find(|p| a.ids().any(|i| i == p.id)) {
                         reasons.push(format!("{} is fixed in this build by a backport ({})", p.id, p.evidence.detail));
                         continue;
@@ -395,7 +379,10 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                         format!("{name} {} may or may not be affected", versions.join(" to ")),
                     ));
                 }
-                let installed = c.version.clone().unwrap_or_else(|| report.libc.version.clone().unwrap_or_default());
+                let installed = c
+                    .version
+                    .clone()
+                    .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
                 let fixed = fixed_versions(a, eco, name);
                 let informational = informational(a);
                 if app == Applicability::Affected && informational.is_none() {
@@ -423,7 +410,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
     let affected: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Affected).collect();
     let unknown: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Unknown).collect();
     for f in findings.iter().filter(|f| f.informational.is_some() && f.applicability != Applicability::NotLinked) {
-        let kind = f.informational.as_deref().unwrap_or_default();
+        let kind = f.informational.as_ref().map(Informational::as_str).unwrap_or_default();
         reasons.push(format!("warning, not a vulnerability: {} {} is {kind} ({})", f.component, f.installed, f.id));
     }
     let action = if !affected.is_empty() {
@@ -432,7 +419,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
         }
         // Still worth knowing: what could not be checked.
         reasons.extend(missing);
-        "rebuild"
+        Action::Rebuild
     } else if !unknown.is_empty() || !missing.is_empty() {
         reasons.extend(missing);
         for f in &unknown {
@@ -444,7 +431,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                 f.evidence.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ")
             ));
         }
-        "unknown"
+        Action::Unknown
     } else {
         if report.components.is_empty() {
             reasons.push("no components identified: nothing to match".into());
@@ -456,9 +443,10 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
                     .into(),
             );
         }
-        "ok"
+        Action::Ok
     };
-    fixes.sort();
+    // In the order of their sentences, one per subject.
+    fixes.sort_by_cached_key(ToString::to_string);
     fixes.dedup();
     let fixes = keep_highest(fixes);
     used.sort_unstable();
@@ -473,27 +461,23 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
         })
         .collect();
     report.findings = Some(findings);
-    report.verdict = Some(Verdict { action: action.into(), reasons, fix: fixes, data });
+    report.verdict = Some(Verdict { action, reasons, fix: fixes, data });
 }
 
 /// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become
-/// ">= 1.95"; "update crate X to >= 0.5.6 …" and "… >= 0.6.1 …" become the higher one.
-fn keep_highest(fixes: Vec<String>) -> Vec<String> {
-    // (text up to and including ">= ", version, rest)
-    fn split(f: &str) -> Option<(&str, &str)> {
-        let at = f.find(">= ")? + 3;
-        Some((&f[..at], f[at..].split_whitespace().next().unwrap_or("")))
-    }
+/// ">= 1.95"; "update crate X to >= 0.5.6 …" and "… >= 0.6.1 …" become the higher one. A fix
+/// with no fixed release stands on its own.
+fn keep_highest(fixes: Vec<Fix>) -> Vec<Fix> {
     // "1.95" is not semver: read it as 1.95.0.
     let ver = |v: &str| range::parse(v).or_else(|| range::parse(&format!("{v}.0")));
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Fix> = Vec::new();
     for f in fixes {
-        let Some((key, v)) = split(&f) else {
+        let Some(v) = f.at_least.as_deref() else {
             out.push(f);
             continue;
         };
-        match out.iter_mut().find(|o| split(o).is_some_and(|(k, _)| k == key)) {
-            Some(o) if ver(v) > split(o).and_then(|(_, ov)| ver(ov)) => *o = f,
+        match out.iter_mut().find(|o| o.at_least.is_some() && o.subject == f.subject) {
+            Some(o) if ver(v) > o.at_least.as_deref().and_then(ver) => *o = f,
             Some(_) => {}
             None => out.push(f),
         }
@@ -502,38 +486,27 @@ fn keep_highest(fixes: Vec<String>) -> Vec<String> {
 }
 
 /// The concrete fix for an affected finding.
-fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport) -> String {
+fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport) -> Fix {
     let next = next_fix(fixed, c.version.as_deref());
-    match c.kind.as_str() {
-        "rust-crate" => match next {
-            Some(v) => format!("update crate {} to >= {v} then rebuild", c.name),
-            None => format!("remove or replace crate {} (no fixed release), then rebuild", c.name),
-        },
-        "go-module" => match next {
-            Some(v) => format!("update module {} to >= {v} then rebuild", c.name),
-            None => format!("remove or replace module {} (no fixed release), then rebuild", c.name),
-        },
-        "go-stdlib" => match next {
-            Some(v) => format!("rebuild with Go >= {}", v.trim_start_matches('v')),
-            None => "rebuild with a Go release that fixes it".into(),
-        },
-        "rust-std" => match next {
-            Some(v) => format!("rebuild with Rust >= {v}"),
-            None => "rebuild with a Rust release that fixes it".into(),
-        },
-        _ => {
+    let fix = |subject: FixSubject, version: Option<&String>| match version {
+        Some(v) => Fix::at_least(subject, v.as_str()),
+        None => Fix::no_release(subject),
+    };
+    match c.kind {
+        ComponentKind::RustCrate => fix(FixSubject::Crate(c.name.clone()), next),
+        ComponentKind::GoModule => fix(FixSubject::Module(c.name.clone()), next),
+        ComponentKind::GoStdlib => fix(FixSubject::Go, next.map(|v| v.trim_start_matches('v').to_string()).as_ref()),
+        ComponentKind::RustStd => fix(FixSubject::Rust, next),
+        ComponentKind::Libc => {
             let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
             let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
             let zig = by_tool.and_then(|t| t.get("zig")).and_then(|v| v.as_str());
             if let (Some(v), true) = (rustc, report.toolchain.rustc.is_some()) {
-                format!("rebuild with Rust >= {}", v.trim_end_matches(".0"))
+                Fix::at_least(FixSubject::Rust, v.trim_end_matches(".0"))
             } else if let (Some(v), true) = (zig, report.toolchain.cc.iter().any(|x| x.name == "zig")) {
-                format!("rebuild with zig >= {v}")
+                Fix::at_least(FixSubject::Zig, v)
             } else {
-                match next {
-                    Some(v) => format!("rebuild against musl >= {v}"),
-                    None => "rebuild against a musl with the upstream fix applied".into(),
-                }
+                fix(FixSubject::Musl, next)
             }
         }
     }
@@ -549,23 +522,28 @@ mod tests {
             r#"{"id":"X","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]}"#,
         )
         .expect("parses");
-        assert_eq!(severity(&a).as_deref(), Some("high"));
+        assert_eq!(severity(&a), Some(Severity::High));
         let none: Advisory = serde_json::from_str(r#"{"id":"Y"}"#).expect("parses");
         assert_eq!(severity(&none), None);
     }
 
     #[test]
     fn one_fix_per_toolchain_and_package() {
-        let f = keep_highest(vec![
-            "rebuild with Rust >= 1.93".into(),
-            "rebuild with Rust >= 1.95".into(),
-            "update crate x to >= 1.0.1 then rebuild".into(),
-            "update crate x to >= 1.0.10 then rebuild".into(),
-            "update crate x to >= 1.0.9 then rebuild".into(),
-            "update crate xy to >= 0.1.0 then rebuild".into(),
-        ]);
+        let f = keep_highest(
+            [
+                "rebuild with Rust >= 1.93",
+                "rebuild with Rust >= 1.95",
+                "update crate x to >= 1.0.1 then rebuild",
+                "update crate x to >= 1.0.10 then rebuild",
+                "update crate x to >= 1.0.9 then rebuild",
+                "update crate xy to >= 0.1.0 then rebuild",
+            ]
+            .iter()
+            .map(|s| s.parse().expect("a fix"))
+            .collect(),
+        );
         assert_eq!(
-            f,
+            f.iter().map(ToString::to_string).collect::<Vec<_>>(),
             [
                 "rebuild with Rust >= 1.95",
                 "update crate x to >= 1.0.10 then rebuild",

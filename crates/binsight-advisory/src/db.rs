@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::error::{RecordError, SnapshotError, REIMPORT};
 use crate::osv::Advisory;
 use crate::range::{decide, Decision};
 
@@ -22,8 +23,6 @@ pub const MAX_SOURCE: u64 = 64 << 20;
 pub const MAX_LOADED: u64 = 128 << 20;
 /// Problem files reported per directory at load; the rest are counted in one line.
 const MAX_WARNINGS_PER_DIR: usize = 20;
-/// What to do about a record or source over a limit.
-const REIMPORT: &str = "re-import the data with `binsight db import` or `binsight db update`, or remove the file";
 
 /// A file that was skipped, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,14 +47,14 @@ pub struct Database {
 #[derive(Debug)]
 struct Deferred {
     ecosystem: String,
-    decode: fn(&str) -> Result<Vec<Advisory>, String>,
-    cell: std::sync::OnceLock<(Database, Option<String>)>,
+    decode: fn(&str) -> Result<Vec<Advisory>, SnapshotError>,
+    cell: std::sync::OnceLock<(Database, Option<SnapshotError>)>,
 }
 
 impl Deferred {
     /// The decoded records (once; later calls wait for or reuse the first), and the error
     /// if decoding failed (then the database is empty).
-    fn get(&self) -> &(Database, Option<String>) {
+    fn get(&self) -> &(Database, Option<SnapshotError>) {
         self.cell.get_or_init(|| match (self.decode)(&self.ecosystem) {
             Ok(records) => {
                 let mut db = Database::default();
@@ -172,12 +171,12 @@ impl Database {
         }
         // Thousands of small JSON files: parse them on the pool, add them in file-name order.
         use rayon::prelude::*;
-        let parsed: Vec<Result<Advisory, String>> = accepted.par_iter().map(|f| read_one(f)).collect();
+        let parsed: Vec<Result<Advisory, RecordError>> = accepted.par_iter().map(|f| read_one(f)).collect();
         let mut records = Vec::with_capacity(parsed.len());
         for (f, r) in accepted.into_iter().zip(parsed) {
             match r {
                 Ok(a) => records.push(a),
-                Err(message) => problems.push(LoadWarning { path: f, message }),
+                Err(why) => problems.push(LoadWarning { path: f, message: why.to_string() }),
             }
         }
         *budget = budget.saturating_sub(used);
@@ -236,15 +235,15 @@ impl Database {
         ecosystem: &str,
         records: usize,
         date: Option<String>,
-        decode: fn(&str) -> Result<Vec<Advisory>, String>,
+        decode: fn(&str) -> Result<Vec<Advisory>, SnapshotError>,
     ) {
         self.sources.push(DataSource { origin, ecosystems: vec![ecosystem.to_string()], records, date });
         self.deferred.push(Deferred { ecosystem: ecosystem.to_string(), decode, cell: Default::default() });
     }
 
     /// Errors met decoding deferred sources so far (compiled-in data: none expected).
-    pub fn deferred_errors(&self) -> Vec<String> {
-        self.deferred.iter().filter_map(|d| d.cell.get().and_then(|(_, e)| e.clone())).collect()
+    pub fn deferred_errors(&self) -> Vec<&SnapshotError> {
+        self.deferred.iter().filter_map(|d| d.cell.get().and_then(|(_, e)| e.as_ref())).collect()
     }
 
     /// Whether any source has records for `ecosystem`. Decodes the deferred sources of that
@@ -348,17 +347,17 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<(PathBuf, u64)>, warnings: 
     }
 }
 
-fn read_one(path: &Path) -> Result<Advisory, String> {
+fn read_one(path: &Path) -> Result<Advisory, RecordError> {
     use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let f = std::fs::File::open(path).map_err(RecordError::Read)?;
     if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return Err("not a regular file; skipped".into());
+        return Err(RecordError::NotRegular);
     }
     // At most MAX_RECORD + 1 bytes, whatever its size was when listed (it may have grown).
     let mut bytes = Vec::new();
-    f.take(MAX_RECORD + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    f.take(MAX_RECORD + 1).read_to_end(&mut bytes).map_err(RecordError::Read)?;
     if bytes.len() as u64 > MAX_RECORD {
-        return Err(format!("over the {MAX_RECORD}-byte limit for one advisory; skipped: {REIMPORT}"));
+        return Err(RecordError::StoredTooLarge { limit: MAX_RECORD });
     }
     crate::osv::parse_record(&bytes)
 }

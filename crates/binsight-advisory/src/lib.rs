@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod error;
 pub mod osv;
 pub mod range;
 pub mod snapshot;

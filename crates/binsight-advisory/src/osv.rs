@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::error::RecordError;
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Advisory {
     pub id: String,
@@ -95,13 +97,13 @@ impl Advisory {
 /// One OSV record from untrusted bytes (a file, a zip entry): at most
 /// [`crate::db::MAX_RECORD`] bytes, valid JSON of the schema, a non-empty id. The error says
 /// why, ending in "skipped" (callers report it beside the file's name and go on).
-pub fn parse_record(bytes: &[u8]) -> Result<Advisory, String> {
+pub fn parse_record(bytes: &[u8]) -> Result<Advisory, RecordError> {
     if bytes.len() as u64 > crate::db::MAX_RECORD {
-        return Err(format!("over the {}-byte limit for one advisory; skipped", crate::db::MAX_RECORD));
+        return Err(RecordError::TooLarge { limit: crate::db::MAX_RECORD });
     }
-    let a: Advisory = serde_json::from_slice(bytes).map_err(|e| format!("not a valid OSV record ({e}); skipped"))?;
+    let a: Advisory = serde_json::from_slice(bytes).map_err(RecordError::NotOsv)?;
     if a.id.is_empty() {
-        return Err("OSV record without an id; skipped".into());
+        return Err(RecordError::NoId);
     }
     Ok(a)
 }

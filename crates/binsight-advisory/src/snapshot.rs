@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::error::SnapshotError;
 use crate::osv::Advisory;
 
 const META: &str = include_str!("../data/osv-snapshot/snapshot.json");
@@ -57,19 +58,25 @@ pub fn ecosystems() -> impl Iterator<Item = &'static str> {
 
 /// The records of one ecosystem; empty for an ecosystem the snapshot does not hold.
 /// `Err` only if the compiled-in data is damaged (a unit test decodes both).
-pub fn records(ecosystem: &str) -> Result<Vec<Advisory>, String> {
+pub fn records(ecosystem: &str) -> Result<Vec<Advisory>, SnapshotError> {
     let bytes = match ecosystem {
         "crates.io" => CRATES_IO,
         "Go" => GO,
         _ => return Ok(Vec::new()),
     };
-    let dec = zstd::stream::read::Decoder::new(bytes).map_err(|e| format!("snapshot {ecosystem}: {e}"))?;
+    let ecosystem = ecosystem.to_string();
+    let dec = match zstd::stream::read::Decoder::new(bytes) {
+        Ok(d) => d,
+        Err(source) => return Err(SnapshotError::Decode { ecosystem, source }),
+    };
     let mut json = Vec::new();
-    dec.take(MAX_UNCOMPRESSED + 1).read_to_end(&mut json).map_err(|e| format!("snapshot {ecosystem}: {e}"))?;
-    if json.len() as u64 > MAX_UNCOMPRESSED {
-        return Err(format!("snapshot {ecosystem}: over {MAX_UNCOMPRESSED} bytes decompressed"));
+    if let Err(source) = dec.take(MAX_UNCOMPRESSED + 1).read_to_end(&mut json) {
+        return Err(SnapshotError::Decode { ecosystem, source });
     }
-    serde_json::from_slice(&json).map_err(|e| format!("snapshot {ecosystem}: {e}"))
+    if json.len() as u64 > MAX_UNCOMPRESSED {
+        return Err(SnapshotError::TooLarge { ecosystem, limit: MAX_UNCOMPRESSED });
+    }
+    serde_json::from_slice(&json).map_err(|source| SnapshotError::Json { ecosystem, source })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{MAX_LOADED, MAX_RECORD, MAX_SOURCE};
+use crate::error::RecordError;
 use crate::{Database, LoadWarning};
 
 /// Entries read from one archive or directory, at most (the largest OSV exports hold a few
@@ -20,7 +21,7 @@ use crate::{Database, LoadWarning};
 const MAX_ENTRIES: usize = 1_000_000;
 /// Longest record id stored (real ones are under 40 bytes: `RUSTSEC-2024-0001`,
 /// `GHSA-xxxx-xxxx-xxxx`, `openSUSE-SU-2024:14087-1`).
-const MAX_ID: usize = 128;
+pub const MAX_ID: usize = 128;
 /// Longest file name a record is stored under (file systems allow 255 bytes).
 const MAX_FILE_NAME: usize = 250;
 /// Warnings an import returns one by one; the rest are counted in a last one.
@@ -118,18 +119,15 @@ pub(crate) fn valid_name(name: &str) -> bool {
 /// of the store's own files (which start with '.') nor be passed over as hidden, and two
 /// different ids never share a name. Ids over [`MAX_ID`] bytes or holding control characters
 /// are refused with why.
-pub fn record_file_name(id: &str) -> Result<String, String> {
+pub fn record_file_name(id: &str) -> Result<String, RecordError> {
     if id.is_empty() {
-        return Err("OSV record without an id; skipped".into());
+        return Err(RecordError::NoId);
     }
     if id.len() > MAX_ID {
-        return Err(format!(
-            "id of {} bytes is over the {MAX_ID}-byte limit (real ids are under 40); skipped",
-            id.len()
-        ));
+        return Err(RecordError::IdTooLong { len: id.len(), limit: MAX_ID });
     }
     if id.chars().any(char::is_control) {
-        return Err("id holds control characters; skipped".into());
+        return Err(RecordError::IdControl);
     }
     let mut out = String::with_capacity(id.len() + 5);
     for (i, b) in id.bytes().enumerate() {
@@ -141,7 +139,7 @@ pub fn record_file_name(id: &str) -> Result<String, String> {
     }
     out.push_str(".json");
     if out.len() > MAX_FILE_NAME {
-        return Err(format!("id is too long to store ({} bytes once encoded for a file name); skipped", out.len()));
+        return Err(RecordError::FileNameTooLong { len: out.len() });
     }
     Ok(out)
 }
@@ -273,14 +271,14 @@ impl Staging<'_> {
         let a = match crate::osv::parse_record(&self.buf) {
             Ok(a) => a,
             Err(why) => {
-                self.skip(entry, why);
+                self.skip(entry, why.to_string());
                 return Ok(());
             }
         };
         let file = match record_file_name(&a.id) {
             Ok(f) => f,
             Err(why) => {
-                self.skip(entry, why);
+                self.skip(entry, why.to_string());
                 return Ok(());
             }
         };
@@ -727,13 +725,13 @@ mod tests {
 
     #[test]
     fn record_file_names_are_safe_and_distinct() {
-        assert_eq!(record_file_name("RUSTSEC-2024-0001").as_deref(), Ok("RUSTSEC-2024-0001.json"));
-        assert_eq!(record_file_name("GO-2022.0463").as_deref(), Ok("GO-2022.0463.json"));
+        assert_eq!(record_file_name("RUSTSEC-2024-0001").ok().as_deref(), Some("RUSTSEC-2024-0001.json"));
+        assert_eq!(record_file_name("GO-2022.0463").ok().as_deref(), Some("GO-2022.0463.json"));
         for id in [".meta", ".", "..", "/etc/passwd", "a/b", "a\\b", "é", "%", "x y"] {
             let f = record_file_name(id).expect("stored");
             assert!(!f.starts_with('.') && !f.contains('/') && !f.contains('\\') && f.is_ascii(), "{id} → {f}");
         }
-        assert_ne!(record_file_name("%2E"), record_file_name("."));
+        assert_ne!(record_file_name("%2E").ok(), record_file_name(".").ok());
         assert!(record_file_name(&"é".repeat(40)).is_ok());
         assert!(record_file_name(&"%".repeat(100)).is_err(), "too long once encoded");
         assert!(record_file_name(&"a".repeat(129)).is_err());

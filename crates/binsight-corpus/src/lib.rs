@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
-use binsight_model::{BinaryReport, Linkage};
+use binsight_model::{BinaryReport, ComponentKind, Linkage};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -115,7 +115,7 @@ pub fn found(r: &BinaryReport, field: &str, truth: &BTreeMap<String, serde_json:
             binsight_model::LibcFamily::Unknown => None,
             f => Some(f.as_str().into()),
         },
-        "libc_version" => r.libc.version.clone(),
+        "libc_version" => r.libc.version.as_ref().map(ToString::to_string),
         "glibc_floor" => r.portability.glibc_floor.clone(),
         "portability" => Some(
             match r.portability.verdict {
@@ -223,8 +223,9 @@ pub fn compare(r: &BinaryReport, f: &Fixture) -> Vec<(&'static str, Outcome)> {
 /// Does a musl version range as binsight renders it (`>=1.2.4, <=1.2.5`, `<=1.1.24`) contain
 /// the recipe's version?
 fn range_contains(found: &str, truth: &str) -> bool {
-    use binsight_detect::musl_version::{parse_rendered, RELEASES};
-    let (Some(r), Some(t)) = (parse_rendered(found), RELEASES.iter().position(|x| *x == truth)) else { return false };
+    use binsight_detect::musl_version::{Range, RELEASES};
+    let r = found.parse().ok().as_ref().and_then(Range::from_versions);
+    let (Some(r), Some(t)) = (r, RELEASES.iter().position(|x| *x == truth)) else { return false };
     r.lo <= t && t <= r.hi
 }
 
@@ -449,11 +450,14 @@ pub fn crate_scores(results: &[FixtureResult]) -> Vec<CrateScore> {
         let found: std::collections::BTreeSet<String> = rep
             .components
             .iter()
-            .filter(|c| c.kind == "rust-crate" && !c.root && !c.build_only)
+            .filter(|c| c.kind == ComponentKind::RustCrate && !c.root && !c.build_only)
             .map(|c| key(&c.name, c.version.as_deref().unwrap_or("")))
             .collect();
-        let method =
-            rep.components.iter().find(|c| c.kind == "rust-crate").map_or("none".to_string(), |c| c.found_by.clone());
+        let method = rep
+            .components
+            .iter()
+            .find(|c| c.kind == ComponentKind::RustCrate)
+            .map_or("none".to_string(), |c| c.found_by.clone());
         out.push(CrateScore {
             id: r.fixture.id.clone(),
             method,
@@ -483,7 +487,7 @@ pub struct GoScore {
 fn found_go(rep: &BinaryReport) -> std::collections::BTreeSet<String> {
     rep.components
         .iter()
-        .filter(|c| c.kind == "go-module" && !c.root)
+        .filter(|c| c.kind == ComponentKind::GoModule && !c.root)
         .map(|c| key(&c.name, c.version.as_deref().unwrap_or("(devel)")))
         .collect()
 }

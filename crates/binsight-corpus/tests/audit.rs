@@ -26,7 +26,7 @@ fn rust_before_1_93_musl_without_iconv_is_not_linked_and_with_iconv_must_rebuild
     let db = with_embedded(Database::default());
     // Rust 1.85 (musl 1.2.3, no backports), unstripped: symbols show iconv is not linked.
     let mut r = report("rust-1.85.0-x86_64-musl-hello");
-    assert_eq!(r.libc.version.as_deref(), Some("1.2.3"));
+    assert_eq!(r.libc.version.as_ref().map(ToString::to_string).as_deref(), Some("1.2.3"));
     audit(&mut r, &db);
     let f = finding(&r, "CVE-2025-26519").expect("CVE-2025-26519 listed");
     assert_eq!(f.applicability, Applicability::NotLinked);
@@ -36,9 +36,9 @@ fn rust_before_1_93_musl_without_iconv_is_not_linked_and_with_iconv_must_rebuild
     audit(&mut r2, &db);
     assert_eq!(finding(&r2, "CVE-2025-26519").map(|f| f.applicability), Some(Applicability::Affected));
     let v = r2.verdict.as_ref().expect("verdict");
-    assert_eq!(v.action, "rebuild");
+    assert_eq!(v.action.as_str(), "rebuild");
     // CVE-2026-6042 (also iconv) is fixed only from Rust 1.95: that is the rebuild to ask for.
-    assert_eq!(v.fix, ["rebuild with Rust >= 1.95"]);
+    assert_eq!(v.fix.iter().map(ToString::to_string).collect::<Vec<_>>(), ["rebuild with Rust >= 1.95"]);
     // Stripped, iconv's charset table shows iconv code may be there, but not which function:
     // unknown, not a guess.
     let mut r3 = report("rust-1.85.0-x86_64-musl-iconv-stripped");
@@ -85,7 +85,7 @@ fn vulnerable_crate_from_the_osv_snapshot() {
             version: Some(version.into()),
             purl: Some(format!("pkg:cargo/{name}@{version}")),
             cpe: None,
-            kind: "rust-crate".into(),
+            kind: binsight_model::ComponentKind::RustCrate,
             found_by: "cargo-auditable".into(),
             source: Some("crates.io".into()),
             root: false,
@@ -98,16 +98,16 @@ fn vulnerable_crate_from_the_osv_snapshot() {
     plant(&mut r, "cassandra", "0.8.1");
     audit(&mut r, &db);
     let f = r.findings.as_ref().and_then(|f| f.iter().find(|x| x.id == "RUSTSEC-2016-0006")).expect("finding");
-    assert_eq!((f.installed.as_str(), f.informational.as_deref()), ("0.8.1", Some("unmaintained")));
+    assert_eq!((f.installed.as_str(), f.informational.as_ref().map(|i| i.as_str())), ("0.8.1", Some("unmaintained")));
     let v = r.verdict.as_ref().expect("verdict");
-    assert_eq!(v.action, "ok", "{v:?}");
+    assert_eq!(v.action.as_str(), "ok", "{v:?}");
     assert!(v.reasons.iter().any(|x| x.contains("cassandra 0.8.1 is unmaintained")), "{v:?}");
     // A vulnerable version (RUSTSEC-2021-0003: smallvec 1.6.0, fixed 0.6.14 and 1.6.1) is.
     plant(&mut r, "smallvec", "1.6.0");
     audit(&mut r, &db);
     let v = r.verdict.as_ref().expect("verdict");
-    assert_eq!(v.action, "rebuild");
-    assert!(v.fix.iter().any(|x| x == "update crate smallvec to >= 1.6.1 then rebuild"), "{v:?}");
+    assert_eq!(v.action.as_str(), "rebuild");
+    assert!(v.fix.iter().any(|x| x.to_string() == "update crate smallvec to >= 1.6.1 then rebuild"), "{v:?}");
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn rust_standard_library_advisories_match_the_rustc_version() {
     // The same binary claimed by an older rustc: CVE-2022-21658 (remove_dir_all, fixed 1.58.1).
     let mut old = report("rust-1.69.0-x86_64-musl-hello");
     for c in &mut old.components {
-        if c.kind == "rust-std" {
+        if c.kind.as_str() == "rust-std" {
             c.version = Some("1.57.0".into());
         }
     }
@@ -168,7 +168,7 @@ fn vulnerable_crates_fixture_findings_equal_the_recipe() {
         assert_eq!(r.verdict.as_ref().map(|v| v.action.as_str()), Some("rebuild"), "{}", f.id);
         // Severity comes from the record's CVSS vector (RUSTSEC-2021-0003: 9.8, critical).
         let smallvec = r.findings.iter().flatten().find(|x| x.id == "RUSTSEC-2021-0003").expect("smallvec finding");
-        assert_eq!(smallvec.severity.as_deref(), Some("critical"));
+        assert_eq!(smallvec.severity.map(|s| s.as_str()), Some("critical"));
     }
 }
 
@@ -236,7 +236,7 @@ fn a_fresh_install_finds_the_recipe_vulnerable_crates_from_the_embedded_snapshot
             r.findings.iter().flatten().filter(|x| x.id.starts_with("RUSTSEC-")).map(|x| x.id.clone()).collect();
         assert_eq!(got, want, "{}", f.id);
         let v = r.verdict.as_ref().expect("verdict");
-        assert_eq!(v.action, "rebuild", "{}: {v:?}", f.id);
+        assert_eq!(v.action.as_str(), "rebuild", "{}: {v:?}", f.id);
         let crates_io = v.data.iter().find(|d| d.ecosystem == "crates.io").expect("crates.io data named");
         assert_eq!(crates_io.source, "snapshot");
         let date = snap.ecosystems.iter().find(|e| e.ecosystem == "crates.io").map(|e| e.date.clone());
@@ -250,10 +250,10 @@ fn without_advisory_data_for_an_ecosystem_the_verdict_is_unknown_never_ok() {
     let db = with_embedded(Database::default());
     let id = "vuln-rust-1.95.0-x86_64-musl-auditable";
     let mut r = report(id);
-    assert!(r.components.iter().any(|c| c.kind == "rust-crate"), "{id} has crates");
+    assert!(r.components.iter().any(|c| c.kind.as_str() == "rust-crate"), "{id} has crates");
     audit(&mut r, &db);
     let v = r.verdict.as_ref().expect("verdict");
-    assert_eq!(v.action, "unknown", "{v:?}");
+    assert_eq!(v.action.as_str(), "unknown", "{v:?}");
     assert!(
         v.reasons.iter().any(|x| x.contains("no advisories for crates.io loaded") && x.contains("binsight db update")),
         "{v:?}"
@@ -293,7 +293,7 @@ fn a_go_program_and_its_local_replacements_are_never_a_reason_for_unknown() {
     let mut r2 = binsight_detect::analyze(&f.path, &elf);
     binsight_advisory::audit_binary(&mut r2, &with_embedded(Database::default()), Some(&data));
     let v2 = r2.verdict.as_ref().expect("verdict");
-    assert_eq!(v2.action, "unknown");
+    assert_eq!(v2.action.as_str(), "unknown");
     assert!(v2.reasons.iter().any(|x| x.contains("no advisories for Go loaded")), "{v2:?}");
 }
 

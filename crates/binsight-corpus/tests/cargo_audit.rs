@@ -78,7 +78,7 @@ fn crate_findings_agree_with_cargo_audit_bin() {
             .findings
             .iter()
             .flatten()
-            .filter(|x| r.components.iter().any(|c| c.kind == "rust-crate" && c.name == x.component))
+            .filter(|x| r.components.iter().any(|c| c.kind.as_str() == "rust-crate" && c.name == x.component))
             .map(|x| (x.id.clone(), x.component.clone(), x.installed.clone()))
             .collect();
         match cargo_audit(&tool, rustsec.path(), &path) {
@@ -97,7 +97,7 @@ fn crate_findings_agree_with_cargo_audit_bin() {
             // cargo-audit finds no crate list in small programs; binsight must not invent one.
             None => {
                 refused += 1;
-                let crates = r.components.iter().filter(|c| c.kind == "rust-crate" && !c.root).count();
+                let crates = r.components.iter().filter(|c| c.kind.as_str() == "rust-crate" && !c.root).count();
                 if crates != 0 || !ours.is_empty() {
                     differences.push(format!("{}: cargo-audit sees no crates, binsight {crates}", f.id));
                 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use binsight_model::{Completeness, Component, Evidence, LibcFamily, Linkage};
+use binsight_model::{Completeness, Component, ComponentKind, Evidence, LibcFamily, VersionRange};
 
 use crate::{Context, Detector, Findings, Meter};
 
@@ -55,7 +55,7 @@ impl Detector for ComponentsDetector {
                     version: Some(v.clone()),
                     purl: Some(format!("pkg:generic/rust-std@{v}")),
                     cpe: Some(format!("cpe:2.3:a:rust-lang:rust:{v}:*:*:*:*:*:*:*")),
-                    kind: "rust-std".into(),
+                    kind: ComponentKind::RustStd,
                     found_by: "toolchain".into(),
                     source: None,
                     root: false,
@@ -81,7 +81,7 @@ impl Detector for ComponentsDetector {
                 version: Some(format!("v{v}")),
                 purl: Some(format!("pkg:golang/stdlib@v{v}")),
                 cpe: None,
-                kind: "go-stdlib".into(),
+                kind: ComponentKind::GoStdlib,
                 found_by: "go-buildinfo".into(),
                 source: None,
                 root: false,
@@ -93,7 +93,7 @@ impl Detector for ComponentsDetector {
 
         // The libc a static binary carries.
         let f = &cx.elf.facts;
-        if matches!(f.linkage, Linkage::Static | Linkage::StaticPie) {
+        if f.linkage.is_static() {
             let (name, cpe_vendor) = match out.libc.family {
                 LibcFamily::Musl => ("musl", "musl-libc:musl"),
                 LibcFamily::Glibc => ("glibc", "gnu:glibc"),
@@ -101,7 +101,7 @@ impl Detector for ComponentsDetector {
             };
             if !name.is_empty() {
                 // Only an exact version goes into purl/CPE; a range stays in the evidence.
-                let exact = out.libc.version.clone().filter(|v| !v.contains(['<', '>', ',']));
+                let exact = out.libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
                 let mut evidence = out.libc.version_evidence.clone();
                 if let Some(r) = out.libc.version.as_ref().filter(|_| exact.is_none()) {
                     evidence.push(Evidence::new("version-range", format!("{name} {r}")));
@@ -114,7 +114,7 @@ impl Detector for ComponentsDetector {
                         None => format!("pkg:generic/{name}"),
                     }),
                     cpe: exact.map(|v| format!("cpe:2.3:a:{cpe_vendor}:{v}:*:*:*:*:*:*:*")),
-                    kind: "libc".into(),
+                    kind: ComponentKind::Libc,
                     found_by: "libc-detector".into(),
                     source: None,
                     root: false,
@@ -147,7 +147,7 @@ fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Comp
         version,
         purl,
         cpe: None,
-        kind: "go-module".into(),
+        kind: ComponentKind::GoModule,
         found_by: "go-buildinfo".into(),
         source: used.sum.clone().or_else(|| local.then(|| "local".to_string())),
         root,
@@ -174,7 +174,7 @@ fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, String>> {
                 purl: Some(format!("pkg:cargo/{}@{version}", p.name)),
                 version: Some(version),
                 cpe: None,
-                kind: "rust-crate".into(),
+                kind: ComponentKind::RustCrate,
                 found_by: "cargo-auditable".into(),
                 source: Some(format!("{:?}", p.source).to_ascii_lowercase().replace("cratesio", "crates.io")),
                 root: p.root,
@@ -241,7 +241,7 @@ pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
             name,
             version: Some(version),
             cpe: None,
-            kind: "rust-crate".into(),
+            kind: ComponentKind::RustCrate,
             found_by: "panic-path".into(),
             source: Some(source),
             root: false,

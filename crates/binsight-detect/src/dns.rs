@@ -2,9 +2,9 @@
 //! 1.2.4 has no TCP fallback, so answers over 512 bytes (many A/AAAA records, long TXT/SRV,
 //! DNSSEC) fail; the fix is a rebuild against a newer musl.
 
-use binsight_model::{Evidence, LibcFamily, Linkage};
+use binsight_model::{Evidence, Fix, FixSubject, LibcFamily, Resolver};
 
-use crate::musl_version::{parse_rendered, RELEASES};
+use crate::musl_version::{Range, RELEASES};
 use crate::{Context, Detector, Findings, Meter};
 
 /// Index of musl 1.2.4 in [`RELEASES`]: the first release with the TCP fallback.
@@ -20,7 +20,7 @@ impl Detector for DnsDetector {
     }
     fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
-        let is_static = matches!(f.linkage, Linkage::Static | Linkage::StaticPie);
+        let is_static = f.linkage.is_static();
         let mut ev = Vec::new();
         let conf = cx.hits.of("resolv-conf").first().copied();
         if let Some(off) = conf {
@@ -56,13 +56,13 @@ impl Detector for DnsDetector {
         dns.evidence = ev;
         match out.libc.family {
             LibcFamily::Musl if is_static && linked => {
-                dns.resolver = "musl".into();
-                let range = out.libc.version.as_deref().and_then(parse_rendered);
+                dns.resolver = Resolver::Musl;
+                let range = out.libc.version.as_ref().and_then(Range::from_versions);
                 let t = tcp_release();
                 match range {
                     Some(r) if r.hi < t => {
                         dns.tcp_fallback = Some(false);
-                        let v = out.libc.version.clone().unwrap_or_default();
+                        let v = out.libc.version.as_ref().map(ToString::to_string).unwrap_or_default();
                         dns.verdict = format!("links musl {v}'s resolver, which has no TCP fallback: DNS answers over 512 bytes (many A/AAAA records, long TXT/SRV, DNSSEC) fail.{crate_note}");
                         dns.fix = Some(advice);
                     }
@@ -70,7 +70,7 @@ impl Detector for DnsDetector {
                         dns.tcp_fallback = Some(true);
                         dns.verdict = format!(
                             "links musl {}'s resolver, which falls back to TCP for large answers.{crate_note}",
-                            out.libc.version.clone().unwrap_or_default()
+                            out.libc.version.as_ref().map(ToString::to_string).unwrap_or_default()
                         );
                     }
                     _ => {
@@ -80,16 +80,16 @@ impl Detector for DnsDetector {
                 }
             }
             LibcFamily::Musl if !is_static => {
-                dns.resolver = "musl".into();
+                dns.resolver = Resolver::Musl;
                 dns.verdict = "uses the host's musl resolver: TCP fallback for large answers depends on the host (musl >= 1.2.4 has it).".into();
             }
             LibcFamily::Glibc if out.toolchain.go.is_some() && !is_static => {
-                dns.resolver = "go".into();
+                dns.resolver = Resolver::Go;
                 dns.tcp_fallback = Some(true);
                 dns.verdict = "Go with cgo: Go picks its own resolver or the host glibc's (cgo) at run time (GODEBUG=netdns); both fall back to TCP for large answers.".into();
             }
             LibcFamily::Glibc if linked || !is_static => {
-                dns.resolver = "glibc".into();
+                dns.resolver = Resolver::Glibc;
                 dns.tcp_fallback = Some(true);
                 dns.verdict = if is_static {
                     format!("links glibc's resolver statically: lookups load NSS modules (libnss_*.so.2) of the same glibc from the host at run time.{crate_note}")
@@ -98,20 +98,20 @@ impl Detector for DnsDetector {
                 };
             }
             LibcFamily::None if out.toolchain.go.is_some() => {
-                dns.resolver = "go".into();
+                dns.resolver = Resolver::Go;
                 dns.tcp_fallback = Some(true);
                 dns.verdict = "Go's own resolver (no C library): falls back to TCP for large answers.".into();
             }
             _ if rust_crate => {
-                dns.resolver = "rust-crate".into();
+                dns.resolver = Resolver::RustCrate;
                 dns.verdict = "a Rust resolver crate (hickory/trust-dns) does its own lookups.".into();
             }
             _ if known_absent => {
-                dns.resolver = "none".into();
+                dns.resolver = Resolver::None;
                 dns.verdict = "no DNS resolver linked.".into();
             }
             _ => {
-                dns.resolver = "unknown".into();
+                dns.resolver = Resolver::Unknown;
                 dns.verdict = "cannot tell which resolver it uses.".into();
             }
         }
@@ -119,12 +119,12 @@ impl Detector for DnsDetector {
 }
 
 /// How to get a musl with the TCP fallback, for the toolchain that built this binary.
-fn rebuild_advice(out: &Findings) -> String {
+fn rebuild_advice(out: &Findings) -> Fix {
     if out.toolchain.rustc.is_some() {
-        return "rebuild with Rust >= 1.93 (its *-linux-musl targets bundle musl 1.2.5)".into();
+        return Fix::at_least(FixSubject::Rust, "1.93").with_note("its *-linux-musl targets bundle musl 1.2.5");
     }
     if out.toolchain.cc.iter().any(|c| c.name == "zig") {
-        return "rebuild with zig >= 0.11 (bundles musl >= 1.2.4)".into();
+        return Fix::at_least(FixSubject::Zig, "0.11").with_note("bundles musl >= 1.2.4");
     }
-    "rebuild against musl >= 1.2.4".into()
+    Fix::at_least(FixSubject::Musl, "1.2.4")
 }

@@ -13,7 +13,7 @@ impl Detector for HardeningDetector {
     }
     fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
-        let is_static = matches!(f.linkage, Linkage::Static | Linkage::StaticPie);
+        let is_static = f.linkage.is_static();
         let h = &mut out.hardening;
 
         // RELRO.

@@ -3,7 +3,7 @@
 //! tunables and fatal-error strings, Go's build info for libc-free binaries).
 //! Conflicting evidence gives `unknown`, never a guess.
 
-use binsight_model::{Confidence, Evidence, LibcFamily, Linkage};
+use binsight_model::{Confidence, Evidence, LibcFamily};
 
 use crate::{Context, Detector, Findings, Meter};
 
@@ -131,9 +131,7 @@ impl Detector for LibcDetector {
                 libc.evidence = ev;
             }
             0 => {
-                let libc_free = f.interpreter.is_none()
-                    && f.needed.is_empty()
-                    && matches!(f.linkage, Linkage::Static | Linkage::StaticPie);
+                let libc_free = f.interpreter.is_none() && f.needed.is_empty() && f.linkage.is_static();
                 if let (Some(go), true) = (&out.toolchain.go, libc_free) {
                     libc.family = LibcFamily::None;
                     libc.confidence = Confidence::Likely;

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use binsight_model::{LibcFamily, Linkage, LinkedFunction};
+use binsight_model::{LibcFamily, LinkedFunction};
 
 use crate::{Context, Detector, Findings, Meter};
 
@@ -31,7 +31,7 @@ impl Detector for LibcFunctionsDetector {
     }
     fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
-        if !matches!(f.linkage, Linkage::Static | Linkage::StaticPie) || out.libc.family != LibcFamily::Musl {
+        if !f.linkage.is_static() || out.libc.family != LibcFamily::Musl {
             return;
         }
         for (name, family, sig) in tracked() {

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use binsight_model::{Confidence, Evidence, LibcFamily};
+use binsight_model::{Confidence, Evidence, LibcFamily, VersionRange};
 
 use crate::{version, zig_releases, Context, Detector, Findings, Meter};
 
@@ -76,15 +76,29 @@ impl Range {
     pub fn exact(self) -> bool {
         self.lo == self.hi && self.lo != 0
     }
+    /// The versions this range allows, with open ends where it reaches past the releases
+    /// binsight knows (`<=1.1.24`, `>=1.2.3`).
+    pub fn to_versions(self) -> VersionRange {
+        let (lo, hi) = (RELEASES[self.lo].to_string(), RELEASES[self.hi].to_string());
+        match (self.lo, self.hi) {
+            (0, _) => VersionRange { lo: None, hi: Some(hi) },
+            (l, h) if l == h => VersionRange::exact(lo),
+            (_, h) if h == RELEASES.len() - 1 => VersionRange { lo: Some(lo), hi: None },
+            _ => VersionRange { lo: Some(lo), hi: Some(hi) },
+        }
+    }
     /// `1.2.3`, `>=1.2.4, <=1.2.5`, `<=1.1.24`, `>=1.2.3`.
     pub fn render(self) -> String {
-        let (lo, hi) = (RELEASES[self.lo], RELEASES[self.hi]);
-        match (self.lo, self.hi) {
-            (0, _) => format!("<={hi}"),
-            (l, h) if l == h => lo.to_string(),
-            (_, h) if h == RELEASES.len() - 1 => format!(">={lo}"),
-            _ => format!(">={lo}, <={hi}"),
-        }
+        self.to_versions().to_string()
+    }
+    /// The release indices a [`VersionRange`] stands for; `None` when an end is not a musl
+    /// release binsight knows.
+    pub fn from_versions(v: &VersionRange) -> Option<Range> {
+        let idx = |v: &str| RELEASES.iter().position(|r| *r == v);
+        Some(Range {
+            lo: v.lo.as_deref().map_or(Some(0), idx)?,
+            hi: v.hi.as_deref().map_or(Some(RELEASES.len() - 1), idx)?,
+        })
     }
 }
 
@@ -313,7 +327,7 @@ impl Detector for MuslVersionDetector {
             }
         }
         let strong = bounds.len() >= 2 || bounds.iter().any(|(_, e)| e.signal.ends_with("bundled-musl"));
-        out.libc.version = Some(acc.render());
+        out.libc.version = Some(acc.to_versions());
         out.libc.version_confidence = match (acc.exact(), strong) {
             (_, false) => Confidence::Partial,
             _ => Confidence::Likely,

@@ -140,7 +140,11 @@ impl Detector for PortabilityDetector {
                         } else {
                             used.join(", ")
                         };
-                        let ver = out.libc.version.clone().unwrap_or_else(|| "the same glibc version".into());
+                        let ver = out
+                            .libc
+                            .version
+                            .as_ref()
+                            .map_or_else(|| "the same glibc version".into(), ToString::to_string);
                         p.summary = format!(
                             "NOT portable despite static linking: it links {what}, which load glibc's shared NSS modules (libnss_*.so.2) of {ver} from the host at run time; on another host, user/host lookups fail or crash"
                         );

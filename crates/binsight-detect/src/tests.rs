@@ -74,7 +74,7 @@ fn one_planted_version_signal_is_not_a_confident_answer() {
         b"..No error information\0Required key not available\0Key has expired\0..Illegal byte sequence\0",
     ));
     assert_eq!(r.libc.family, binsight_model::LibcFamily::Musl);
-    assert_eq!(r.libc.version.as_deref(), Some(">=1.2.3"));
+    assert_eq!(r.libc.version.as_ref().map(ToString::to_string).as_deref(), Some(">=1.2.3"));
     assert_eq!(r.libc.version_confidence, binsight_model::Confidence::Partial);
 }
 

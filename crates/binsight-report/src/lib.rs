@@ -8,12 +8,18 @@ pub use table::scan_table;
 pub use text::{sanitize, Style};
 
 use binsight_model::{
-    AdvisoryContext, Applicability, BinaryReport, Check, Confidence, FileError, Linkage, Status, SCHEMA_VERSION,
+    AdvisoryContext, Applicability, BinaryReport, Check, ComponentKind, Confidence, FileError, Linkage, Status,
+    SCHEMA_VERSION,
 };
 
 /// A finding's severity as shown: `low`…`critical`, or `unrated` when the advisory gives none.
-pub fn severity_text(f: &binsight_model::Finding) -> &str {
-    f.severity.as_deref().unwrap_or("unrated")
+pub fn severity_text(f: &binsight_model::Finding) -> &'static str {
+    binsight_model::Severity::text(f.severity)
+}
+
+/// A verdict's fixes as one line, `; ` between them.
+pub fn join_fixes(fixes: &[binsight_model::Fix]) -> String {
+    fixes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// One report as one JSON line (no trailing newline).
@@ -163,7 +169,7 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
         safe_line!(o, "            · {}: {}{loc}", ev.signal, ev.detail);
     }
     if r.libc.version.is_some() {
-        let v = r.libc.version.as_deref().unwrap_or_default();
+        let v = r.libc.version.as_ref().map(ToString::to_string).unwrap_or_default();
         safe_line!(o, "  version   {v} ({})", conf(r.libc.version_confidence));
         for ev in &r.libc.version_evidence {
             safe_line!(o, "            · {}: {}", ev.signal, ev.detail);
@@ -194,7 +200,11 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
         }
     }
     if !r.components.is_empty() {
-        let langs = r.components.iter().filter(|c| c.kind == "rust-crate" || c.kind == "go-module").count();
+        let langs = r
+            .components
+            .iter()
+            .filter(|c| matches!(c.kind, ComponentKind::RustCrate | ComponentKind::GoModule))
+            .count();
         let how = match r.components_completeness {
             binsight_model::Completeness::Complete => "complete list",
             binsight_model::Completeness::Partial => "PARTIAL: recovered from source paths, more may be linked",
@@ -213,7 +223,7 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
     }
     if let Some(v) = &r.verdict {
         let mut l = text::Styled::plain("  verdict   ");
-        l.push(&sanitize(&v.action.to_uppercase()), text::verdict_color(&v.action));
+        l.push(&sanitize(&v.action.as_str().to_uppercase()), text::verdict_color(v.action));
         o.push_str(&l.render(style.color));
         o.push('\n');
         for f in r.findings.iter().flatten() {
@@ -223,12 +233,11 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
                 binsight_model::Applicability::Unknown => "unknown",
             };
             let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-            let warn = f.informational.as_deref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
+            let warn = f.informational.as_ref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
             let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
             let mut l = text::Styled::plain(&sanitize(&head));
             if f.informational.is_none() {
-                let sev = severity_text(f);
-                l.push(", ", None).push(&sanitize(sev), text::severity_color(sev));
+                l.push(", ", None).push(severity_text(f), text::severity_color(f.severity));
             }
             l.push(&sanitize(&warn), None);
             o.push_str(&l.render(style.color));
@@ -263,16 +272,6 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
     o
 }
 
-fn severity_rank(s: Option<&str>) -> u8 {
-    match s {
-        Some("critical") => 4,
-        Some("high") => 3,
-        Some("medium") => 2,
-        Some("low") => 1,
-        _ => 0,
-    }
-}
-
 /// The finding that matters most: affected before unknown, then by severity.
 fn worst_finding(r: &BinaryReport) -> Option<&binsight_model::Finding> {
     let rank = |f: &binsight_model::Finding| {
@@ -281,7 +280,8 @@ fn worst_finding(r: &BinaryReport) -> Option<&binsight_model::Finding> {
             Applicability::Unknown if f.informational.is_none() => 1,
             _ => 0,
         };
-        (app, severity_rank(f.severity.as_deref()))
+        // An unrated finding ranks with `none`: below `low`.
+        (app, f.severity.unwrap_or(binsight_model::Severity::None))
     };
     r.findings.iter().flatten().filter(|f| rank(f).0 > 0).max_by_key(|f| rank(f))
 }
@@ -320,7 +320,7 @@ pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
                 binsight_model::Applicability::Unknown => "cannot tell whether the vulnerable code is in the binary",
                 binsight_model::Applicability::NotLinked => "the vulnerable code is not linked",
             };
-            let fix = r.verdict.as_ref().map(|v| v.fix.join("; ")).filter(|s| !s.is_empty());
+            let fix = r.verdict.as_ref().map(|v| join_fixes(&v.fix)).filter(|s| !s.is_empty());
             let message = match fix {
                 Some(fx) if level == "error" => {
                     format!("{} {} has {}: {app}. Fix: {fx}.", f.component, f.installed, f.id)
@@ -396,6 +396,10 @@ mod tests {
     fn poisoned(p: &str) -> BinaryReport {
         let ev = json!([{"signal": p, "section": p, "offset": 1, "detail": p}]);
         let check = json!({"status": "partial", "reason": p, "evidence": ev});
+        // Typed fields take hostile text only where their syntax lets it in: a version with no
+        // whitespace, a fix naming a crate, an unknown informational kind.
+        let version: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+        let fix = format!("update crate {p} to >= 1 then rebuild");
         let v = json!({
             "schema_version": 1, "path": format!("dir/{p}/name"), "size": 1, "sha256": p, "layer": p,
             "elf": {
@@ -409,7 +413,7 @@ mod tests {
                 "section_count": 0, "symbols": 0, "dynamic_symbols": 0, "warnings": [p],
             },
             "libc": {
-                "family": "musl", "version": p, "confidence": "likely", "evidence": ev,
+                "family": "musl", "version": version, "confidence": "likely", "evidence": ev,
                 "version_confidence": "likely", "version_evidence": ev,
                 "patches": [{"id": p, "evidence": ev[0]}],
             },
@@ -423,17 +427,17 @@ mod tests {
                 "verdict": "needs-host-libc", "summary": p, "glibc_floor": p,
                 "distros": [{"distro": p, "release": p, "libc": p}], "min_kernel": p, "runtime_needs": [p],
             },
-            "dns": {"resolver": p, "tcp_fallback": null, "verdict": p, "fix": p},
+            "dns": {"resolver": "musl", "tcp_fallback": null, "verdict": p, "fix": fix},
             "components": [{"name": p, "version": p, "purl": p, "kind": "rust-crate", "found_by": p, "evidence": ev}],
             "components_completeness": "partial",
             "findings": [{
                 "id": p, "aliases": ["CVE-1", p], "summary": p, "component": p, "installed": p, "fixed": [p],
-                "severity": p, "applicability": "affected", "evidence": ev,
+                "severity": "critical", "applicability": "affected", "evidence": ev,
             }, {
                 "id": p, "aliases": [p], "summary": p, "component": p, "installed": p, "fixed": [p],
-                "severity": p, "applicability": "unknown", "evidence": ev, "informational": p,
+                "severity": "high", "applicability": "unknown", "evidence": ev, "informational": p,
             }],
-            "verdict": {"action": p, "reasons": [p], "fix": [p], "data": [{"ecosystem": p, "source": p, "date": p}]},
+            "verdict": {"action": "rebuild", "reasons": [p], "fix": [fix], "data": [{"ecosystem": p, "source": p, "date": p}]},
             "unknowns": [{"origin": p, "message": p}],
         });
         serde_json::from_value(v).expect("a report")

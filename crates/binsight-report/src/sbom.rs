@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use binsight_model::AdvisoryContext;
-use binsight_model::{Applicability, BinaryReport, Component, ImageInfo, Linkage};
+use binsight_model::{Applicability, BinaryReport, Component, ComponentKind, ImageInfo, Linkage};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -19,37 +19,38 @@ pub const MAX_EPOCH: u64 = 253_402_300_799;
 /// `SOURCE_DATE_EPOCH` parsed: `None` when unset or empty; whole seconds from 0 to
 /// [`MAX_EPOCH`] (surrounding spaces allowed), else an error naming the variable, the value
 /// and the range.
-pub fn source_date_epoch() -> Result<Option<u64>, String> {
+pub fn source_date_epoch() -> Result<Option<u64>, BadEpoch> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(v)) => Err(epoch_error(&v.to_string_lossy())),
+        Err(std::env::VarError::NotUnicode(v)) => Err(BadEpoch(v.to_string_lossy().into_owned())),
         Ok(s) => parse_epoch(&s),
     }
 }
 
 /// [`source_date_epoch`] for a given value.
-pub fn parse_epoch(s: &str) -> Result<Option<u64>, String> {
+pub fn parse_epoch(s: &str) -> Result<Option<u64>, BadEpoch> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
     }
     match t.parse::<u64>() {
         Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) && n <= MAX_EPOCH => Ok(Some(n)),
-        _ => Err(epoch_error(s)),
+        _ => Err(BadEpoch(s.to_string())),
     }
 }
 
-fn epoch_error(s: &str) -> String {
-    format!(
-        "SOURCE_DATE_EPOCH='{}': not a whole number of seconds from 0 to {MAX_EPOCH} (1970-01-01 to \
-         9999-12-31T23:59:59Z, what RFC 3339 timestamps can say); set it to e.g. $(git log -1 --format=%ct), or unset it",
-        crate::sanitize(s)
-    )
-}
+/// A `SOURCE_DATE_EPOCH` that is not a timestamp binsight can write (the value as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "SOURCE_DATE_EPOCH='{}': not a whole number of seconds from 0 to {MAX_EPOCH} (1970-01-01 to \
+     9999-12-31T23:59:59Z, what RFC 3339 timestamps can say); set it to e.g. $(git log -1 --format=%ct), or unset it",
+    crate::sanitize(.0)
+)]
+pub struct BadEpoch(pub String);
 
 /// Creation time: `$SOURCE_DATE_EPOCH` when set (reproducible output), else now; RFC 3339 UTC.
 /// An invalid `SOURCE_DATE_EPOCH` is an error ([`source_date_epoch`]), never a made-up date.
-pub fn created() -> Result<String, String> {
+pub fn created() -> Result<String, BadEpoch> {
     let secs = match source_date_epoch()? {
         Some(n) => n,
         None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
@@ -144,7 +145,7 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
             props.push(json!({"name": "binsight:layer", "value": l}));
         }
         if let Some(v) = &r.verdict {
-            props.push(json!({"name": "binsight:verdict", "value": v.action}));
+            props.push(json!({"name": "binsight:verdict", "value": v.action.as_str()}));
         }
         let name = r.path.rsplit('/').next().unwrap_or(&r.path);
         let mut c = json!({"type": "application", "bom-ref": bref, "name": name, "properties": props});
@@ -218,7 +219,7 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
                 "id": f.id,
                 "source": {"name": if f.id.starts_with("RUSTSEC") { "RustSec" } else if f.id.starts_with("GO-") { "Go" } else { "binsight" }},
                 "references": f.aliases.iter().map(|a| json!({"id": a, "source": {"name": if a.starts_with("CVE-") { "NVD" } else { "GitHub" }}})).collect::<Vec<_>>(),
-                "ratings": [{"severity": f.severity.clone().unwrap_or_else(|| "unknown".into())}],
+                "ratings": [{"severity": f.severity.map_or("unknown", binsight_model::Severity::as_str)}],
                 "affects": [{"ref": component_ref(c)}],
                 "analysis": analysis,
                 "properties": [{"name": "binsight:binary", "value": bref}],
@@ -226,7 +227,7 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
             if let Some(s) = &f.summary {
                 v["description"] = json!(s);
             }
-            if let Some(fix) = r.verdict.as_ref().map(|v| v.fix.join("; ")).filter(|s| !s.is_empty()) {
+            if let Some(fix) = r.verdict.as_ref().map(|v| crate::join_fixes(&v.fix)).filter(|s| !s.is_empty()) {
                 if f.applicability == Applicability::Affected {
                     v["recommendation"] = json!(fix);
                 }
@@ -301,7 +302,7 @@ pub fn spdx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, ctx: 
                 continue;
             }
             seen.push(key);
-            let dynamic = c.kind == "libc" && !matches!(r.elf.linkage, Linkage::Static | Linkage::StaticPie);
+            let dynamic = c.kind == ComponentKind::Libc && !r.elf.linkage.is_static();
             let rel = if dynamic { "DYNAMIC_LINK" } else { "STATIC_LINK" };
             rels.push(json!({"spdxElementId": id, "relationshipType": rel, "relatedSpdxElement": cid}));
         }
@@ -362,7 +363,7 @@ mod tests {
         assert_eq!(parse_epoch(""), Ok(None));
         assert_eq!(parse_epoch("253402300799"), Ok(Some(MAX_EPOCH)));
         for bad in ["253402300800", "18446744073709551615", "99999999999999999999999", "-1", "+5", "1.5", "1e9", "x"] {
-            let e = parse_epoch(bad).expect_err(bad);
+            let e = parse_epoch(bad).expect_err(bad).to_string();
             assert!(e.contains("SOURCE_DATE_EPOCH") && e.contains("253402300799"), "{e}");
         }
         let u = uuid_of(b"x");

@@ -9,7 +9,7 @@
 //! image lines are word-wrapped. With no width (`Style::width == None`) nothing is cut.
 //! Every input-derived text is sanitized (control characters escaped) before it is measured.
 
-use binsight_model::{AdvisoryContext, BinaryReport, ImageInfo, Linkage};
+use binsight_model::{Action, AdvisoryContext, BinaryReport, ImageInfo};
 
 use crate::text::{count, severity_color, verdict_color, Style, Styled};
 use crate::{conf, libc_short, linkage, sanitize, severity_text, toolchain_short, worst_finding};
@@ -81,8 +81,8 @@ fn cell(r: &BinaryReport, c: Col) -> Styled {
         Col::Comps => Styled::plain(&r.components.len().to_string()),
         Col::Verdict => match &r.verdict {
             Some(v) => {
-                let shown = if v.action == "rebuild" { "REBUILD".to_string() } else { v.action.clone() };
-                Styled::colored(&sanitize(&shown), verdict_color(&v.action))
+                let shown = if v.action == Action::Rebuild { "REBUILD" } else { v.action.as_str() };
+                Styled::colored(shown, verdict_color(v.action))
             }
             None => Styled::plain("-"),
         },
@@ -90,8 +90,9 @@ fn cell(r: &BinaryReport, c: Col) -> Styled {
             Some(f) => {
                 let id = f.aliases.iter().find(|a| a.starts_with("CVE-")).unwrap_or(&f.id);
                 let sev = severity_text(f);
+                let color = severity_color(f.severity);
                 let mut s = Styled::plain(&sanitize(id));
-                s.push(" ", None).push(&sanitize(sev), severity_color(sev));
+                s.push(" ", None).push(sev, color);
                 if f.applicability == binsight_model::Applicability::Unknown {
                     s.push(" (unknown)", None);
                 }
@@ -157,7 +158,7 @@ fn image_lines(out: &mut Vec<Styled>, i: &ImageInfo, style: &Style) {
 /// The first lines: how many binaries, of which kinds, and the verdicts with the commonest fixes.
 fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, style: &Style) {
     let n = |f: &dyn Fn(&BinaryReport) -> bool| reports.iter().filter(|r| f(r)).count();
-    let statics = n(&|r| matches!(r.elf.linkage, Linkage::Static | Linkage::StaticPie));
+    let statics = n(&|r| r.elf.linkage.is_static());
     let musl = n(&|r| r.libc.family == binsight_model::LibcFamily::Musl);
     let glibc = n(&|r| r.libc.family == binsight_model::LibcFamily::Glibc);
     let first = format!(
@@ -180,9 +181,11 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
         push_wrapped(out, Styled::plain(line.trim_end_matches(';')), style);
     }
     if audit {
-        let v = |a: &str| n(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
+        let v = |a: Action| n(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
         let mut line = Styled::plain("verdicts: ");
-        for (i, (action, shown)) in [("rebuild", "REBUILD"), ("unknown", "unknown"), ("ok", "ok")].iter().enumerate() {
+        for (i, (action, shown)) in
+            [(Action::Rebuild, "REBUILD"), (Action::Unknown, "unknown"), (Action::Ok, "ok")].into_iter().enumerate()
+        {
             if i > 0 {
                 line.push(", ", None);
             }
@@ -193,9 +196,10 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
         let mut fixes: Vec<(String, usize)> = Vec::new();
         for r in reports {
             for f in r.verdict.iter().flat_map(|v| &v.fix) {
-                match fixes.iter_mut().find(|x| &x.0 == f) {
+                let f = f.to_string();
+                match fixes.iter_mut().find(|x| x.0 == f) {
                     Some(x) => x.1 += 1,
-                    None => fixes.push((f.clone(), 1)),
+                    None => fixes.push((f, 1)),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Text for terminals: display width, ellipsis, word wrap, and colour that never counts towards
 //! a width (widths are measured on the visible characters, escape codes are added last).
 
+use binsight_model::{Action, Severity};
 use unicode_width::UnicodeWidthChar as _;
 
 /// How human-readable output is drawn.
@@ -34,24 +35,23 @@ impl Color {
     }
 }
 
-/// The colour of a verdict action (`rebuild`, `unknown`, `ok`).
-pub fn verdict_color(action: &str) -> Option<Color> {
+/// The colour of a verdict action.
+pub fn verdict_color(action: Action) -> Option<Color> {
     match action {
-        "rebuild" => Some(Color::Red),
-        "unknown" => Some(Color::Yellow),
-        "ok" => Some(Color::Green),
-        _ => None,
+        Action::Rebuild => Some(Color::Red),
+        Action::Unknown => Some(Color::Yellow),
+        Action::Ok => Some(Color::Green),
     }
 }
 
-/// The colour of a severity: critical/high red, medium yellow, low plain, unrated dim.
-pub fn severity_color(severity: &str) -> Option<Color> {
+/// The colour of a severity: critical/high red, medium yellow, low plain, none and unrated dim.
+pub fn severity_color(severity: Option<Severity>) -> Option<Color> {
     match severity {
-        "critical" => Some(Color::BoldRed),
-        "high" => Some(Color::Red),
-        "medium" => Some(Color::Yellow),
-        "low" => None,
-        _ => Some(Color::Dim),
+        Some(Severity::Critical) => Some(Color::BoldRed),
+        Some(Severity::High) => Some(Color::Red),
+        Some(Severity::Medium) => Some(Color::Yellow),
+        Some(Severity::Low) => None,
+        Some(Severity::None) | None => Some(Color::Dim),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use binsight_model::BinaryReport;
+use binsight_model::{BinaryReport, Severity};
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 mod args;
@@ -123,6 +123,18 @@ enum Level {
     Medium,
     High,
     Critical,
+}
+
+impl Level {
+    /// The lowest severity that trips `--fail-on` at this level.
+    fn severity(self) -> Severity {
+        match self {
+            Level::Low => Severity::Low,
+            Level::Medium => Severity::Medium,
+            Level::High => Severity::High,
+            Level::Critical => Severity::Critical,
+        }
+    }
 }
 
 impl Common {
@@ -364,23 +376,13 @@ fn fails(r: &BinaryReport, fail_on: Option<FailOn>) -> Vec<String> {
         .filter(|f| {
             f.applicability == binsight_model::Applicability::Affected
                 && f.informational.is_none()
-                && match f.severity.as_deref() {
-                    Some("none") => false,
-                    Some("low") => level <= Level::Low,
-                    Some("medium") => level <= Level::Medium,
-                    Some("high") => level <= Level::High,
-                    Some("critical") => true,
-                    _ => unrated,
+                && match f.severity {
+                    Some(Severity::None) => false,
+                    Some(s) => s >= level.severity(),
+                    None => unrated,
                 }
         })
-        .map(|f| {
-            format!(
-                "{} in {} ({})",
-                f.id,
-                binsight_report::sanitize(&r.path),
-                f.severity.as_deref().unwrap_or("unrated")
-            )
-        })
+        .map(|f| format!("{} in {} ({})", f.id, binsight_report::sanitize(&r.path), Severity::text(f.severity)))
         .collect()
 }
 

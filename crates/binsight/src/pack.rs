@@ -225,7 +225,7 @@ fn is_stdout(p: &Path) -> bool {
 
 /// `SOURCE_DATE_EPOCH` (default 0), in the range RFC 3339 timestamps can say.
 fn epoch() -> Result<u64> {
-    Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::msg).usage()?.unwrap_or(0))
+    Ok(binsight_report::sbom::source_date_epoch().map_err(anyhow::Error::new).usage()?.unwrap_or(0))
 }
 
 /// Refuse an output path binsight must not write (a usage error, found before anything is

@@ -1,0 +1,128 @@
+//! Known vulnerabilities found in a binary's components.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Evidence;
+
+names! {
+    /// How bad a vulnerability is, from the highest CVSS base score of its advisory (CVSS v3/v4
+    /// bands). One ordering, used by the table, `--fail-on` and SARIF: `None < Low < … < Critical`.
+    pub enum Severity ("severity") {
+        /// Score 0.0.
+        None => "none",
+        /// 0.1–3.9.
+        Low => "low",
+        /// 4.0–6.9.
+        Medium => "medium",
+        /// 7.0–8.9.
+        High => "high",
+        /// 9.0–10.0.
+        Critical => "critical",
+    }
+}
+
+impl Severity {
+    /// The CVSS band a base score falls in (scores outside 0–10 are clamped).
+    pub fn from_cvss_score(score: f64) -> Severity {
+        match score {
+            s if s >= 9.0 => Severity::Critical,
+            s if s >= 7.0 => Severity::High,
+            s if s >= 4.0 => Severity::Medium,
+            s if s > 0.0 => Severity::Low,
+            _ => Severity::None,
+        }
+    }
+
+    /// How a finding's optional severity is shown: its name, or `unrated` when there is none.
+    pub fn text(severity: Option<Severity>) -> &'static str {
+        severity.map_or("unrated", Severity::as_str)
+    }
+}
+
+/// The kind of an informational advisory: a warning about a package, not a vulnerability
+/// (RustSec's `informational` field). Kinds binsight does not know are kept as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Informational {
+    /// The package is no longer maintained.
+    Unmaintained,
+    /// The package has unsound code (undefined behaviour reachable from safe code).
+    Unsound,
+    /// Anything else worth knowing about the package.
+    Notice,
+    /// A kind this version of binsight does not know (never empty).
+    Other(String),
+}
+
+impl Informational {
+    /// The kind as the advisory spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Informational::Unmaintained => "unmaintained",
+            Informational::Unsound => "unsound",
+            Informational::Notice => "notice",
+            Informational::Other(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for Informational {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Informational {
+    type Err = crate::UnknownName;
+    /// Any non-empty text: the three RustSec kinds, or [`Informational::Other`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "unmaintained" => Informational::Unmaintained,
+            "unsound" => Informational::Unsound,
+            "notice" => Informational::Notice,
+            "" => {
+                return Err(crate::UnknownName {
+                    what: "informational kind",
+                    given: String::new(),
+                    expected: &["unmaintained", "unsound", "notice", "(any other non-empty kind)"],
+                })
+            }
+            other => Informational::Other(other.to_string()),
+        })
+    }
+}
+
+serde_as_text!(Informational);
+
+/// Is the vulnerable code in the binary?
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// The affected code is present (or the advisory names no function: the package is).
+    Affected,
+    /// The affected functions are absent from the link.
+    NotLinked,
+    /// Cannot tell (e.g. a stripped static binary, no fingerprint yet).
+    Unknown,
+}
+
+/// One known vulnerability in a component of a binary.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Advisory id (RUSTSEC-…, GO-…, or binsight's for libcs) and its aliases (CVE, GHSA).
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: Option<String>,
+    /// Component name and the version installed.
+    pub component: String,
+    pub installed: String,
+    /// Versions that fix it (empty: no fixed release).
+    pub fixed: Vec<String>,
+    /// From the advisory's CVSS vectors; `None` when the advisory gives none (shown `unrated`).
+    pub severity: Option<Severity>,
+    pub applicability: Applicability,
+    pub evidence: Vec<Evidence>,
+    /// Set for advisories that report no vulnerability but a warning about the component
+    /// (RustSec's `unmaintained`, `unsound`, `notice`). They never make the verdict `rebuild`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<Informational>,
+}
