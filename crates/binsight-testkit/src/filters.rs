@@ -49,13 +49,13 @@ impl Filters {
     /// The filters every binsight snapshot needs:
     /// - the corpus directory → `[CORPUS]`: it is under the user's cache directory;
     /// - the system temporary directory's random entries → `[TMP]`;
-    /// - binsight's version → `[VERSION]`, only where binsight names itself (a crate of a
-    ///   fixture at the same version stays visible);
-    /// - the git commit `binsight version` names (and whether the tree was dirty) → `[COMMIT]`;
-    /// - the run's duration in the scan summary → `[TIME]s`;
+    /// - binsight's version → `[VERSION]`, only where binsight names itself (`binsight 0.1.0`,
+    ///   `binsight-0.1.0`, the SBOM tool component, the SARIF driver): it changes with every
+    ///   release, and a crate of a fixture at the same version stays visible;
+    /// - the run's duration at the end of the scan summary → `[TIME]s`;
     /// - ages of advisory data in days, `(N days old`, which grow each day → `([N] days old`
     ///   (the fixed "over 30 days old" stays);
-    /// - today's date (data imported today) → `[TODAY]`;
+    /// - today's date where `db status` says data was imported today → `[TODAY]`;
     /// - UUIDs (SBOM serial numbers and namespaces, derived from content that includes the
     ///   version and paths) → `[UUID]`.
     pub fn new() -> Filters {
@@ -67,10 +67,12 @@ impl Filters {
         f.add(&format!(r"(binsight[ /@v:-]{{1,3}}){version}\b"), "${1}[VERSION]");
         f.add(&format!(r#"("name": ?"binsight",[^}}]{{0,200}}?"version": ?"){version}""#), "${1}[VERSION]\"");
         f.add(&format!(r#"("version": ?"){version}("[^}}]{{0,200}}?"name": ?"binsight")"#), "${1}[VERSION]${2}");
-        f.add(r#"(commit"?:? *"?)[0-9a-f]{7,40}(-dirty)?"#, "${1}[COMMIT]");
-        f.add(r"\b\d+\.\d{2}s\b", "[TIME]s");
+        // SARIF's tool driver: `"semanticVersion"` then `"version"`.
+        f.add(&format!(r#"("semanticVersion": ?"){version}""#), "${1}[VERSION]\"");
+        f.add(&format!(r#"("semanticVersion": ?"\[VERSION\]",\s*"version": ?"){version}""#), "${1}[VERSION]\"");
+        f.add(r"(skipped, )\d+\.\d{2}s\b", "${1}[TIME]s");
         f.add(r"\(\d+ days? old\b", "([N] days old");
-        f.add(&escape(&today()), "[TODAY]");
+        f.add(&format!("(imported ){}", escape(&today())), "${1}[TODAY]");
         f.add(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "[UUID]");
         f
     }

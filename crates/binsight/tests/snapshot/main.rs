@@ -1,5 +1,5 @@
-//! Whole-output snapshots of the real `binsight` binary: help, version, the advisory database
-//! and every user-facing error message. Recorded against the code as it
+//! Whole-output snapshots of the real `binsight` binary: reports of corpus binaries in every
+//! format, an image scan, and every user-facing error message. Recorded against the code as it
 //! is, they must keep passing through any refactoring that claims to change no behaviour.
 //!
 //! Review or update: `cargo insta review -p binsight --test snapshot` (or run with
@@ -8,4 +8,6 @@
 
 mod common;
 mod errors;
+mod image;
 mod meta;
+mod reports;

@@ -28,6 +28,8 @@ fn version() {
         .map(|args| (format!("binsight {}", args.join(" ")), b.run(*args)))
         .collect();
     let mut f = filters(&b);
+    // The commit binsight was built from (and whether the tree was dirty): `[COMMIT]`.
+    f.add(r#"(commit"?:? *"?)[0-9a-f]{7,40}(-dirty)?"#, "${1}[COMMIT]");
     // `version -o json` names binsight's version alone: `"version":"X.Y.Z"`.
     f.add(
         &format!(r#""version":"{}""#, binsight_testkit::filters::escape(env!("CARGO_PKG_VERSION"))),
