@@ -55,9 +55,7 @@ impl Filters {
     /// - the run's duration at the end of the scan summary → `[TIME]s`;
     /// - ages of advisory data in days, `(N days old`, which grow each day → `([N] days old`
     ///   (the fixed "over 30 days old" stays);
-    /// - today's date where `db status` says data was imported today → `[TODAY]`;
-    /// - UUIDs (SBOM serial numbers and namespaces, derived from content that includes the
-    ///   version and paths) → `[UUID]`.
+    /// - today's date where `db status` says data was imported today → `[TODAY]`.
     pub fn new() -> Filters {
         let version = escape(env_version());
         let mut f = Filters { paths: Vec::new(), rules: Vec::new() };
@@ -73,8 +71,18 @@ impl Filters {
         f.add(r"(skipped, )\d+\.\d{2}s\b", "${1}[TIME]s");
         f.add(r"\(\d+ days? old\b", "([N] days old");
         f.add(&format!("(imported ){}", escape(&today())), "${1}[TODAY]");
-        f.add(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "[UUID]");
         f
+    }
+
+    /// SBOM serial numbers and SPDX namespaces → `[UUID]`. Not in [`Filters::new`]: binsight
+    /// derives them from SOURCE_DATE_EPOCH and the paths and hashes of the binaries, so under
+    /// a fixed SOURCE_DATE_EPOCH and relative paths they are the same on every run and stay
+    /// visible; use this for SBOMs of files under temporary paths.
+    pub fn uuids(&mut self) -> &mut Filters {
+        self.add(
+            r"(urn:uuid:|/spdxdocs/binsight-)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            "${1}[UUID]",
+        )
     }
 
     /// Replace matches of `regex` with `replacement` (after the filters added before).
