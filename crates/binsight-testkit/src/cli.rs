@@ -64,6 +64,20 @@ impl Binsight {
     }
 }
 
+/// The running test binary itself: a real ELF (dynamic, glibc) built by the toolchain running
+/// the tests, for cases that need any ELF file.
+pub fn this_exe() -> PathBuf {
+    std::env::current_exe().expect("current exe")
+}
+
+/// JSON lines (binsight's `-o json`), each parsed; a line that is not JSON fails the test.
+pub fn json_lines(out: impl AsRef<[u8]>) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out.as_ref())
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
+        .collect()
+}
+
 /// What a run printed and how it ended.
 #[derive(Debug)]
 pub struct Output {

@@ -17,16 +17,9 @@ fn bin() -> Command {
 }
 
 /// This test binary itself: a real dynamic ELF built by the toolchain running the tests.
-fn some_elf() -> std::path::PathBuf {
-    std::env::current_exe().expect("current exe")
-}
+use binsight_testkit::cli::this_exe as some_elf;
 
-fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
-        .collect()
-}
+use binsight_testkit::cli::json_lines;
 
 #[test]
 fn inspect_json_has_the_documented_fields() {
