@@ -9,78 +9,15 @@ use std::path::Path;
 
 use binsight_source::image::{self, ImageKind, ImageLimits, Progress};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-fn elf(marker: &str) -> Vec<u8> {
-    let mut v = b"\x7fELF".to_vec();
-    v.extend_from_slice(marker.as_bytes());
-    v
-}
-
-enum E<'a> {
-    File(&'a str, Vec<u8>),
-    Dir(&'a str),
-    Symlink(&'a str, &'a str),
-    Fifo(&'a str),
-    /// Written with a raw name, bypassing the tar crate's path checks.
-    RawName(&'a [u8], Vec<u8>),
-}
-
-fn layer_tar(entries: &[E]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for e in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_mode(0o755);
-        h.set_mtime(0);
-        match e {
-            E::File(p, data) => {
-                h.set_size(data.len() as u64);
-                h.set_entry_type(tar::EntryType::Regular);
-                b.append_data(&mut h, p, data.as_slice()).expect("append");
-            }
-            E::Dir(p) => {
-                h.set_size(0);
-                h.set_entry_type(tar::EntryType::Directory);
-                b.append_data(&mut h, p, &[][..]).expect("append");
-            }
-            E::Symlink(p, t) => {
-                h.set_size(0);
-                h.set_entry_type(tar::EntryType::Symlink);
-                b.append_link(&mut h, p, t).expect("append");
-            }
-            E::Fifo(p) => {
-                h.set_size(0);
-                h.set_entry_type(tar::EntryType::Fifo);
-                b.append_data(&mut h, p, &[][..]).expect("append");
-            }
-            E::RawName(name, data) => {
-                h.set_size(data.len() as u64);
-                h.set_entry_type(tar::EntryType::Regular);
-                h.as_old_mut().name[..name.len()].copy_from_slice(name);
-                h.set_cksum();
-                b.append(&h, data.as_slice()).expect("append");
-            }
-        }
-    }
-    b.into_inner().expect("tar")
-}
-
-fn gzip(b: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(b).expect("gz");
-    e.finish().expect("gz")
-}
+use binsight_testkit::image::{digest, fake_elf as elf, gzip, layer_tar, tar_dir, Entry as E, Layer};
 
 fn zstd(b: &[u8]) -> Vec<u8> {
     zstd::stream::encode_all(b, 3).expect("zstd")
 }
 
-fn digest(b: &[u8]) -> String {
-    format!("sha256:{:x}", Sha256::digest(b))
-}
-
 /// The three-layer image every format test uses, as (compressed blob, diff_id) pairs.
-fn standard_layers() -> Vec<(Vec<u8>, String)> {
+fn standard_layers() -> Vec<Layer> {
     let l1 = layer_tar(&[
         E::Dir("bin"),
         E::File("bin/a", elf("a-old")),
@@ -98,81 +35,19 @@ fn standard_layers() -> Vec<(Vec<u8>, String)> {
     vec![(gzip(&l1), digest(&l1)), (zstd(&l2), digest(&l2)), (l3.clone(), digest(&l3))]
 }
 
-fn config(diff_ids: &[String]) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "architecture": "amd64", "os": "linux",
-        "config": {"Entrypoint": ["/bin/a"], "Cmd": ["--serve"]},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-    }))
-    .expect("json")
-}
-
-fn write_blob(root: &Path, b: &[u8]) -> String {
-    let d = digest(b);
-    let p = root.join("blobs/sha256").join(d.trim_start_matches("sha256:"));
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, b).expect("write blob");
-    d
+/// The image config's `config` of every test image.
+fn config() -> serde_json::Value {
+    json!({"Entrypoint": ["/bin/a"], "Cmd": ["--serve"]})
 }
 
 /// An OCI layout at `root`; returns the manifest digest.
-fn oci_dir(root: &Path, layers: &[(Vec<u8>, String)]) -> String {
-    std::fs::create_dir_all(root).expect("mkdir");
-    std::fs::write(root.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).expect("write");
-    let diff_ids: Vec<String> = layers.iter().map(|l| l.1.clone()).collect();
-    let cfg = config(&diff_ids);
-    let cd = write_blob(root, &cfg);
-    let ls: Vec<_> = layers
-        .iter()
-        .map(|(b, _)| {
-            let d = write_blob(root, b);
-            json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": b.len()})
-        })
-        .collect();
-    let m = serde_json::to_vec(&json!({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cfg.len()},
-        "layers": ls,
-    }))
-    .expect("json");
-    let md = write_blob(root, &m);
-    let idx = json!({"schemaVersion": 2, "manifests": [{
-        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": m.len(),
-        "platform": {"os": "linux", "architecture": "amd64"},
-        "annotations": {"org.opencontainers.image.ref.name": "test:1"}}]});
-    std::fs::write(root.join("index.json"), serde_json::to_vec(&idx).expect("json")).expect("write");
-    md
+fn oci_dir(root: &Path, layers: &[Layer]) -> String {
+    binsight_testkit::image::oci_dir(root, layers, config(), "test:1")
 }
 
 /// A `docker save` archive (layer tars by directory name, as classic docker writes them).
-fn docker_archive(path: &Path, layers: &[(Vec<u8>, String)]) {
-    let diff_ids: Vec<String> = layers.iter().map(|l| l.1.clone()).collect();
-    let cfg = config(&diff_ids);
-    let mut b = tar::Builder::new(std::fs::File::create(path).expect("create"));
-    let mut add = |name: &str, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, name, data).expect("append");
-    };
-    let cfg_name = format!("{}.json", digest(&cfg).trim_start_matches("sha256:"));
-    add(&cfg_name, &cfg);
-    let mut names = Vec::new();
-    for (i, (blob, _)) in layers.iter().enumerate() {
-        let n = format!("layer{i}/layer.tar");
-        add(&n, blob);
-        names.push(n);
-    }
-    let m = json!([{"Config": cfg_name, "RepoTags": ["test:1"], "Layers": names}]);
-    add("manifest.json", &serde_json::to_vec(&m).expect("json"));
-    b.finish().expect("finish");
-}
-
-/// Tar up a directory (an OCI archive from an OCI layout).
-fn tar_dir(dir: &Path, to: &Path) {
-    let mut b = tar::Builder::new(std::fs::File::create(to).expect("create"));
-    b.append_dir_all(".", dir).expect("append");
-    b.finish().expect("finish");
+fn docker_archive(path: &Path, layers: &[Layer]) {
+    binsight_testkit::image::docker_archive(path, layers, config(), "test:1")
 }
 
 type Seen = Vec<(String, String, String)>;

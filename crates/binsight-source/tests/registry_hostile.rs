@@ -1,16 +1,12 @@
-//! The registry client against a hostile registry (see `support/hostile_registry.rs`):
+//! The registry client against a hostile registry (see `binsight_testkit::hostile_registry`):
 //! credentials stay with the registry, blobs that drip or never end stop with an error naming
 //! them, and descriptors whose digest is not a digest are refused.
-
-mod support {
-    pub mod hostile_registry;
-}
 
 use std::time::{Duration, Instant};
 
 use binsight_source::image::{self, ImageLimits, ImageScan, ImageSource, Progress};
 use binsight_source::registry::{parse_reference, RegistryOptions};
-use support::hostile_registry::{
+use binsight_testkit::hostile_registry::{
     auth_file, basic, drip, empty_tar, endless, greedy_host, image, redirect, registry, serve, Server,
 };
 

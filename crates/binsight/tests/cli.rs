@@ -17,16 +17,9 @@ fn bin() -> Command {
 }
 
 /// This test binary itself: a real dynamic ELF built by the toolchain running the tests.
-fn some_elf() -> std::path::PathBuf {
-    std::env::current_exe().expect("current exe")
-}
+use binsight_testkit::cli::this_exe as some_elf;
 
-fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}: {l}")))
-        .collect()
-}
+use binsight_testkit::cli::json_lines;
 
 #[test]
 fn inspect_json_has_the_documented_fields() {
@@ -399,11 +392,7 @@ fn audit_flags_verdict_and_fail_on() {
 }
 
 /// A corpus fixture (the corpus must be built: scripts/test.sh or corpus/build).
-fn corpus_file(rel: &str) -> std::path::PathBuf {
-    let p = binsight_corpus::corpus_dir().join(rel);
-    assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
-    p
-}
+use binsight_testkit::corpus::file as corpus_file;
 
 #[test]
 fn fail_on_sets_exit_code_4_for_linked_vulnerable_libc_code() {
@@ -505,13 +494,7 @@ fn permission_denied_is_a_per_file_error() {
 }
 
 /// A fixture of the corpus manifest by id (its path).
-fn corpus_fixture(id: &str) -> std::path::PathBuf {
-    let dir = binsight_corpus::corpus_dir();
-    let m = binsight_corpus::load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}: build the corpus"));
-    let f =
-        m.fixtures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("fixture {id} missing: rebuild the corpus"));
-    dir.join(&f.path)
-}
+use binsight_testkit::corpus::fixture as corpus_fixture;
 
 /// Days from `date` (YYYY-MM-DD) to today, computed here independently of binsight.
 fn days_old(date: &str) -> i64 {

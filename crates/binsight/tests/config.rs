@@ -43,9 +43,7 @@ impl Env {
 }
 
 /// This test binary: a real dynamic ELF.
-fn some_elf() -> PathBuf {
-    std::env::current_exe().expect("current exe")
-}
+use binsight_testkit::cli::this_exe as some_elf;
 
 fn is_json_lines(out: &[u8]) -> bool {
     let text = String::from_utf8_lossy(out);

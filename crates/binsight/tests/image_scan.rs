@@ -4,52 +4,16 @@
 //! run with the official schemas and loads them into real consumers (scripts/validate-sbom.py,
 //! run in the venv scripts/test.sh installs: BINSIGHT_SBOM_PYTHON).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use sha2::{Digest, Sha256};
-
-mod support;
-use support::{skopeo_push, start_registry, tool};
-
-fn corpus_file(rel: &str) -> PathBuf {
-    let p = binsight_corpus::corpus_dir().join(rel);
-    assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
-    p
-}
-
-fn hex(b: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(b))
-}
-
-/// A layer tar holding `files` (image path → bytes) and hard `links` (path → target).
-fn layer_tar(files: &[(&str, Vec<u8>)], links: &[(&str, &str)]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (p, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o755);
-        b.append_data(&mut h, p, data.as_slice()).expect("append");
-    }
-    for (p, target) in links {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Link);
-        h.set_size(0);
-        b.append_link(&mut h, p, target).expect("append link");
-    }
-    b.into_inner().expect("tar")
-}
+use binsight_testkit::corpus::file as corpus_file;
+use binsight_testkit::image::{files_tar, gzip_layer, layer_tar, sha256_hex as hex, Entry, Layer};
+use binsight_testkit::peers::{skopeo_push, start_registry, tool};
 
 /// A gzip layer holding `files`; returns (blob, diff_id).
-fn layer(files: &[(&str, Vec<u8>)]) -> (Vec<u8>, String) {
-    gzip_layer(layer_tar(files, &[]))
-}
-
-fn gzip_layer(t: Vec<u8>) -> (Vec<u8>, String) {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&t).expect("gz");
-    (gz.finish().expect("gz"), format!("sha256:{}", hex(&t)))
+fn layer(files: &[(&str, Vec<u8>)]) -> Layer {
+    gzip_layer(&files_tar(files))
 }
 
 /// (path, layer, sha256) of each report line.
@@ -60,29 +24,9 @@ fn path_layer_sha(reports: &[serde_json::Value]) -> Vec<(&str, &str, &str)> {
     reports.iter().map(|r| (s(r, "path"), s(r, "layer"), s(r, "sha256"))).collect()
 }
 
-fn docker_archive(path: &Path, layers: &[(Vec<u8>, String)]) {
-    let diff_ids: Vec<&String> = layers.iter().map(|l| &l.1).collect();
-    let cfg = serde_json::to_vec(&serde_json::json!({
-        "architecture": "amd64", "os": "linux", "config": {"Entrypoint": ["/app/vuln"]},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids}}))
-    .expect("json");
-    let cfg_name = format!("{}.json", hex(&cfg));
-    let mut names = Vec::new();
-    let mut b = tar::Builder::new(std::fs::File::create(path).expect("create"));
-    let mut add = |name: &str, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, name, data).expect("append");
-    };
-    add(&cfg_name, &cfg);
-    for (i, (blob, _)) in layers.iter().enumerate() {
-        names.push(format!("{i}/layer.tar"));
-        add(&names[i], blob);
-    }
-    let m = serde_json::json!([{"Config": cfg_name, "RepoTags": ["demo:1"], "Layers": names}]);
-    add("manifest.json", &serde_json::to_vec(&m).expect("json"));
-    b.finish().expect("finish");
+/// A docker-archive tagged `demo:1` whose entrypoint is /app/vuln.
+fn docker_archive(path: &Path, layers: &[Layer]) {
+    binsight_testkit::image::docker_archive(path, layers, serde_json::json!({"Entrypoint": ["/app/vuln"]}), "demo:1")
 }
 
 #[test]
@@ -209,17 +153,18 @@ fn registry_pull_over_the_distribution_api() {
 
     // Image 1: two gzip layers; the lower one has a hard link, the upper one deletes the
     // link's target name, so the binary stays visible under the link only.
-    let lower = gzip_layer(layer_tar(
-        &[("usr/bin/iconv185", iconv.clone()), ("usr/bin/hello", hello.clone())],
-        &[("usr/local/bin/iconv-link", "usr/bin/iconv185")],
-    ));
+    let lower = gzip_layer(&layer_tar(&[
+        Entry::File("usr/bin/iconv185", iconv.clone()),
+        Entry::File("usr/bin/hello", hello.clone()),
+        Entry::Link("usr/local/bin/iconv-link", "usr/bin/iconv185"),
+    ]));
     let upper = layer(&[("usr/bin/.wh.iconv185", vec![]), ("etc/motd", b"hi\n".to_vec())]);
     let gz_img = t.path().join("gz.tar");
     docker_archive(&gz_img, &[lower.clone(), upper.clone()]);
     skopeo_push(&gz_img, &format!("{}/bin/demo:gzip", reg.addr), &creds, &[]);
 
     // Image 2: a plain layer, pushed as OCI with zstd compression.
-    let plain = layer_tar(&[("opt/hello", hello.clone())], &[]);
+    let plain = files_tar(&[("opt/hello", hello.clone())]);
     let zst_img = t.path().join("plain.tar");
     let plain_layer = (plain.clone(), format!("sha256:{}", hex(&plain)));
     docker_archive(&zst_img, &[plain_layer]);

@@ -2,7 +2,6 @@
 //! escaped control characters; and JSON lines streamed as files finish (or sorted with --sort).
 
 use std::io::BufRead as _;
-use std::path::PathBuf;
 
 use assert_cmd::Command;
 
@@ -15,9 +14,7 @@ fn bin() -> Command {
 }
 
 /// This test binary itself: a real ELF built by the toolchain running the tests.
-fn some_elf() -> PathBuf {
-    std::env::current_exe().expect("current exe")
-}
+use binsight_testkit::cli::this_exe as some_elf;
 
 /// A directory of `n` copies of a real ELF under long names (in a long-named subdirectory too).
 fn long_named_tree(n: usize) -> tempfile::TempDir {

@@ -11,14 +11,8 @@ use std::process::Stdio;
 
 use assert_cmd::Command;
 
-mod support;
-use support::{start_registry, tool};
-
-fn corpus_file(rel: &str) -> PathBuf {
-    let p = binsight_corpus::corpus_dir().join(rel);
-    assert!(p.is_file(), "{} missing: build the corpus (corpus/build)", p.display());
-    p
-}
+use binsight_testkit::corpus::file as corpus_file;
+use binsight_testkit::peers::{start_registry, tool};
 
 fn binsight() -> Command {
     let mut c = Command::cargo_bin("binsight").expect("binary");

@@ -152,49 +152,8 @@ pub fn good_elf(path: &std::path::Path) {
     );
 }
 
-/// A raw tar header (GNU format) for an entry of `kind` claiming `size` bytes; the caller
-/// writes the data and [`pad`]s it.
-pub fn tar_header(kind: u8, name: &str, size: u64) -> [u8; 512] {
-    let mut h = tar::Header::new_gnu();
-    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-    h.set_mode(0o755);
-    h.set_size(size);
-    h.set_entry_type(tar::EntryType::new(kind));
-    h.set_cksum();
-    let mut out = [0u8; 512];
-    out.copy_from_slice(h.as_bytes());
-    out
-}
-
-/// Zero bytes up to the next 512-byte boundary after `len` bytes of data.
-pub fn pad(len: u64) -> Vec<u8> {
-    vec![0; ((512 - len % 512) % 512) as usize]
-}
-
-/// A regular file entry with its data.
-pub fn tar_file(out: &mut Vec<u8>, name: &str, data: &[u8]) {
-    out.extend(tar_header(b'0', name, data.len() as u64));
-    out.extend(data);
-    out.extend(pad(data.len() as u64));
-}
-
-/// A hard link entry.
-pub fn tar_link(out: &mut Vec<u8>, name: &str, target: &str) {
-    let mut h = tar::Header::new_gnu();
-    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-    h.set_entry_type(tar::EntryType::Link);
-    h.set_size(0);
-    h.set_link_name(target).expect("link name");
-    h.set_cksum();
-    out.extend(h.as_bytes());
-}
-
-/// A GNU long name record for the next entry.
-pub fn tar_long_name(out: &mut Vec<u8>, name: &str) {
-    out.extend(tar_header(b'L', "././@LongLink", name.len() as u64));
-    out.extend(name.as_bytes());
-    out.extend(pad(name.len() as u64));
-}
+pub use binsight_testkit::image::{put_blob, put_gzip_blob};
+pub use binsight_testkit::rawtar::{tar_file, tar_header, tar_link, tar_long_name};
 
 /// The ELF bytes of [`good_elf`].
 pub fn good_elf_bytes() -> Vec<u8> {
@@ -204,61 +163,17 @@ pub fn good_elf_bytes() -> Vec<u8> {
 }
 
 pub fn sha256(b: &[u8]) -> String {
-    use sha2::Digest;
-    format!("sha256:{:x}", sha2::Sha256::digest(b))
+    binsight_testkit::image::digest(b)
 }
 
-/// An OCI image layout at `dir` whose manifest lists `layers` (blob digest, size) in order;
-/// the blobs must already be in `dir/blobs/sha256/`. Returns the layout path.
+/// An OCI image layout at `dir` whose manifest lists `layers` (blob digest, size) in order, as
+/// uncompressed layers whose diff_ids are their digests; the blobs must already be in
+/// `dir/blobs/sha256/`. Returns the layout path.
 pub fn oci_layout(dir: &std::path::Path, layers: &[(String, u64)]) -> std::path::PathBuf {
-    let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).expect("mkdir");
-    let put = |b: &[u8]| {
-        let d = sha256(b);
-        std::fs::write(blobs.join(d.trim_start_matches("sha256:")), b).expect("blob");
-        (d, b.len())
-    };
-    let config = serde_json::json!({
-        "architecture": "amd64", "os": "linux", "config": {},
-        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.0.clone()).collect::<Vec<_>>()}
-    });
-    let (cd, cl) = put(&serde_json::to_vec(&config).expect("json"));
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cl},
-        "layers": layers.iter().map(|(d, n)| serde_json::json!({
-            "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": n
-        })).collect::<Vec<_>>()
-    });
-    let (md, ml) = put(&serde_json::to_vec(&manifest).expect("json"));
-    let index = serde_json::json!({"schemaVersion": 2, "manifests": [{
-        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": ml,
-        "platform": {"architecture": "amd64", "os": "linux"}
-    }]});
-    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).expect("json")).expect("index");
-    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
+    use binsight_testkit::image::{config_blob, oci_index, LAYER_TAR};
+    let diff_ids: Vec<String> = layers.iter().map(|l| l.0.clone()).collect();
+    let config = config_blob(&diff_ids, serde_json::json!({}));
+    let descriptors: Vec<_> = layers.iter().map(|(d, n)| (d.clone(), *n, LAYER_TAR)).collect();
+    oci_index(dir, &config, &descriptors, None);
     dir.to_path_buf()
-}
-
-/// Store `blob` in the layout at `dir`; its (digest, size) for [`oci_layout`].
-pub fn put_blob(dir: &std::path::Path, blob: &[u8]) -> (String, u64) {
-    let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).expect("mkdir");
-    let d = sha256(blob);
-    std::fs::write(blobs.join(d.trim_start_matches("sha256:")), blob).expect("blob");
-    (d, blob.len() as u64)
-}
-
-/// Gzip `parts` (streamed: written as generated) into the layout at `dir` as one blob.
-pub fn put_gzip_blob(dir: &std::path::Path, write: impl FnOnce(&mut dyn Write)) -> (String, u64) {
-    let tmp = dir.join("blob.tmp");
-    std::fs::create_dir_all(dir).expect("mkdir");
-    let f = std::fs::File::create(&tmp).expect("create");
-    let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(f), flate2::Compression::fast());
-    write(&mut gz);
-    gz.finish().expect("gzip").flush().expect("flush");
-    let bytes = std::fs::read(&tmp).expect("read");
-    std::fs::remove_file(&tmp).expect("rm");
-    put_blob(dir, &bytes)
 }

@@ -8,9 +8,7 @@ fn args(v: &[&str], paths: &[&std::path::Path]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).chain(paths.iter().map(|p| p.display().to_string())).collect()
 }
 
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
-}
+use binsight_testkit::cli::json_lines;
 
 /// GNU long name and PAX records of 200 MiB (zeros, so the layer is small): once read whole
 /// (a 1 GiB long name aborted at 2.7 GB), now refused at 64 KiB with an entry error; the entry

@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use crate::harness::{self, Caps};
 
-#[path = "../../../binsight-source/tests/support/hostile_registry.rs"]
-mod server;
-
-use server::{auth_file, basic, empty_tar, greedy_host, image, redirect, registry, Server};
+use binsight_testkit::hostile_registry as server;
+use binsight_testkit::hostile_registry::{auth_file, basic, empty_tar, greedy_host, image, redirect, registry, Server};
 
 const GOOD: &str = "/usr/bin/true";
 const USER: &str = "alice";

@@ -1,6 +1,5 @@
-//! Test support shared by the integration tests: a real registry on loopback (Debian's
-//! docker-registry with htpasswd auth) and the peer tools that check binsight's output.
-#![allow(dead_code)]
+//! Peers the tests check binsight against: a real registry on loopback (Debian's
+//! docker-registry with htpasswd auth) and skopeo; the tools are found by their variables.
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,6 @@
 //! answer the case needs (redirects, challenges, bodies that drip or never end).
 //!
 //! Shared by `binsight-source`'s registry tests and `binsight`'s hostile suite.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
