@@ -725,6 +725,34 @@ mod tests {
         );
     }
 
+    /// Every byte of what pack writes, pinned: blobs (manifests, configs, indexes, layers), the
+    /// layout's `index.json`, the docker archive and the referrers index of a push. A change
+    /// here changes every image digest pack has ever printed.
+    #[test]
+    fn output_bytes_are_pinned() {
+        let sha = |b: &[u8]| digest(b);
+        let mut lines = Vec::new();
+        for bins in [vec![bin("x86_64")], vec![bin("x86_64"), bin("arm")]] {
+            let built = build(&bins, &opts()).expect("build");
+            lines.push(format!("root {}", built.root.digest));
+            lines.extend(built.blobs.keys().map(|k| format!("blob {k}")));
+            lines.push(format!("index.json {}", sha(&layout_index(&built))));
+            for i in &built.images {
+                if let Some(s) = &i.sbom {
+                    lines.push(format!("referrers {}", sha(&push::referrers_index(s))));
+                }
+            }
+            if built.images.len() == 1 {
+                let t = tempfile::tempdir().expect("tmp");
+                let f = t.path().join("img.tar");
+                write_tarball(&built, &f, 1_700_000_000, false).expect("tarball");
+                lines.push(format!("tarball {}", sha(&std::fs::read(&f).expect("read"))));
+            }
+        }
+        let want = include_str!("../tests/pinned-digests.txt");
+        assert_eq!(lines.join("\n") + "\n", want);
+    }
+
     #[test]
     fn layer_contents_and_modes() {
         let built = build(&[bin("x86_64")], &opts()).expect("build");

@@ -51,9 +51,7 @@ pub fn push(b: &Built, client: &Client, say: &mut dyn FnMut(&str)) -> Result<Pus
     // The referrers tag schema, for registries without the referrers API.
     for i in &b.images {
         if let Some(s) = &i.sbom {
-            let mut d = s.json();
-            d["artifactType"] = json!(MEDIA_CYCLONEDX);
-            let idx = canonical(&json!({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": [d]}));
+            let idx = referrers_index(s);
             let tag = i.manifest.digest.replacen(':', "-", 1);
             client.put_manifest(&tag, MEDIA_INDEX, &idx).map_err(p)?;
             out.manifests += 1;
@@ -66,4 +64,11 @@ pub fn push(b: &Built, client: &Client, say: &mut dyn FnMut(&str)) -> Result<Pus
     client.put_manifest(&client.reference.reference, &b.root.media_type, b.blob(&b.root)).map_err(p)?;
     out.manifests += 1;
     Ok(out)
+}
+
+/// The referrers tag schema's index for one SBOM artifact.
+pub(crate) fn referrers_index(s: &crate::Descriptor) -> Vec<u8> {
+    let mut d = s.json();
+    d["artifactType"] = json!(MEDIA_CYCLONEDX);
+    canonical(&json!({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": [d]}))
 }
