@@ -54,7 +54,12 @@ pub struct RunConfig {
     pub env: Vec<String>,
     #[serde(rename = "WorkingDir", default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
-    #[serde(rename = "Labels", default, deserialize_with = "json::string_map", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Labels",
+        default,
+        deserialize_with = "json::string_map",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub labels: Option<BTreeMap<String, String>>,
 }
 

@@ -44,6 +44,27 @@ impl Descriptor {
         Descriptor::new(media_type, &Digest::sha256(bytes), bytes.len() as u64)
     }
 
+    /// The same descriptor for an index entry of `platform`.
+    pub fn with_platform(self, platform: Platform) -> Descriptor {
+        Descriptor { platform: Some(platform), ..self }
+    }
+
+    /// The same descriptor with an artifact type (an index entry of an artifact).
+    pub fn with_artifact_type(self, artifact_type: &str) -> Descriptor {
+        Descriptor { artifact_type: Some(artifact_type.into()), ..self }
+    }
+
+    /// The same descriptor with one more annotation.
+    pub fn with_annotation(mut self, key: &str, value: &str) -> Descriptor {
+        self.annotations.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
+        self
+    }
+
+    /// The same descriptor with its blob inline (base64 `data`).
+    pub fn with_data(self, base64: &str) -> Descriptor {
+        Descriptor { data: Some(base64.into()), ..self }
+    }
+
     /// The digest it names. `Err` when it states none or one that is not valid
     /// (`sha256:<64 hex>`, `sha512:<128 hex>`): nothing may be fetched by it.
     pub fn digest(&self) -> Result<Digest, DigestError> {

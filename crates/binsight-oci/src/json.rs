@@ -96,3 +96,13 @@ pub(crate) fn struct_map<'de, D: Deserializer<'de>, T: DeserializeOwned + Defaul
         _ => None,
     })
 }
+
+/// Parse `bytes` as a JSON list of `T`, leniently: `Err` only when the bytes are not JSON; a
+/// document that is not a list gives an empty one, an element of the wrong shape
+/// `T::default()` (so the list keeps its length and order).
+pub fn parse_list<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<Vec<T>, serde_json::Error> {
+    Ok(match serde_json::from_slice::<Value>(bytes)? {
+        Value::Array(a) => a.into_iter().map(from_value).collect(),
+        _ => Vec::new(),
+    })
+}

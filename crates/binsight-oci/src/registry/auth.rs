@@ -5,8 +5,8 @@
 //! is followed as the distribution spec says: `Basic` with those credentials, or `Bearer` with a
 //! token fetched from the realm the registry names (anonymously when there are no credentials).
 
-use std::io::Write;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -171,16 +171,17 @@ pub fn credentials(host: &str, files: &[PathBuf]) -> Result<Option<Credentials>,
         if bytes.len() > 4 << 20 {
             return Err(CredentialError::TooLarge { file: f.clone() });
         }
-        let v: AuthFile =
-            crate::json::parse_lenient(&bytes).map_err(|source| CredentialError::NotJson { file: f.clone(), source })?;
+        let v: AuthFile = crate::json::parse_lenient(&bytes)
+            .map_err(|source| CredentialError::NotJson { file: f.clone(), source })?;
         let helper_keys = if hub { vec![DOCKER_HUB_AUTH_KEY] } else { Vec::new() };
         let helpers = v.cred_helpers.as_ref();
         if let Some(h) = helper_keys.iter().chain(&names).find_map(|n| helpers?.get(*n)) {
             return credential_helper(h, server, f);
         }
-        let entry = v.auths.as_ref().and_then(|m| {
-            names.iter().find_map(|n| m.iter().find(|(k, _)| auth_key_host(k) == *n).map(|(_, e)| e))
-        });
+        let entry = v
+            .auths
+            .as_ref()
+            .and_then(|m| names.iter().find_map(|n| m.iter().find(|(k, _)| auth_key_host(k) == *n).map(|(_, e)| e)));
         if let Some(e) = entry {
             if let Some(c) = from_entry(e, host, f)? {
                 return Ok(Some(c));
@@ -249,7 +250,6 @@ pub fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
     }
     (scheme.to_ascii_lowercase(), params)
 }
-
 
 #[cfg(test)]
 mod tests {

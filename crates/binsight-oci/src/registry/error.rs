@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::reference::Reference;
 use super::origin::{Origin, MAX_REDIRECTS};
+use super::reference::Reference;
 
 /// An error of a registry exchange: the reference it was about and what went wrong.
 #[derive(Debug, thiserror::Error)]

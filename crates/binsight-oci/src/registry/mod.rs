@@ -21,7 +21,7 @@ pub mod transport;
 
 pub use auth::{credentials, default_auth_files, parse_challenge, Credentials};
 pub use error::{CredentialError, ErrorKind, RegistryError};
+pub use origin::{Origin, MAX_REDIRECTS};
 pub use push::{push, ManifestUpload, Pushed, Upload};
 pub use reference::{parse_reference, Reference, ReferenceError, DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_AUTH_KEY};
-pub use origin::{Origin, MAX_REDIRECTS};
 pub use transport::{Client, RegistryOptions, DEFAULT_METADATA_DEADLINE, DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW};

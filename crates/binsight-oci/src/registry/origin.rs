@@ -62,4 +62,3 @@ pub(crate) fn resolve_location(base: &str, loc: &str) -> Option<String> {
     let dir_end = base[..path_end].rfind('/').filter(|i| *i >= path_start)?;
     Some(format!("{}{loc}", &base[..=dir_end]))
 }
-

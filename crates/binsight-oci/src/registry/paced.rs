@@ -3,7 +3,6 @@
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
-
 /// A blob body as it streams: at most `left` more bytes (one more is an error), a minimum
 /// average rate over each `window` of time spent waiting on the network, and an overall
 /// `deadline` on that time. Time the caller spends between reads does not count.

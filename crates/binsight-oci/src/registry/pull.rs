@@ -87,7 +87,8 @@ impl Client {
         }
         let shown = format!("registry:{}: {what}", self.reference);
         let deadline = self.metadata_deadline + Duration::from_secs(cap / self.min_rate).max(self.rate_window);
-        let reader = Paced::new(resp.into_body().into_reader(), shown, limit, cap, self.min_rate, self.rate_window, deadline);
+        let reader =
+            Paced::new(resp.into_body().into_reader(), shown, limit, cap, self.min_rate, self.rate_window, deadline);
         Ok((Box::new(reader), len))
     }
 }

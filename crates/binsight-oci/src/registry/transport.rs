@@ -102,7 +102,8 @@ impl Client {
             .build()
             .into();
         let base = format!("{scheme}://{}", reference.api_host());
-        let home = Origin::of(&base).ok_or_else(|| RegistryError::new(&reference, ErrorKind::BaseUrl { base: base.clone() }))?;
+        let home = Origin::of(&base)
+            .ok_or_else(|| RegistryError::new(&reference, ErrorKind::BaseUrl { base: base.clone() }))?;
         Ok(Client {
             agent,
             base,
@@ -140,7 +141,13 @@ impl Client {
     }
 
     /// One HTTP exchange, no redirect followed.
-    fn send_with(&self, r: &Req, auth: Option<&str>, what: &str, deadline: Option<Duration>) -> Result<Response, RegistryError> {
+    fn send_with(
+        &self,
+        r: &Req,
+        auth: Option<&str>,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<Response, RegistryError> {
         let mut b = ureq::http::Request::builder().method(r.method).uri(r.url).header("Accept", r.accept);
         if let Some(a) = auth {
             b = b.header("Authorization", a);
@@ -255,8 +262,7 @@ impl Client {
             return Err(self.err(ErrorKind::RealmPlainHttp { realm: realm.into(), at, home: self.home.clone() }));
         }
         let scope = scope.map(str::to_string).unwrap_or(format!("repository:{}:pull", self.reference.repo));
-        let mut url =
-            format!("{realm}{}scope={}", if realm.contains('?') { '&' } else { '?' }, query_escape(&scope));
+        let mut url = format!("{realm}{}scope={}", if realm.contains('?') { '&' } else { '?' }, query_escape(&scope));
         if let Some(s) = service {
             url.push_str(&format!("&service={}", query_escape(s)));
         }
@@ -291,7 +297,12 @@ impl Client {
     /// A request, authenticating once if the registry itself challenges it; any status is
     /// returned. A 401 from a host the registry redirected to is not answered: its challenge
     /// would have the registry's credentials (or a token got with them) sent elsewhere.
-    pub(crate) fn request_with(&self, r: &Req, what: &str, deadline: Option<Duration>) -> Result<Response, RegistryError> {
+    pub(crate) fn request_with(
+        &self,
+        r: &Req,
+        what: &str,
+        deadline: Option<Duration>,
+    ) -> Result<Response, RegistryError> {
         let (mut resp, from) = self.exchange(r, &self.home, self.current_auth().as_deref(), what, deadline)?;
         if resp.status().as_u16() == 401 {
             let whose = if self.creds.is_some() { "the credentials" } else { "a login" };
