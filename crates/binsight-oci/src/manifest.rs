@@ -59,7 +59,7 @@ impl ImageIndex {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ManifestOrIndex {
     Index(ImageIndex),
-    Manifest(ImageManifest),
+    Manifest(Box<ImageManifest>),
     /// JSON, but neither.
     Neither,
 }
@@ -72,6 +72,6 @@ impl ManifestOrIndex {
             return Ok(ManifestOrIndex::Index(index));
         }
         let manifest: ImageManifest = json::parse_lenient(bytes)?;
-        Ok(if manifest.layers.is_some() { ManifestOrIndex::Manifest(manifest) } else { ManifestOrIndex::Neither })
+        Ok(if manifest.layers.is_some() { ManifestOrIndex::Manifest(Box::new(manifest)) } else { ManifestOrIndex::Neither })
     }
 }

@@ -146,7 +146,7 @@ fn credential_helper(helper: &str, host: &str, file: &Path) -> Result<Option<Cre
         return Err(CredentialError::HelperIdentityToken { program, host: host.into() });
     }
     let from = format!("{} (helper {program})", file.display());
-    Ok((!v.secret.is_empty()).then(|| Credentials { user: v.username, secret: v.secret, from }))
+    Ok((!v.secret.is_empty()).then_some(Credentials { user: v.username, secret: v.secret, from }))
 }
 
 /// Credentials for `host` from the first credential file that has them. Docker Hub's entries

@@ -64,9 +64,6 @@ impl<R: Read> Read for Capped<'_, R> {
     }
 }
 
-/// File buffers handed back after analysis and reused: allocating and freeing one per file on
-/// different threads fragmented the allocator's arenas (peak RSS grew with the image). Buffers
-
 /// A layer's decompressor over its raw stream, concrete so the raw stream can be taken back:
 /// after a decompression error the rest of the blob is still read (hashed, not inflated) so its
 /// digest can be checked.

@@ -103,9 +103,6 @@ impl Pending {
     }
 }
 
-/// Read the decompressed tar stream of layer `li`, handing each ELF file to `analyze` on the
-/// rayon pool (memory bounded by `budget`).
-
 /// What to do after an entry.
 enum Flow {
     Next,

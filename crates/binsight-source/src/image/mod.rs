@@ -115,7 +115,7 @@ where
             }
         };
         let (read, outcome) = reader.read_layer(opened, l, &digest, &mut info.layers[li]);
-        reads.push(judge(read, outcome, l, &layer_err, &mut errors));
+        reads.push(judge(read, outcome, &layer_err, &mut errors));
     }
     let (files, non_elf, link_errors) = squash::squash(&info, reads, limits);
     errors.extend(link_errors);
@@ -275,7 +275,6 @@ impl Checks<'_> {
 fn judge<R>(
     read: Option<LayerRead<R>>,
     outcome: Outcome,
-    _l: &PlannedLayer,
     layer_err: &dyn Fn(String) -> EntryError,
     errors: &mut Vec<EntryError>,
 ) -> Option<LayerRead<R>> {

@@ -282,7 +282,7 @@ fn find_manifest(
             ManifestOrIndex::Index(index) => index,
             other => match current_digest.take() {
                 Some(d) => match other {
-                    ManifestOrIndex::Manifest(m) => return Ok((d, m)),
+                    ManifestOrIndex::Manifest(m) => return Ok((d, *m)),
                     _ => return Err(Problem::Neither { digest: Some(d) }),
                 },
                 // The root of a layout must be an index.
