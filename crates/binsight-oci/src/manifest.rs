@@ -72,6 +72,68 @@ impl ManifestOrIndex {
             return Ok(ManifestOrIndex::Index(index));
         }
         let manifest: ImageManifest = json::parse_lenient(bytes)?;
-        Ok(if manifest.layers.is_some() { ManifestOrIndex::Manifest(Box::new(manifest)) } else { ManifestOrIndex::Neither })
+        Ok(if manifest.layers.is_some() {
+            ManifestOrIndex::Manifest(Box::new(manifest))
+        } else {
+            ManifestOrIndex::Neither
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{json, Digest, ImageConfig};
+
+    /// What an image states is read as a field-by-field reader would: wrong types read as
+    /// absent, never as a failed parse.
+    #[test]
+    fn documents_are_read_leniently() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let index = format!(
+            r#"{{"manifests":[{{"digest":"{d}","size":"12","platform":null}},7,{{"digest":"../x","platform":{{"os":"linux","architecture":"arm64","variant":""}}}}]}}"#
+        );
+        let ManifestOrIndex::Index(i) = ManifestOrIndex::parse(index.as_bytes()).expect("json") else {
+            panic!("an index")
+        };
+        let ms = i.manifests.expect("manifests");
+        assert_eq!(ms.len(), 3, "every entry kept, in order");
+        assert_eq!(ms[0].digest().expect("valid"), d.parse::<Digest>().expect("d"));
+        assert_eq!((ms[0].size, ms[0].platform.as_ref().map(ToString::to_string)), (None, Some("?/?".into())));
+        assert_eq!(ms[1], crate::Descriptor::default());
+        assert!(ms[2].digest().is_err() && ms[2].raw_digest() == "../x");
+        assert_eq!(ms[2].platform.as_ref().map(ToString::to_string).as_deref(), Some("linux/arm64"));
+        // `layers` of the wrong type: still a manifest (with none), as its key says.
+        let ManifestOrIndex::Manifest(m) = ManifestOrIndex::parse(br#"{"layers":5}"#).expect("json") else {
+            panic!("a manifest")
+        };
+        assert_eq!(m.layers, Some(Vec::new()));
+        assert_eq!(ManifestOrIndex::parse(b"[1]").ok(), Some(ManifestOrIndex::Neither));
+        assert!(ManifestOrIndex::parse(b"{").is_err());
+        let c: ImageConfig =
+            json::parse_lenient(br#"{"os":"linux","config":{"Entrypoint":["/a",1],"Cmd":"x"}}"#).expect("json");
+        assert_eq!(c.platform().to_string(), "linux/?");
+        assert_eq!(c.config.as_ref().map(|r| (r.entrypoint.clone(), r.cmd.len())), Some((vec!["/a".to_string()], 0)));
+    }
+
+    /// What binsight writes has its keys sorted, whatever the field order of the types.
+    #[test]
+    fn output_is_canonical() {
+        let desc = crate::Descriptor::of(crate::media::OCI_MANIFEST, b"{}").with_platform(crate::Platform::new(
+            "linux",
+            "arm",
+            Some("v7"),
+        ));
+        let bytes = json::canonical(&ImageIndex::new(vec![desc]));
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"manifests":[{{"digest":"{}","mediaType":"{}","platform":{{"architecture":"arm","os":"linux","variant":"v7"}},"size":2}}],"mediaType":"{}","schemaVersion":2}}"#,
+                Digest::sha256(b"{}"),
+                crate::media::OCI_MANIFEST,
+                crate::media::OCI_INDEX
+            )
+        );
     }
 }

@@ -695,7 +695,10 @@ pub fn write_tarball(b: &Built, file: &Path, epoch: u64, replace: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+
+    fn config_of(built: &Built, img: &BuiltImage) -> ImageConfig {
+        binsight_oci::json::parse_lenient(built.blob(&img.config)).expect("config")
+    }
 
     fn opts() -> Options {
         Options {
@@ -782,10 +785,11 @@ mod tests {
         assert_eq!(names, sorted, "sorted entries");
         assert!(seen.contains(&("tmp/".into(), 0o1777)), "{seen:?}");
         assert!(names.contains(&CA_PATH));
-        let cfg: Value = serde_json::from_slice(built.blob(&img.config)).expect("config");
-        assert_eq!(cfg["config"]["User"], "65532:65532");
-        assert_eq!(cfg["config"]["Entrypoint"][0], "/app/app");
-        assert_eq!(cfg["created"], "2023-11-14T22:13:20Z");
+        let cfg = config_of(&built, img);
+        let run = cfg.config.clone().expect("config");
+        assert_eq!(run.user.as_deref(), Some("65532:65532"));
+        assert_eq!(run.entrypoint, ["/app/app"]);
+        assert_eq!(cfg.created.as_deref(), Some("2023-11-14T22:13:20Z"));
     }
 
     #[test]
@@ -807,18 +811,15 @@ mod tests {
                 std::io::Read::read_to_end(&mut e, &mut manifest).expect("read");
             }
         }
-        let m: Value = serde_json::from_slice(&manifest).expect("manifest.json");
-        assert_eq!(m[0]["RepoTags"], json!(["a/b:1", "reg.example/c:2"]));
+        let m: Vec<DockerArchiveEntry> = binsight_oci::json::parse_list(&manifest).expect("manifest.json");
+        assert_eq!(m[0].repo_tags, ["a/b:1", "reg.example/c:2"]);
         // Every tag names the image in the layout.
         let dir = t.path().join("layout");
         write_layout(&built, &dir, false).expect("layout");
-        let idx: Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index")).expect("json");
-        let names: Vec<&str> = idx["manifests"]
-            .as_array()
-            .expect("manifests")
-            .iter()
-            .filter_map(|d| d["annotations"]["org.opencontainers.image.ref.name"].as_str())
-            .collect();
+        let idx: ImageIndex =
+            binsight_oci::json::parse_lenient(&std::fs::read(dir.join("index.json")).expect("index")).expect("json");
+        let names: Vec<&str> =
+            idx.manifests.iter().flatten().filter_map(|d| d.annotation(ANNOTATION_REF_NAME)).collect();
         assert_eq!(names, ["a/b:1", "reg.example/c:2"]);
         // Failures name the user's path, not the staging file or directory beside it.
         let e = write_tarball(&built, &t.path().join("no/such/img.tar"), 0, true).expect_err("no dir").to_string();
@@ -909,8 +910,8 @@ mod tests {
         assert!(e.contains("SOURCE_DATE_EPOCH") && e.contains("9999-12-31T23:59:59Z"), "{e}");
         o.epoch = binsight_report::sbom::MAX_EPOCH;
         let built = build(&[bin("x86_64")], &o).expect("the last second of 9999");
-        let cfg: Value = serde_json::from_slice(built.blob(&built.images[0].config)).expect("config");
-        assert_eq!(cfg["created"], "9999-12-31T23:59:59Z");
+        let cfg = config_of(&built, &built.images[0]);
+        assert_eq!(cfg.created.as_deref(), Some("9999-12-31T23:59:59Z"));
         let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(built.blob(&built.images[0].layers[1].0)));
         for e in tar.entries().expect("entries") {
             assert_eq!(e.expect("entry").header().mtime().expect("mtime"), o.epoch);

@@ -108,8 +108,8 @@ where
         let layer_err = |reason: String| EntryError { path: String::new(), layer: Some(digest.clone()), reason };
         let opened = match open_layer(&store, l, limits) {
             Ok(x) => x,
-            Err(reason) => {
-                errors.push(layer_err(reason));
+            Err(e) => {
+                errors.push(layer_err(e.to_string()));
                 reads.push(None);
                 continue;
             }
@@ -122,26 +122,32 @@ where
     Ok(ImageScan { info, files, errors, non_elf })
 }
 
-/// A layer's blob, opened, with its size (the store's or the manifest's); `Err`: why its files
-/// are not reported.
+/// Why a layer's blob could not be opened (its files are not reported).
+#[derive(Debug, thiserror::Error)]
+enum OpenLayerError {
+    #[error(
+        "layer blob is {got} bytes but the manifest says {declared}: the image is damaged; its files are not reported"
+    )]
+    SizeMismatch { got: u64, declared: u64 },
+    #[error("layer blob {0}; its files are not reported")]
+    Open(StoreError),
+}
+
+/// A layer's blob, opened, with its size (the store's or the manifest's).
 fn open_layer(
     store: &store::Store,
     l: &PlannedLayer,
     limits: &ImageLimits,
-) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
-    match store.open(&l.name, l.declared_size, limits.max_layer_size, "raise it with --max-layer-size") {
-        Ok((r, got)) => {
-            if let (Some(g), Some(d)) = (got, l.declared_size) {
-                if g != d {
-                    return Err(format!(
-                        "layer blob is {g} bytes but the manifest says {d}: the image is damaged; its files are not reported"
-                    ));
-                }
-            }
-            Ok((r, got.or(l.declared_size)))
+) -> Result<(Box<dyn Read + Send>, Option<u64>), OpenLayerError> {
+    let (r, got) = store
+        .open(&l.name, l.declared_size, limits.max_layer_size, "raise it with --max-layer-size")
+        .map_err(OpenLayerError::Open)?;
+    if let (Some(got), Some(declared)) = (got, l.declared_size) {
+        if got != declared {
+            return Err(OpenLayerError::SizeMismatch { got, declared });
         }
-        Err(e) => Err(format!("layer blob {e}; its files are not reported")),
     }
+    Ok((r, got.or(l.declared_size)))
 }
 
 /// How a layer read ended: why its files cannot be trusted (if they cannot), and whether
