@@ -95,7 +95,7 @@ where
     }
     for (li, l) in layers.iter().enumerate() {
         if top.get(l.name.as_str()) == Some(&li) {
-            let size = l.declared_size.or_else(|| store.size(&l.name));
+            let size = l.declared_size.or_else(|| store.size(&l.member()));
             progress.total.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
         }
     }
@@ -140,7 +140,7 @@ fn open_layer(
     limits: &ImageLimits,
 ) -> Result<(Box<dyn Read + Send>, Option<u64>), OpenLayerError> {
     let (r, got) = store
-        .open(&l.name, l.declared_size, limits.max_layer_size, "raise it with --max-layer-size")
+        .open(&l.member(), l.declared_size, limits.max_layer_size, "raise it with --max-layer-size")
         .map_err(OpenLayerError::Open)?;
     if let (Some(got), Some(declared)) = (got, l.declared_size) {
         if got != declared {

@@ -36,7 +36,8 @@ pub fn host_platform() -> String {
 
 /// A layer to stream.
 pub(crate) struct PlannedLayer {
-    /// How to open it: a docker-archive member name, or a blob path (`blobs/<alg>/<hex>`).
+    /// How to open it: a docker-archive member name, or a blob digest (see
+    /// [`PlannedLayer::member`]).
     pub name: String,
     /// Digest to verify the compressed stream against.
     pub verify: Option<Digest>,
@@ -45,6 +46,14 @@ pub(crate) struct PlannedLayer {
     pub diff_id: Option<Digest>,
     /// Size the manifest declares (OCI descriptors carry one).
     pub declared_size: Option<u64>,
+}
+
+impl PlannedLayer {
+    /// The member it is opened by: a name that is a digest by its blob path, any other as
+    /// written.
+    pub(crate) fn member(&self) -> String {
+        Digest::parse(&self.name).map_or_else(|_| self.name.clone(), |d| d.blob_path())
+    }
 }
 
 pub(crate) struct Plan {
@@ -254,7 +263,7 @@ fn plan_oci(
     }
     let mut layers = Vec::new();
     for (d, size) in descriptors {
-        layers.push(PlannedLayer { name: d.blob_path(), verify: Some(d.clone()), diff_id: None, declared_size: size });
+        layers.push(PlannedLayer { name: d.to_string(), verify: Some(d.clone()), diff_id: None, declared_size: size });
         info.layers.push(LayerInfo { digest: d.to_string(), ..Default::default() });
     }
     Ok((layers, config))
