@@ -17,6 +17,24 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Why an output cannot be written at a path (without the path: callers name it).
+#[derive(Debug, thiserror::Error)]
+pub enum DestError {
+    #[error("cannot look at it: {0}")]
+    Look(io::Error),
+    #[error("is a symbolic link to nothing: name the file itself, or remove the link")]
+    Dangling,
+    #[error("cannot follow the symbolic link: {0}")]
+    Follow(io::Error),
+    /// `kind`: a directory, a block device or a socket.
+    #[error("is {kind}: outputs go to files, FIFOs or character devices (/dev/stdout); name a file")]
+    Unsupported { kind: &'static str },
+    #[error("already committed")]
+    AlreadyCommitted,
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
 /// How an output path is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Dest {
@@ -55,41 +73,34 @@ fn kind(m: &std::fs::Metadata) -> &'static str {
 }
 
 /// How `path` is to be written; the error says why not (without the path: callers name it).
-pub fn classify(path: &Path) -> Result<Dest, String> {
+pub fn classify(path: &Path) -> Result<Dest, DestError> {
     use std::os::unix::fs::FileTypeExt as _;
     let lm = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Ok(Dest::Replace { path: path.to_path_buf(), exists: false });
         }
-        Err(e) => return Err(format!("cannot look at it: {e}")),
+        Err(e) => return Err(DestError::Look(e)),
     };
     let (m, target) = if lm.file_type().is_symlink() {
         match std::fs::metadata(path) {
             Ok(m) => (m, true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err("is a symbolic link to nothing: name the file itself, or remove the link".into());
+                return Err(DestError::Dangling);
             }
-            Err(e) => return Err(format!("cannot follow the symbolic link: {e}")),
+            Err(e) => return Err(DestError::Follow(e)),
         }
     } else {
         (lm, false)
     };
     let t = m.file_type();
     if t.is_dir() || t.is_block_device() || t.is_socket() {
-        return Err(format!(
-            "is {}: outputs go to files, FIFOs or character devices (/dev/stdout); name a file",
-            kind(&m)
-        ));
+        return Err(DestError::Unsupported { kind: kind(&m) });
     }
     if t.is_fifo() || t.is_char_device() || names_a_descriptor(path) {
         return Ok(Dest::Through(path.to_path_buf()));
     }
-    let path = if target {
-        std::fs::canonicalize(path).map_err(|e| format!("cannot follow the symbolic link: {e}"))?
-    } else {
-        path.to_path_buf()
-    };
+    let path = if target { std::fs::canonicalize(path).map_err(DestError::Follow)? } else { path.to_path_buf() };
     Ok(Dest::Replace { path, exists: true })
 }
 
@@ -110,10 +121,10 @@ pub struct Sink {
 
 impl Sink {
     /// Open `path` as [`classify`] says. Errors say why, without the path.
-    pub fn open(path: &Path) -> Result<Sink, String> {
+    pub fn open(path: &Path) -> Result<Sink, DestError> {
         match classify(path)? {
             Dest::Through(p) => {
-                let f = OpenOptions::new().append(true).open(&p).map_err(|e| e.to_string())?;
+                let f = OpenOptions::new().append(true).open(&p)?;
                 let terminal = io::IsTerminal::is_terminal(&f);
                 Ok(Sink { w: Some(BufWriter::new(f)), stage: None, terminal })
             }
@@ -123,7 +134,7 @@ impl Sink {
                 // A leftover of this very process id, or anything planted there: gone first,
                 // then created anew (never followed).
                 let _ = std::fs::remove_file(&tmp);
-                let f = OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| e.to_string())?;
+                let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
                 Ok(Sink { w: Some(BufWriter::new(f)), stage: Some((tmp, path, perms)), terminal: false })
             }
         }
@@ -135,15 +146,15 @@ impl Sink {
     }
 
     /// Flush; when replacing, sync and rename into place.
-    pub fn commit(mut self) -> Result<(), String> {
-        let w = self.w.take().ok_or("already committed")?;
-        let f = w.into_inner().map_err(|e| e.error().to_string())?;
+    pub fn commit(mut self) -> Result<(), DestError> {
+        let w = self.w.take().ok_or(DestError::AlreadyCommitted)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         if let Some((tmp, path, perms)) = &self.stage {
             if let Some(p) = perms {
-                f.set_permissions(p.clone()).map_err(|e| e.to_string())?;
+                f.set_permissions(p.clone())?;
             }
-            f.sync_all().map_err(|e| e.to_string())?;
-            std::fs::rename(tmp, path).map_err(|e| e.to_string())?;
+            f.sync_all()?;
+            std::fs::rename(tmp, path)?;
             self.stage = None;
         }
         Ok(())
@@ -175,9 +186,9 @@ impl Drop for Sink {
 }
 
 /// Write `bytes` to `path` as [`classify`] says. Errors say why, without the path.
-pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), DestError> {
     let mut s = Sink::open(path)?;
-    s.write_all(bytes).map_err(|e| e.to_string())?;
+    s.write_all(bytes)?;
     s.commit()
 }
 
@@ -195,7 +206,7 @@ mod tests {
         use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
         let t = tempfile::tempdir().expect("tmp");
         let f = t.path().join("out.json");
-        assert_eq!(classify(&f), Ok(Dest::Replace { path: f.clone(), exists: false }));
+        assert_eq!(classify(&f).ok(), Some(Dest::Replace { path: f.clone(), exists: false }));
         write(&f, b"one").expect("new file");
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).expect("chmod");
         write(&f, b"two").expect("replaced");
@@ -209,12 +220,12 @@ mod tests {
         assert_eq!(std::fs::read(&f).expect("read"), b"three");
         let dangling = t.path().join("dangling");
         std::os::unix::fs::symlink(t.path().join("nowhere"), &dangling).expect("symlink");
-        assert!(write(&dangling, b"x").expect_err("dangling").contains("symbolic link to nothing"));
+        assert!(write(&dangling, b"x").expect_err("dangling").to_string().contains("symbolic link to nothing"));
         assert!(!t.path().join("nowhere").exists());
         // Directories are refused.
-        assert!(write(t.path(), b"x").expect_err("dir").contains("is a directory"));
+        assert!(write(t.path(), b"x").expect_err("dir").to_string().contains("is a directory"));
         // /dev/null is written through and stays a character device.
-        assert_eq!(classify(Path::new("/dev/null")), Ok(Dest::Through("/dev/null".into())));
+        assert_eq!(classify(Path::new("/dev/null")).ok(), Some(Dest::Through("/dev/null".into())));
         write(Path::new("/dev/null"), b"nothing").expect("/dev/null");
         assert!(std::fs::metadata("/dev/null").expect("stat").file_type().is_char_device());
         // A FIFO gets the bytes and stays a FIFO.

@@ -1,8 +1,9 @@
 //! Where the bytes come from: single files and directory trees (read with a size cap, never
-//! following symlinks during a walk), container images (`image`) and registries (`registry`).
+//! following symlinks during a walk), container images (`image`) and registries (`registry`,
+//! the client of `binsight-oci`, re-exported here for the callers that scan registries).
 
 pub mod image;
-pub mod registry;
+pub use binsight_oci::registry;
 
 use std::fs::File;
 use std::io::Read;

@@ -379,13 +379,13 @@ impl Run {
 /// FIFO or device written through; a directory, block device or socket is refused
 /// (binsight_pack::dest's rules, without the staging: lines appear as they are found).
 fn open_stream(f: &std::path::Path) -> anyhow::Result<std::fs::File> {
-    use binsight_pack::dest::{classify, Dest};
+    use binsight_pack::dest::{classify, Dest, DestError};
     let opened = classify(f).and_then(|d| {
         match d {
             Dest::Replace { path, .. } => std::fs::File::create(path),
             Dest::Through(path) => std::fs::OpenOptions::new().append(true).open(path),
         }
-        .map_err(|e| e.to_string())
+        .map_err(DestError::Io)
     });
     opened.map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))
 }

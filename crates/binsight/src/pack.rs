@@ -164,7 +164,7 @@ fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) ->
     }
     let sbom = (!args.no_sbom).then(|| {
         r.path = format!("/app/{name}");
-        r.sha256 = binsight_pack::digest(&bytes).trim_start_matches("sha256:").to_string();
+        r.sha256 = binsight_pack::digest(&bytes).hex().to_string();
         let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(i64::MAX));
         binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
             .into_bytes()
@@ -370,13 +370,13 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     for r in references {
         let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None, ..Default::default() };
         let shown = r.to_string();
-        let client = registry::Client::new(r, &opts).map_err(anyhow::Error::msg)?;
+        let client = registry::Client::new(r, &opts)?;
         let mut say = |m: &str| {
             if !quiet {
                 eprintln!("binsight: {}", binsight_report::sanitize(m));
             }
         };
-        let p = binsight_pack::push::push(&built, &client, &mut say)?;
+        let p = binsight_pack::push(&built, &client, &mut say)?;
         eprintln!(
             "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
             binsight_report::sanitize(&shown),

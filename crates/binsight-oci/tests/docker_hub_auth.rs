@@ -2,7 +2,7 @@
 //! for a reference without a registry host. No network: only the credential lookup runs.
 //! One test in this binary, because it sets process environment variables.
 
-use binsight_source::registry::{credentials, default_auth_files, parse_reference, DOCKER_HUB_AUTH_KEY};
+use binsight_oci::registry::{credentials, default_auth_files, parse_reference, DOCKER_HUB_AUTH_KEY};
 
 #[test]
 fn docker_hub_credentials_come_from_docker_config_under_its_aliases() {
