@@ -31,11 +31,10 @@ fuzz_target!(|data: &[u8]| {
         // Only a character wider than the whole line (a wide one at width 1) can overflow.
         assert!(line.width() <= w || line.text().chars().count() == 1, "wrapped line wider than {w}: {line:?}");
     }
-    let Ok(elf) = Elf::parse(data, &Limits::default()) else {
+    let name: String = text.chars().take(64).collect();
+    let Ok(report) = binsight_detect::analyze_file(&name, data, &binsight_detect::Options::default()) else {
         return;
     };
-    let name: String = text.chars().take(64).collect();
-    let report = binsight_detect::analyze(&name, &elf);
     let ctx = binsight_model::AdvisoryContext::default();
     for color in [false, true] {
         for width in [None, Some(60)] {

@@ -1,12 +1,11 @@
 //! Findings and a verdict for one binary: match its components against OSV data, decide
 //! whether the vulnerable code is really in the binary, and say what fixes it.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use binsight_model::{
     Action, AdvisoryData, Applicability, BinaryReport, Component, ComponentKind, Evidence, Finding, Fix, FixSubject,
-    Informational, Severity, Verdict,
+    GoFunctionIndex, Informational, Severity, Verdict,
 };
 
 use crate::osv::Advisory;
@@ -195,47 +194,6 @@ fn go_candidate_names(a: &Advisory, c: &Component, report: &BinaryReport) -> Opt
     Some(groups)
 }
 
-/// A Go binary's function names: the NUL-terminated strings of its pclntab (or of the file,
-/// when the pclntab section is not given) that could be names (they hold a '.'), indexed once
-/// per binary for exact lookups, generic-instance lookups (`path.Func[…]` by `path.Func`) and
-/// package lookups (`path` of `path.Func`).
-struct GoFuncNames<'d> {
-    exact: HashSet<&'d [u8]>,
-    generic: HashSet<&'d [u8]>,
-    packages: HashSet<&'d [u8]>,
-}
-
-impl<'d> GoFuncNames<'d> {
-    fn new(data: &'d [u8]) -> Self {
-        let mut n = GoFuncNames { exact: HashSet::new(), generic: HashSet::new(), packages: HashSet::new() };
-        for s in data.split(|&b| b == 0).filter(|s| s.len() > 2) {
-            // The package path ends at the first '.' after the last '/'.
-            let tail = s.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
-            let Some(dot) = s[tail..].iter().position(|&b| b == b'.').map(|d| tail + d) else { continue };
-            n.packages.insert(&s[..dot]);
-            if let Some(br) = s.iter().position(|&b| b == b'[') {
-                n.generic.insert(&s[..br]);
-            }
-            n.exact.insert(s);
-        }
-        n
-    }
-
-    /// `name\0` is a whole function name; `name[` any instance of a generic function; `path.`
-    /// any function of the package.
-    fn present(&self, name: &str) -> bool {
-        if let Some(k) = name.strip_suffix('\0') {
-            self.exact.contains(k.as_bytes())
-        } else if let Some(k) = name.strip_suffix('[') {
-            self.generic.contains(k.as_bytes())
-        } else if let Some(k) = name.strip_suffix('.') {
-            self.packages.contains(k.as_bytes())
-        } else {
-            false
-        }
-    }
-}
-
 /// Go: are the advisory's affected symbols among the binary's function names? Go keeps every
 /// function name (inlined ones too) in its pclntab, stripped or not. `present` says whether a
 /// candidate name is in the binary. `None` when the record lists no symbols.
@@ -268,7 +226,7 @@ fn applicability(
     a: &Advisory,
     c: &Component,
     report: &BinaryReport,
-    go_names: Option<&GoFuncNames>,
+    go_names: Option<&GoFunctionIndex>,
 ) -> (Applicability, Vec<Evidence>) {
     if let (Some(found), true) = (go_names, c.kind.is_go()) {
         if let Some(r) = go_reachability(a, c, report, &|n| found.present(n)) {
@@ -316,20 +274,16 @@ fn applicability(
     (app, ev)
 }
 
-/// Fill `report.findings` and `report.verdict` from `db`.
+/// Fill `report.findings` and `report.verdict` from `db`. Works on the report alone: a Go
+/// binary's function names come from `report.go_functions` (filled by detection); without
+/// them, whether a Go advisory's functions are linked is `unknown`.
 pub fn audit(report: &mut BinaryReport, db: &Database) {
-    audit_binary(report, db, None)
-}
-
-/// [`audit`], with bytes to look for Go function names in: a Go binary's `.gopclntab` section
-/// (where all its function names are), or the whole file.
-pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]>) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut reasons = Vec::new();
     let mut fixes: Vec<Fix> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
-    // The binary's Go function names, indexed once for every advisory's lookups.
-    let go_names = data.filter(|_| report.components.iter().any(|c| c.kind.is_go())).map(GoFuncNames::new);
+    // The binary's Go function names, indexed by detection (given back below).
+    let go_names = report.go_functions.take();
     let mut used: Vec<&str> = Vec::new();
     let mut uncovered: Vec<&str> = Vec::new();
     for c in &report.components {
@@ -460,6 +414,7 @@ pub fn audit_binary(report: &mut BinaryReport, db: &Database, data: Option<&[u8]
             })
         })
         .collect();
+    report.go_functions = go_names;
     report.findings = Some(findings);
     report.verdict = Some(Verdict { action, reasons, fix: fixes, data });
 }

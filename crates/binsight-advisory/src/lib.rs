@@ -13,7 +13,7 @@ pub mod snapshot;
 pub mod store;
 pub mod update;
 
-pub use audit::{audit, audit_binary, embedded, with_embedded};
+pub use audit::{audit, embedded, with_embedded};
 pub use db::{DataSource, Database, LoadWarning, Origin};
 
 use std::path::Path;

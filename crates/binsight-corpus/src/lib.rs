@@ -250,16 +250,17 @@ pub fn evaluate_with(dir: &Path, m: &Manifest, options: &binsight_detect::Option
             let report = binsight_source::read_file(&path, &binsight_source::Limits::default())
                 .map_err(|e| e.to_string())
                 .and_then(|data| {
-                    let got = sha256_hex(&data);
-                    if got != f.sha256 {
+                    let options = binsight_detect::Options { hash: true, ..*options };
+                    let r = binsight_detect::analyze_file(&f.path, &data, &options)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    if r.sha256 != f.sha256 {
                         return Err(format!(
-                            "{}: sha256 {got} differs from the manifest; rebuild the corpus",
-                            path.display()
+                            "{}: sha256 {} differs from the manifest; rebuild the corpus",
+                            path.display(),
+                            r.sha256
                         ));
                     }
-                    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default())
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    Ok(binsight_detect::analyze_with(&f.path, &elf, options))
+                    Ok(r)
                 });
             let outcomes = match &report {
                 Ok(r) => compare(r, f),

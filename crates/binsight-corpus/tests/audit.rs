@@ -13,8 +13,12 @@ fn report(id: &str) -> BinaryReport {
     let f =
         m.fixtures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("fixture {id} missing: rebuild the corpus"));
     let data = std::fs::read(dir.join(&f.path)).expect("read fixture");
-    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
-    binsight_detect::analyze(&f.path, &elf)
+    binsight_detect::analyze_file(&f.path, &data, &without_go_functions()).expect("analyse")
+}
+
+/// Detection without the Go function index: Go reachability is then never claimed.
+fn without_go_functions() -> binsight_detect::Options {
+    binsight_detect::Options { go_functions: false, ..Default::default() }
 }
 
 fn finding<'a>(r: &'a BinaryReport, cve: &str) -> Option<&'a binsight_model::Finding> {
@@ -181,9 +185,8 @@ fn go_findings_look_at_the_binary_function_names_and_platform() {
     let m = load_manifest(&dir).unwrap_or_else(|e| panic!("{e:#}"));
     let f = m.fixtures.iter().find(|f| f.id == "rw-esbuild-0.25.0-x64").expect("esbuild fixture");
     let data = std::fs::read(dir.join(&f.path)).expect("read");
-    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
-    let mut r = binsight_detect::analyze(&f.path, &elf);
-    binsight_advisory::audit_binary(&mut r, &db, Some(&data));
+    let mut r = binsight_detect::analyze_file(&f.path, &data, &Default::default()).expect("analyse");
+    binsight_advisory::audit(&mut r, &db);
     let by_id = |id: &str| r.findings.iter().flatten().find(|x| x.id == id).cloned();
     // GO-2025-3447 only affects crypto/internal/nistec on ppc64le; this is an amd64 build.
     let ppc = by_id("GO-2025-3447").expect("GO-2025-3447 matched by version");
@@ -195,8 +198,8 @@ fn go_findings_look_at_the_binary_function_names_and_platform() {
         .flatten()
         .filter(|x| x.component == "stdlib")
         .all(|x| x.applicability != Applicability::Unknown));
-    // Without the bytes, stdlib reachability is not claimed.
-    let mut r2 = binsight_detect::analyze(&f.path, &elf);
+    // Without the function index, stdlib reachability is not claimed.
+    let mut r2 = binsight_detect::analyze_file(&f.path, &data, &without_go_functions()).expect("analyse");
     audit(&mut r2, &db);
     assert!(r2
         .findings
@@ -277,11 +280,10 @@ fn a_go_program_and_its_local_replacements_are_never_a_reason_for_unknown() {
         })
         .expect("a deps-go fixture with a directory replacement");
     let data = std::fs::read(dir.join(&f.path)).expect("read");
-    let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
-    let mut r = binsight_detect::analyze(&f.path, &elf);
+    let mut r = binsight_detect::analyze_file(&f.path, &data, &Default::default()).expect("analyse");
     assert!(r.components.iter().any(|c| c.name.starts_with("./")), "local replacement reported as a component");
     let (db, _data) = fresh_install_db();
-    binsight_advisory::audit_binary(&mut r, &db, Some(&data));
+    binsight_advisory::audit(&mut r, &db);
     let v = r.verdict.as_ref().expect("verdict");
     let main = f.truth["go_main"].as_str().expect("go_main");
     for reason in &v.reasons {
@@ -290,8 +292,8 @@ fn a_go_program_and_its_local_replacements_are_never_a_reason_for_unknown() {
     }
     assert!(v.data.iter().any(|d| d.ecosystem == "Go" && d.source == "snapshot"), "{v:?}");
     // Without Go data the same binary is unknown, and the reason says which data is missing.
-    let mut r2 = binsight_detect::analyze(&f.path, &elf);
-    binsight_advisory::audit_binary(&mut r2, &with_embedded(Database::default()), Some(&data));
+    let mut r2 = binsight_detect::analyze_file(&f.path, &data, &Default::default()).expect("analyse");
+    binsight_advisory::audit(&mut r2, &with_embedded(Database::default()));
     let v2 = r2.verdict.as_ref().expect("verdict");
     assert_eq!(v2.action.as_str(), "unknown");
     assert!(v2.reasons.iter().any(|x| x.contains("no advisories for Go loaded")), "{v2:?}");

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use binsight_advisory::{audit_binary, Database};
+use binsight_advisory::Database;
 use binsight_corpus::{corpus_dir, load_manifest};
 
 type Key = (String, String, String);
@@ -71,9 +71,8 @@ fn crate_findings_agree_with_cargo_audit_bin() {
     for f in rust {
         let path = dir.join(&f.path);
         let data = std::fs::read(&path).expect("read fixture");
-        let elf = binsight_elf::Elf::parse(&data, &binsight_elf::Limits::default()).expect("parse");
-        let mut r = binsight_detect::analyze(&f.path, &elf);
-        audit_binary(&mut r, &db, Some(&data));
+        let mut r = binsight_detect::analyze_file(&f.path, &data, &Default::default()).expect("analyse");
+        binsight_advisory::audit(&mut r, &db);
         let ours: BTreeSet<Key> = r
             .findings
             .iter()

@@ -19,6 +19,7 @@ mod libc;
 mod libc_functions;
 mod musl_code;
 pub mod musl_version;
+mod pipeline;
 mod portability;
 pub mod rust_releases;
 mod signatures;
@@ -31,6 +32,8 @@ pub use budget::{Budget, Exhausted, Meter};
 pub use signatures::{Hits, Signature};
 
 /// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
+pub use pipeline::{analyze_file, AnalyzeError};
+
 pub struct Context<'a> {
     pub elf: &'a Elf<'a>,
     pub hits: &'a Hits,
@@ -74,11 +77,23 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
 }
 
 /// How detectors run; the default is what users get.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Options {
     pub musl: musl_version::Options,
     /// What each detector may spend on one file.
     pub budget: Budget,
+    /// [`analyze_file`] computes the file's SHA-256 (`sha256` in the report). Off when no
+    /// output needs it.
+    pub hash: bool,
+    /// [`analyze_file`] indexes a Go binary's function names for the audit
+    /// (`BinaryReport::go_functions`). Off when there is no audit.
+    pub go_functions: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { musl: Default::default(), budget: Budget::default(), hash: true, go_functions: true }
+    }
 }
 
 /// Run every detector over one parsed file and assemble its report.
@@ -168,6 +183,7 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         verdict: None,
         unknowns: out.unknowns,
         partial,
+        go_functions: None,
     }
 }
 

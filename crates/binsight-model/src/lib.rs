@@ -40,7 +40,7 @@ pub use libc::{Libc, LibcFamily, LinkedFunction, Patch, VersionRange};
 pub use name::UnknownName;
 pub use report::{BinaryReport, FileError, ImageInfo, LayerInfo, Partial, Unknown};
 pub use runtime::{Check, DistroRelease, Dns, Hardening, Portability, PortabilityVerdict, Resolver, Status};
-pub use toolchain::{Compiler, Go, GoModule, Rustc, Toolchain};
+pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, Rustc, Toolchain};
 pub use verdict::{Action, AdvisoryContext, AdvisoryData, Fix, FixSubject, Verdict};
 
 /// Version of the JSON report schema. Bumped on any change a consumer could notice

@@ -49,6 +49,11 @@ pub struct BinaryReport {
     /// budget: their answers are incomplete (each is also listed in `unknowns`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub partial: Vec<Partial>,
+    /// A Go binary's function names, for the audit to tell whether vulnerable functions are
+    /// linked (`None`: not a Go binary, or detection was not asked to index them). Never in
+    /// JSON.
+    #[serde(skip)]
+    pub go_functions: Option<GoFunctionIndex>,
 }
 
 /// A detector that ran out of its per-file budget: what it says about the file is incomplete.

@@ -62,3 +62,88 @@ pub struct Toolchain {
     /// C/C++ compilers and linkers that left a mark (`.comment`), most specific first.
     pub cc: Vec<Compiler>,
 }
+
+/// The function names of a Go binary (its pclntab keeps every one, inlined ones too, stripped
+/// or not), indexed for the advisory matcher's questions without the binary's bytes: is this
+/// function, any instance of this generic function, or any function of this package linked?
+///
+/// Names are kept as 64-bit hashes (8 bytes each; a Go binary has up to ~100,000 names), so a
+/// false "present" needs a hash collision with one of the binary's names: about 1 in 10^14
+/// per question. Not serialised: it is working data between detection and the audit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoFunctionIndex {
+    exact: std::collections::HashSet<u64>,
+    generic: std::collections::HashSet<u64>,
+    packages: std::collections::HashSet<u64>,
+}
+
+impl GoFunctionIndex {
+    /// Index the NUL-separated names in `table` (a `.gopclntab` section, or a whole file when
+    /// the section is not found: everything that is not a `path.Name` string is ignored).
+    pub fn from_name_table(table: &[u8]) -> GoFunctionIndex {
+        let mut n = GoFunctionIndex::default();
+        for s in table.split(|&b| b == 0).filter(|s| s.len() > 2) {
+            // The package path ends at the first '.' after the last '/'.
+            let tail = s.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+            let Some(dot) = s[tail..].iter().position(|&b| b == b'.').map(|d| tail + d) else { continue };
+            n.packages.insert(name_hash(&s[..dot]));
+            if let Some(br) = s.iter().position(|&b| b == b'[') {
+                n.generic.insert(name_hash(&s[..br]));
+            }
+            n.exact.insert(name_hash(s));
+        }
+        n
+    }
+
+    /// Whether a candidate is among the names: `name\0` a whole function name, `name[` any
+    /// instance of a generic function, `path.` any function of the package. Any other form
+    /// is never present.
+    pub fn present(&self, name: &str) -> bool {
+        if let Some(k) = name.strip_suffix('\0') {
+            self.exact.contains(&name_hash(k.as_bytes()))
+        } else if let Some(k) = name.strip_suffix('[') {
+            self.generic.contains(&name_hash(k.as_bytes()))
+        } else if let Some(k) = name.strip_suffix('.') {
+            self.packages.contains(&name_hash(k.as_bytes()))
+        } else {
+            false
+        }
+    }
+
+    /// How many distinct function names were indexed.
+    pub fn len(&self) -> usize {
+        self.exact.len()
+    }
+
+    /// No function name was found.
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+}
+
+/// A hash that is the same for the same bytes within one process (SipHash with fixed keys).
+fn name_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GoFunctionIndex;
+
+    #[test]
+    fn names_generics_and_packages() {
+        let t = b"\0net/http.(*Server).Serve\0golang.org/x/net/html.Parse\0main.F[...]\0x\0";
+        let i = GoFunctionIndex::from_name_table(t);
+        assert!(i.present("net/http.(*Server).Serve\0"));
+        assert!(i.present("golang.org/x/net/html.Parse\0"));
+        assert!(i.present("golang.org/x/net/html."));
+        assert!(i.present("main.F["));
+        assert!(!i.present("golang.org/x/net/html.Render\0"));
+        assert!(!i.present("golang.org/x/net."), "a package is its whole path");
+        assert!(!i.present("net/http.(*Server).Serve"), "no suffix: not a question");
+        assert_eq!(i.len(), 3);
+    }
+}

@@ -567,26 +567,19 @@ fn partial_warning(r: &BinaryReport) -> Option<String> {
     Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
 }
 
-/// Parse and analyse one file's bytes.
+/// Analyse one file's bytes and, with a database, audit it.
 fn analyze_bytes(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) -> Result<BinaryReport, String> {
-    let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).map_err(|e| match e {
-        binsight_elf::ElfError::NotElf => {
-            format!(
-                "{path}: not an ELF file (no \\x7fELF magic); binsight reads Linux executables and shared libraries"
-            )
-        }
-        e => format!("{path}: {e}"),
-    })?;
     let options = binsight_detect::Options {
         budget: DETECTOR_BUDGET.get().copied().unwrap_or_default(),
+        go_functions: db.is_some(),
         ..binsight_detect::Options::default()
     };
-    let mut r = binsight_detect::analyze_with(path, &elf, &options);
+    let mut r = binsight_detect::analyze_file(path, data, &options).map_err(|e| format!("{path}: {e}"))?;
     if let Some(db) = db {
-        // Go function names all sit in the pclntab: search there, not the whole file.
-        let names = elf.section(".gopclntab").map(|(_, b)| b).filter(|b| !b.is_empty()).unwrap_or(data);
-        binsight_advisory::audit_binary(&mut r, db, Some(names));
+        binsight_advisory::audit(&mut r, db);
     }
+    // Working data for the audit only: not kept while the report waits for output.
+    r.go_functions = None;
     Ok(r)
 }
 

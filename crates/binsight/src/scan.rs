@@ -10,7 +10,6 @@ use binsight_model::BinaryReport;
 use binsight_source::image::{self, ImageKind, ImageSource};
 use binsight_source::registry;
 use rayon::prelude::*;
-use sha2::Digest as _;
 
 use crate::fail::{bail_usage, Mark as _};
 use crate::output::{Item, Run, Style};
@@ -26,15 +25,13 @@ pub struct Options {
     pub sort: bool,
 }
 
-/// Analyse one file's bytes and record its hash. A panic in the analysis (a bug: none is known,
+/// Analyse one file's bytes (its hash too). A panic in the analysis (a bug: none is known,
 /// and fuzzing looks for them) becomes this file's error, so the rest of the scan is reported.
 fn analyze(path: &str, data: &[u8], db: Option<&binsight_advisory::Database>) -> Result<BinaryReport, String> {
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_bytes(path, data, db)));
-    let mut r = analysed.unwrap_or_else(|_| {
+    analysed.unwrap_or_else(|_| {
         Err(format!("{path}: internal error while analysing this file (a bug in binsight; please report it)"))
-    })?;
-    r.sha256 = format!("{:x}", sha2::Sha256::digest(data));
-    Ok(r)
+    })
 }
 
 /// Run `f` with this thread's reusable file buffer. Buffers over 32 MiB are given back after

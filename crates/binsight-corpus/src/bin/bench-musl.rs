@@ -14,15 +14,14 @@ fn main() -> Result<()> {
     let path = args.first().context("usage: bench-musl FILE [RUNS]")?;
     let runs: usize = args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(15);
     let data = std::fs::read(path).with_context(|| format!("reading {path}"))?;
-    let limits = binsight_elf::Limits::default();
-    let mut on = binsight_detect::Options::default();
+    // The detectors alone: no hash, no Go function index.
+    let mut on = binsight_detect::Options { hash: false, go_functions: false, ..Default::default() };
     let mut off = on;
     off.musl.enabled = false;
     on.musl.enabled = true;
     let time = |o: &binsight_detect::Options| -> Result<Duration> {
         let t = Instant::now();
-        let elf = binsight_elf::Elf::parse(&data, &limits).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-        let r = binsight_detect::analyze_with(path, &elf, o);
+        let r = binsight_detect::analyze_file(path, &data, o).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
         std::hint::black_box(r);
         Ok(t.elapsed())
     };
