@@ -278,30 +278,58 @@ fn applicability(
 /// binary's function names come from `report.go_functions` (filled by detection); without
 /// them, whether a Go advisory's functions are linked is `unknown`.
 pub fn audit(report: &mut BinaryReport, db: &Database) {
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut reasons = Vec::new();
-    let mut fixes: Vec<Fix> = Vec::new();
-    let mut missing: Vec<String> = Vec::new();
-    // The binary's Go function names, indexed by detection (given back below).
-    let go_names = report.go_functions.take();
-    let mut used: Vec<&str> = Vec::new();
-    let mut uncovered: Vec<&str> = Vec::new();
+    let mut m = Matcher {
+        report,
+        db,
+        findings: Vec::new(),
+        reasons: Vec::new(),
+        fixes: Vec::new(),
+        missing: Vec::new(),
+        used: Vec::new(),
+        uncovered: Vec::new(),
+    };
     for c in &report.components {
-        let Some((eco, name)) = osv_package(c) else { continue };
+        m.component(c);
+    }
+    let (findings, verdict) = m.verdict();
+    report.findings = Some(findings);
+    report.verdict = Some(verdict);
+}
+
+/// One binary's audit under way: what matched, what could not be checked, what fixes it.
+struct Matcher<'r> {
+    report: &'r BinaryReport,
+    db: &'r Database,
+    findings: Vec<Finding>,
+    /// Backports and warnings, then the verdict's own reasons.
+    reasons: Vec<String>,
+    fixes: Vec<Fix>,
+    /// What could not be checked, and why.
+    missing: Vec<String>,
+    /// Ecosystems matched against data / without data (each named once).
+    used: Vec<&'r str>,
+    uncovered: Vec<&'r str>,
+}
+
+impl<'r> Matcher<'r> {
+    /// Match one component against the advisories of its ecosystem.
+    fn component(&mut self, c: &'r Component) {
+        let (report, db) = (self.report, self.db);
+        let Some((eco, name)) = osv_package(c) else { return };
         if !db.covers(eco) {
-            if !uncovered.contains(&eco) {
-                uncovered.push(eco);
-                missing.push(no_data(eco));
+            if !self.uncovered.contains(&eco) {
+                self.uncovered.push(eco);
+                self.missing.push(no_data(eco));
             }
-            continue;
+            return;
         }
-        if !used.contains(&eco) {
-            used.push(eco);
+        if !self.used.contains(&eco) {
+            self.used.push(eco);
         }
         let versions = versions_of(c, report);
         if versions.is_empty() {
-            missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
-            continue;
+            self.missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
+            return;
         }
         let mut seen: Vec<String> = Vec::new();
         for v in &versions {
@@ -310,87 +338,123 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
                 if !applies_to_linux(a) {
                     continue;
                 }
-                if seen.contains(&a.id) || findings.iter().any(|f| f.id == a.id || a.aliases.contains(&f.id)) {
+                if seen.contains(&a.id) || self.findings.iter().any(|f| f.id == a.id || a.aliases.contains(&f.id)) {
                     continue;
                 }
                 seen.push(a.id.clone());
-                // A backport the build is known to carry makes it not a finding.
-                if c.kind == ComponentKind::Libc {
-                    if let Some(p) = report.libc.patches.iter().find(|p| a.ids().any(|i| i == p.id)) {
-                        reasons.push(format!("{} is fixed in this build by a backport ({})", p.id, p.evidence.detail));
-                        continue;
-                    }
-                }
-                // A libc version range that straddles the fix is not a confident finding.
-                let all_hit = versions.iter().all(|x| {
-                    db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
-                });
-                let (mut app, mut ev) = applicability(a, c, report, go_names.as_ref());
-                if !all_hit || m.decision == Decision::Undecidable {
-                    app = Applicability::Unknown;
-                    ev.push(Evidence::new(
-                        "version",
-                        format!("{name} {} may or may not be affected", versions.join(" to ")),
-                    ));
-                }
-                let installed = c
-                    .version
-                    .clone()
-                    .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
-                let fixed = fixed_versions(a, eco, name);
-                let informational = informational(a);
-                if app == Applicability::Affected && informational.is_none() {
-                    fixes.push(fix_for(c, a, &fixed, report));
-                }
-                let mut aliases = a.aliases.clone();
-                aliases.sort();
-                aliases.dedup();
-                findings.push(Finding {
-                    id: a.id.clone(),
-                    aliases,
-                    summary: a.summary.clone(),
-                    component: c.name.clone(),
-                    installed,
-                    fixed,
-                    severity: severity(a),
-                    applicability: app,
-                    evidence: ev,
-                    informational,
-                });
+                self.advisory(c, (eco, name), &versions, a, m.decision);
             }
         }
     }
-    let vulns = || findings.iter().filter(|f| f.informational.is_none());
-    let affected: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Affected).collect();
-    let unknown: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Unknown).collect();
-    for f in findings.iter().filter(|f| f.informational.is_some() && f.applicability != Applicability::NotLinked) {
-        let kind = f.informational.as_ref().map(Informational::as_str).unwrap_or_default();
-        reasons.push(format!("warning, not a vulnerability: {} {} is {kind} ({})", f.component, f.installed, f.id));
+
+    /// One advisory that matched one of `c`'s versions: a finding, or a backport's reason.
+    fn advisory(
+        &mut self,
+        c: &Component,
+        (eco, name): (&str, &str),
+        versions: &[String],
+        a: &Advisory,
+        decision: Decision,
+    ) {
+        let (report, db) = (self.report, self.db);
+        // A backport the build is known to carry makes it not a finding.
+        if c.kind == ComponentKind::Libc {
+            if let Some(p) = report.libc.patches.iter().find(|p| a.ids().any(|i| i == p.id)) {
+                self.reasons.push(format!("{} is fixed in this build by a backport ({})", p.id, p.evidence.detail));
+                return;
+            }
+        }
+        // A libc version range that straddles the fix is not a confident finding.
+        let all_hit = versions.iter().all(|x| {
+            db.query(eco, name, x).iter().any(|mm| mm.advisory.id == a.id && mm.decision == Decision::Affected)
+        });
+        let (mut app, mut ev) = applicability(a, c, report, report.go_functions.as_ref());
+        if !all_hit || decision == Decision::Undecidable {
+            app = Applicability::Unknown;
+            ev.push(Evidence::new("version", format!("{name} {} may or may not be affected", versions.join(" to "))));
+        }
+        let installed = c
+            .version
+            .clone()
+            .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
+        let fixed = fixed_versions(a, eco, name);
+        let informational = informational(a);
+        if app == Applicability::Affected && informational.is_none() {
+            self.fixes.push(fix_for(c, a, &fixed, report));
+        }
+        let mut aliases = a.aliases.clone();
+        aliases.sort();
+        aliases.dedup();
+        self.findings.push(Finding {
+            id: a.id.clone(),
+            aliases,
+            summary: a.summary.clone(),
+            component: c.name.clone(),
+            installed,
+            fixed,
+            severity: severity(a),
+            applicability: app,
+            evidence: ev,
+            informational,
+        });
     }
-    let action = if !affected.is_empty() {
-        for f in &affected {
-            reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
+
+    /// The findings and what to do: rebuild when a vulnerability's code is in, unknown when
+    /// something could not be checked, else ok; the fixes one per subject.
+    fn verdict(mut self) -> (Vec<Finding>, Verdict) {
+        let action = self.action();
+        // In the order of their sentences, one per subject.
+        self.fixes.sort_by_cached_key(ToString::to_string);
+        self.fixes.dedup();
+        let fixes = keep_highest(self.fixes);
+        self.used.sort_unstable();
+        let db = self.db;
+        let data = self
+            .used
+            .iter()
+            .flat_map(|eco| {
+                db.sources_for(eco).map(|s| AdvisoryData {
+                    ecosystem: (*eco).to_string(),
+                    source: s.origin.to_string(),
+                    date: s.date.clone(),
+                })
+            })
+            .collect();
+        (self.findings, Verdict { action, reasons: self.reasons, fix: fixes, data })
+    }
+
+    /// The action, with its reasons added.
+    fn action(&mut self) -> Action {
+        let findings = &self.findings;
+        let reasons = &mut self.reasons;
+        let missing = std::mem::take(&mut self.missing);
+        let vulns = || findings.iter().filter(|f| f.informational.is_none());
+        let affected: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Affected).collect();
+        let unknown: Vec<&Finding> = vulns().filter(|f| f.applicability == Applicability::Unknown).collect();
+        for f in findings.iter().filter(|f| f.informational.is_some() && f.applicability != Applicability::NotLinked) {
+            let kind = f.informational.as_ref().map(Informational::as_str).unwrap_or_default();
+            reasons.push(format!("warning, not a vulnerability: {} {} is {kind} ({})", f.component, f.installed, f.id));
         }
-        // Still worth knowing: what could not be checked.
-        reasons.extend(missing);
-        Action::Rebuild
-    } else if !unknown.is_empty() || !missing.is_empty() {
-        reasons.extend(missing);
-        for f in &unknown {
-            reasons.push(format!(
-                "cannot tell whether {} applies to {} {}: {}",
-                f.id,
-                f.component,
-                f.installed,
-                f.evidence.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ")
-            ));
+        if !affected.is_empty() {
+            for f in &affected {
+                reasons.push(format!("{} ({}) affects {} {}", f.id, f.aliases.join(", "), f.component, f.installed));
+            }
+            // Still worth knowing: what could not be checked.
+            reasons.extend(missing);
+            return Action::Rebuild;
         }
-        Action::Unknown
-    } else {
-        if report.components.is_empty() {
+        if !unknown.is_empty() || !missing.is_empty() {
+            reasons.extend(missing);
+            for f in &unknown {
+                let why = f.evidence.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ");
+                reasons.push(format!("cannot tell whether {} applies to {} {}: {why}", f.id, f.component, f.installed));
+            }
+            return Action::Unknown;
+        }
+        if self.report.components.is_empty() {
             reasons.push("no components identified: nothing to match".into());
         }
-        if report.components_completeness == binsight_model::Completeness::Partial {
+        if self.report.components_completeness == binsight_model::Completeness::Partial {
             reasons.push(
                 "the crate list is partial (recovered from source paths; no cargo-auditable data): \
                  only the crates found were checked"
@@ -398,25 +462,7 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
             );
         }
         Action::Ok
-    };
-    // In the order of their sentences, one per subject.
-    fixes.sort_by_cached_key(ToString::to_string);
-    fixes.dedup();
-    let fixes = keep_highest(fixes);
-    used.sort_unstable();
-    let data = used
-        .iter()
-        .flat_map(|eco| {
-            db.sources_for(eco).map(|s| AdvisoryData {
-                ecosystem: (*eco).to_string(),
-                source: s.origin.to_string(),
-                date: s.date.clone(),
-            })
-        })
-        .collect();
-    report.go_functions = go_names;
-    report.findings = Some(findings);
-    report.verdict = Some(Verdict { action, reasons, fix: fixes, data });
+    }
 }
 
 /// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become

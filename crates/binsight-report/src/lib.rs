@@ -129,8 +129,38 @@ pub fn inspect_text(r: &BinaryReport) -> String {
 /// [`inspect_text`], with the verdict and severities coloured when `style.color`. Every line is
 /// sanitized: control characters from the file (names, strings, paths) are escaped.
 pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
-    let e = &r.elf;
     let mut o = String::new();
+    inspect_elf(&mut o, r);
+    inspect_libc(&mut o, r);
+    inspect_toolchain(&mut o, r);
+    safe_line!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
+    if let Some(fix) = &r.dns.fix {
+        safe_line!(o, "            fix: {fix}");
+    }
+    if let Some(v) = &r.verdict {
+        inspect_verdict(&mut o, r, v, style);
+    }
+    safe_line!(o, "  portable  {}", r.portability.summary);
+    if let Some(k) = &r.portability.min_kernel {
+        safe_line!(o, "            · minimum kernel {k}");
+    }
+    safe_line!(o, "  hardening");
+    let h = &r.hardening;
+    check_line(&mut o, "RELRO", &h.relro);
+    check_line(&mut o, "PIE", &h.pie);
+    check_line(&mut o, "NX", &h.nx);
+    check_line(&mut o, "canary", &h.canary);
+    check_line(&mut o, "FORTIFY", &h.fortify);
+    check_line(&mut o, "CET/BTI", &h.cfi);
+    for u in &r.unknowns {
+        safe_line!(o, "  note      {}: {}", u.origin, u.message);
+    }
+    o
+}
+
+/// The file, its ELF header facts and symbols.
+fn inspect_elf(o: &mut String, r: &BinaryReport) {
+    let e = &r.elf;
     safe_line!(o, "{}", r.path);
     safe_line!(
         o,
@@ -158,6 +188,10 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
         if e.debug_info { ", debug info" } else { "" },
         e.build_id.as_ref().map(|b| format!(", build-id {b}")).unwrap_or_default()
     );
+}
+
+/// The C library, its version and the evidence of both.
+fn inspect_libc(o: &mut String, r: &BinaryReport) {
     safe_line!(o, "  libc      {} ({})", r.libc.family.as_str(), conf(r.libc.confidence));
     for ev in r.libc.evidence.iter().take(4) {
         let loc = match (&ev.section, ev.offset) {
@@ -178,6 +212,10 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
             safe_line!(o, "  patched   {} ({})", p.id, p.evidence.detail);
         }
     }
+}
+
+/// The toolchains and the package list.
+fn inspect_toolchain(o: &mut String, r: &BinaryReport) {
     safe_line!(o, "  toolchain {}", toolchain_short(r));
     if let Some(rc) = &r.toolchain.rustc {
         if let Some(c) = &rc.commit {
@@ -217,59 +255,41 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
             text::count(r.components.len(), "component", "components")
         );
     }
-    safe_line!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
-    if let Some(fix) = &r.dns.fix {
-        safe_line!(o, "            fix: {fix}");
-    }
-    if let Some(v) = &r.verdict {
-        let mut l = text::Styled::plain("  verdict   ");
-        l.push(&sanitize(&v.action.as_str().to_uppercase()), text::verdict_color(v.action));
+}
+
+/// The verdict, each finding, the fixes and why.
+fn inspect_verdict(o: &mut String, r: &BinaryReport, v: &binsight_model::Verdict, style: &Style) {
+    let mut l = text::Styled::plain("  verdict   ");
+    l.push(&sanitize(&v.action.as_str().to_uppercase()), text::verdict_color(v.action));
+    o.push_str(&l.render(style.color));
+    o.push('\n');
+    for f in r.findings.iter().flatten() {
+        let app = match f.applicability {
+            binsight_model::Applicability::Affected => "affected",
+            binsight_model::Applicability::NotLinked => "not linked",
+            binsight_model::Applicability::Unknown => "unknown",
+        };
+        let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
+        let warn = f.informational.as_ref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
+        let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
+        let mut l = text::Styled::plain(&sanitize(&head));
+        if f.informational.is_none() {
+            l.push(", ", None).push(severity_text(f), text::severity_color(f.severity));
+        }
+        l.push(&sanitize(&warn), None);
         o.push_str(&l.render(style.color));
         o.push('\n');
-        for f in r.findings.iter().flatten() {
-            let app = match f.applicability {
-                binsight_model::Applicability::Affected => "affected",
-                binsight_model::Applicability::NotLinked => "not linked",
-                binsight_model::Applicability::Unknown => "unknown",
-            };
-            let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-            let warn = f.informational.as_ref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
-            let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
-            let mut l = text::Styled::plain(&sanitize(&head));
-            if f.informational.is_none() {
-                l.push(", ", None).push(severity_text(f), text::severity_color(f.severity));
-            }
-            l.push(&sanitize(&warn), None);
-            o.push_str(&l.render(style.color));
-            o.push('\n');
-        }
-        for x in &v.fix {
-            safe_line!(o, "            fix: {x}");
-        }
-        for x in &v.reasons {
-            safe_line!(o, "            why: {x}");
-        }
-        if !v.data.is_empty() {
-            let ctx = AdvisoryContext { snapshot_date: String::new(), used: Some(v.data.clone()) };
-            safe_line!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
-        }
     }
-    safe_line!(o, "  portable  {}", r.portability.summary);
-    if let Some(k) = &r.portability.min_kernel {
-        safe_line!(o, "            · minimum kernel {k}");
+    for x in &v.fix {
+        safe_line!(o, "            fix: {x}");
     }
-    safe_line!(o, "  hardening");
-    let h = &r.hardening;
-    check_line(&mut o, "RELRO", &h.relro);
-    check_line(&mut o, "PIE", &h.pie);
-    check_line(&mut o, "NX", &h.nx);
-    check_line(&mut o, "canary", &h.canary);
-    check_line(&mut o, "FORTIFY", &h.fortify);
-    check_line(&mut o, "CET/BTI", &h.cfi);
-    for u in &r.unknowns {
-        safe_line!(o, "  note      {}: {}", u.origin, u.message);
+    for x in &v.reasons {
+        safe_line!(o, "            why: {x}");
     }
-    o
+    if !v.data.is_empty() {
+        let ctx = AdvisoryContext { snapshot_date: String::new(), used: Some(v.data.clone()) };
+        safe_line!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
+    }
 }
 
 /// The finding that matters most: affected before unknown, then by severity.

@@ -133,8 +133,57 @@ fn tool_version() -> &'static str {
 /// CycloneDX 1.6 JSON.
 pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, ctx: &AdvisoryContext) -> String {
     let refs = binary_refs(reports);
+    let comps = cdx_components(reports, &refs);
+    let mut deps: Vec<Value> = reports
+        .iter()
+        .zip(&refs)
+        .map(|(r, bref)| {
+            let mut on: Vec<String> = r.components.iter().map(component_ref).collect();
+            on.sort();
+            on.dedup();
+            json!({"ref": bref, "dependsOn": on})
+        })
+        .collect();
+    let mut props = vec![json!({"name": "binsight:advisory-snapshot-date", "value": ctx.snapshot_date})];
+    if let Some(u) = ctx.used_summary() {
+        props.push(json!({"name": "binsight:advisory-data", "value": u}));
+    }
+    let mut metadata = json!({
+        "timestamp": created,
+        "tools": {"components": [{"type": "application", "name": "binsight", "version": tool_version()}]},
+        "properties": props,
+    });
+    if let [img] = images {
+        let name = img.tags.first().cloned().unwrap_or_else(|| img.source.clone());
+        metadata["component"] = json!({
+            "type": "container", "bom-ref": "image", "name": name, "version": img.config_digest,
+            "properties": [
+                {"name": "binsight:platform", "value": img.platform},
+                {"name": "binsight:manifest-digest", "value": img.manifest_digest.clone().unwrap_or_default()},
+            ],
+        });
+        deps.push(json!({"ref": "image", "dependsOn": refs}));
+    }
+    let vulns = cdx_vulnerabilities(reports, &refs);
+    let mut bom = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", uuid_of(&seed(reports, images, created))),
+        "version": 1,
+        "metadata": metadata,
+        "components": comps,
+        "dependencies": deps,
+    });
+    if reports.iter().any(|r| r.findings.is_some()) {
+        bom["vulnerabilities"] = json!(vulns);
+    }
+    serde_json::to_string_pretty(&bom).unwrap_or_default()
+}
+
+/// CycloneDX components: one application per binary, one library per distinct component.
+fn cdx_components(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> {
     let mut comps: Vec<Value> = Vec::new();
-    for (r, bref) in reports.iter().zip(&refs) {
+    for (r, bref) in reports.iter().zip(refs) {
         let mut props = vec![
             json!({"name": "binsight:path", "value": r.path}),
             json!({"name": "binsight:arch", "value": r.elf.machine}),
@@ -169,38 +218,14 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
             json!([{"name": "binsight:kind", "value": c.kind}, {"name": "binsight:found-by", "value": c.found_by}]);
         comps.push(v);
     }
-    let mut deps: Vec<Value> = reports
-        .iter()
-        .zip(&refs)
-        .map(|(r, bref)| {
-            let mut on: Vec<String> = r.components.iter().map(component_ref).collect();
-            on.sort();
-            on.dedup();
-            json!({"ref": bref, "dependsOn": on})
-        })
-        .collect();
-    let mut props = vec![json!({"name": "binsight:advisory-snapshot-date", "value": ctx.snapshot_date})];
-    if let Some(u) = ctx.used_summary() {
-        props.push(json!({"name": "binsight:advisory-data", "value": u}));
-    }
-    let mut metadata = json!({
-        "timestamp": created,
-        "tools": {"components": [{"type": "application", "name": "binsight", "version": tool_version()}]},
-        "properties": props,
-    });
-    if let [img] = images {
-        let name = img.tags.first().cloned().unwrap_or_else(|| img.source.clone());
-        metadata["component"] = json!({
-            "type": "container", "bom-ref": "image", "name": name, "version": img.config_digest,
-            "properties": [
-                {"name": "binsight:platform", "value": img.platform},
-                {"name": "binsight:manifest-digest", "value": img.manifest_digest.clone().unwrap_or_default()},
-            ],
-        });
-        deps.push(json!({"ref": "image", "dependsOn": refs}));
-    }
+    comps
+}
+
+/// CycloneDX vulnerabilities: one per finding, against the component it is in, with the
+/// binary it was found in as a property.
+fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> {
     let mut vulns: Vec<Value> = Vec::new();
-    for (r, bref) in reports.iter().zip(&refs) {
+    for (r, bref) in reports.iter().zip(refs) {
         for f in r.findings.iter().flatten() {
             let Some(c) = r.components.iter().find(|c| c.name == f.component) else { continue };
             let (state, justification) = match f.applicability {
@@ -235,19 +260,7 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
             vulns.push(v);
         }
     }
-    let mut bom = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", uuid_of(&seed(reports, images, created))),
-        "version": 1,
-        "metadata": metadata,
-        "components": comps,
-        "dependencies": deps,
-    });
-    if reports.iter().any(|r| r.findings.is_some()) {
-        bom["vulnerabilities"] = json!(vulns);
-    }
-    serde_json::to_string_pretty(&bom).unwrap_or_default()
+    vulns
 }
 
 /// SPDX 2.3 JSON.
