@@ -6,7 +6,6 @@
 //! lines fit their width, and the table has one row per report.
 #![no_main]
 
-use binsight_elf::{Elf, Limits};
 use binsight_report::text::{is_unsafe, sanitize, Style, Styled};
 use libfuzzer_sys::fuzz_target;
 
