@@ -229,10 +229,34 @@ fn range_contains(found: &str, truth: &str) -> bool {
     r.lo <= t && t <= r.hi
 }
 
+/// Why a fixture has no report.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// The file could not be read (the error names it).
+    #[error(transparent)]
+    Read(binsight_source::SourceError),
+    /// The file is not the one the manifest describes.
+    #[error("{}: sha256 {sha256} differs from the manifest; rebuild the corpus", path.display())]
+    Changed {
+        /// The fixture's file.
+        path: std::path::PathBuf,
+        /// What the file hashes to now.
+        sha256: String,
+    },
+    /// binsight could not analyse it at all.
+    #[error("{}: {source}", path.display())]
+    Analyze {
+        /// The fixture's file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: binsight_detect::AnalyzeError,
+    },
+}
+
 /// Per-fixture result.
 pub struct FixtureResult {
     pub fixture: Fixture,
-    pub report: std::result::Result<BinaryReport, String>,
+    pub report: std::result::Result<BinaryReport, FixtureError>,
     pub outcomes: Vec<(&'static str, Outcome)>,
 }
 
@@ -248,17 +272,13 @@ pub fn evaluate_with(dir: &Path, m: &Manifest, options: &binsight_detect::Option
         .map(|f| {
             let path = dir.join(&f.path);
             let report = binsight_source::read_file(&path, &binsight_source::Limits::default())
-                .map_err(|e| e.to_string())
+                .map_err(FixtureError::Read)
                 .and_then(|data| {
                     let options = binsight_detect::Options { hash: true, ..*options };
                     let r = binsight_detect::analyze_file(&f.path, &data, &options)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                        .map_err(|source| FixtureError::Analyze { path: path.clone(), source })?;
                     if r.sha256 != f.sha256 {
-                        return Err(format!(
-                            "{}: sha256 {} differs from the manifest; rebuild the corpus",
-                            path.display(),
-                            r.sha256
-                        ));
+                        return Err(FixtureError::Changed { path: path.clone(), sha256: r.sha256 });
                     }
                     Ok(r)
                 });
@@ -335,7 +355,7 @@ pub fn render(results: &[FixtureResult]) -> String {
                 o,
                 "| {} | (read) | report | error: {} |",
                 r.fixture.id,
-                r.report.as_ref().err().map_or("", String::as_str)
+                r.report.as_ref().err().map(ToString::to_string).unwrap_or_default()
             );
         }
         for (r, field, outcome) in misses {
