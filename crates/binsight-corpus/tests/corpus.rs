@@ -48,7 +48,7 @@ fn corpus_accuracy() {
     assert!(has(&|f| f.truth.get("stripped") == Some(&serde_json::Value::Bool(true))) > 0, "no stripped fixture");
 
     // Every fixture read and analysed.
-    let errors: Vec<String> = results.iter().filter_map(|r| r.report.as_ref().err().cloned()).collect();
+    let errors: Vec<String> = results.iter().filter_map(|r| r.report.as_ref().err().map(ToString::to_string)).collect();
     assert!(errors.is_empty(), "fixtures that failed to analyse: {errors:#?}");
 
     // No confident wrong answer, on any field.
