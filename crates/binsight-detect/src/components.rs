@@ -27,105 +27,121 @@ impl Detector for ComponentsDetector {
     fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
         let mut comps = Vec::new();
         let mut completeness = Completeness::None;
-
-        // Rust crates.
         if let Some(rustc) = &out.toolchain.rustc {
-            match auditable(cx) {
-                Some(Ok(c)) => {
-                    comps.extend(c);
-                    completeness = Completeness::Complete;
-                }
-                other => {
-                    if let Some(Err(e)) = other {
-                        out.unknowns.push(binsight_model::Unknown {
-                            origin: "cargo-auditable".into(),
-                            message: format!("{e}; falling back to crate source paths"),
-                        });
-                    }
-                    let c = crates_from_paths(cx.elf.data(), meter);
-                    if !c.is_empty() {
-                        completeness = Completeness::Partial;
-                    }
-                    comps.extend(c);
-                }
-            }
-            if let Some(v) = &rustc.version {
-                comps.push(Component {
-                    name: "rust-std".into(),
-                    version: Some(v.clone()),
-                    purl: Some(format!("pkg:generic/rust-std@{v}")),
-                    cpe: Some(format!("cpe:2.3:a:rust-lang:rust:{v}:*:*:*:*:*:*:*")),
-                    kind: ComponentKind::RustStd,
-                    found_by: "toolchain".into(),
-                    source: None,
-                    root: false,
-                    build_only: false,
-                    evidence: rustc.evidence.iter().take(2).cloned().collect(),
-                });
-            }
+            completeness = rust_components(cx, rustc, &mut out.unknowns, meter, &mut comps);
         }
-
-        // Go modules.
         if let Some(go) = &out.toolchain.go {
-            let ev = go.evidence.first().cloned().unwrap_or_else(|| Evidence::new("go-buildinfo", ""));
-            if let Some(main) = &go.main {
-                comps.push(go_component(main, true, &ev));
-            }
-            for m in &out.go_modules {
-                comps.push(go_component(m, false, &ev));
-            }
-            let v = go.version.trim_start_matches("go");
-            let v = v.split(|c: char| c.is_whitespace() || c == '-').next().unwrap_or(v);
-            comps.push(Component {
-                name: "stdlib".into(),
-                version: Some(format!("v{v}")),
-                purl: Some(format!("pkg:golang/stdlib@v{v}")),
-                cpe: None,
-                kind: ComponentKind::GoStdlib,
-                found_by: "go-buildinfo".into(),
-                source: None,
-                root: false,
-                build_only: false,
-                evidence: vec![ev],
-            });
+            go_components(go, &out.go_modules, &mut comps);
             completeness = Completeness::Complete;
         }
-
-        // The libc a static binary carries.
-        let f = &cx.elf.facts;
-        if f.linkage.is_static() {
-            let (name, cpe_vendor) = match out.libc.family {
-                LibcFamily::Musl => ("musl", "musl-libc:musl"),
-                LibcFamily::Glibc => ("glibc", "gnu:glibc"),
-                _ => ("", ""),
-            };
-            if !name.is_empty() {
-                // Only an exact version goes into purl/CPE; a range stays in the evidence.
-                let exact = out.libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
-                let mut evidence = out.libc.version_evidence.clone();
-                if let Some(r) = out.libc.version.as_ref().filter(|_| exact.is_none()) {
-                    evidence.push(Evidence::new("version-range", format!("{name} {r}")));
-                }
-                comps.push(Component {
-                    name: name.into(),
-                    version: exact.clone(),
-                    purl: Some(match &exact {
-                        Some(v) => format!("pkg:generic/{name}@{v}"),
-                        None => format!("pkg:generic/{name}"),
-                    }),
-                    cpe: exact.map(|v| format!("cpe:2.3:a:{cpe_vendor}:{v}:*:*:*:*:*:*:*")),
-                    kind: ComponentKind::Libc,
-                    found_by: "libc-detector".into(),
-                    source: None,
-                    root: false,
-                    build_only: false,
-                    evidence,
-                });
-            }
-        }
+        comps.extend(libc_component(cx, &out.libc));
         out.components = comps;
         out.completeness = completeness;
     }
+}
+
+/// Rust crates (cargo-auditable's list, else crate source paths) and the standard library;
+/// the completeness of the crate list.
+fn rust_components(
+    cx: &Context<'_>,
+    rustc: &binsight_model::Rustc,
+    unknowns: &mut Vec<binsight_model::Unknown>,
+    meter: &mut Meter,
+    comps: &mut Vec<Component>,
+) -> Completeness {
+    let mut completeness = Completeness::None;
+    match auditable(cx) {
+        Some(Ok(c)) => {
+            comps.extend(c);
+            completeness = Completeness::Complete;
+        }
+        other => {
+            if let Some(Err(e)) = other {
+                unknowns.push(binsight_model::Unknown {
+                    origin: "cargo-auditable".into(),
+                    message: format!("{e}; falling back to crate source paths"),
+                });
+            }
+            let c = crates_from_paths(cx.elf.data(), meter);
+            if !c.is_empty() {
+                completeness = Completeness::Partial;
+            }
+            comps.extend(c);
+        }
+    }
+    if let Some(v) = &rustc.version {
+        comps.push(Component {
+            name: "rust-std".into(),
+            version: Some(v.clone()),
+            purl: Some(format!("pkg:generic/rust-std@{v}")),
+            cpe: Some(format!("cpe:2.3:a:rust-lang:rust:{v}:*:*:*:*:*:*:*")),
+            kind: ComponentKind::RustStd,
+            found_by: "toolchain".into(),
+            source: None,
+            root: false,
+            build_only: false,
+            evidence: rustc.evidence.iter().take(2).cloned().collect(),
+        });
+    }
+    completeness
+}
+
+/// Go modules (main and dependencies) and the standard library.
+fn go_components(go: &binsight_model::Go, modules: &[binsight_model::GoModule], comps: &mut Vec<Component>) {
+    let ev = go.evidence.first().cloned().unwrap_or_else(|| Evidence::new("go-buildinfo", ""));
+    if let Some(main) = &go.main {
+        comps.push(go_component(main, true, &ev));
+    }
+    for m in modules {
+        comps.push(go_component(m, false, &ev));
+    }
+    let v = go.version.trim_start_matches("go");
+    let v = v.split(|c: char| c.is_whitespace() || c == '-').next().unwrap_or(v);
+    comps.push(Component {
+        name: "stdlib".into(),
+        version: Some(format!("v{v}")),
+        purl: Some(format!("pkg:golang/stdlib@v{v}")),
+        cpe: None,
+        kind: ComponentKind::GoStdlib,
+        found_by: "go-buildinfo".into(),
+        source: None,
+        root: false,
+        build_only: false,
+        evidence: vec![ev],
+    });
+}
+
+/// The libc a static binary carries (only an exact version goes into purl/CPE).
+fn libc_component(cx: &Context<'_>, libc: &binsight_model::Libc) -> Option<Component> {
+    if !cx.elf.facts.linkage.is_static() {
+        return None;
+    }
+    let (name, cpe_vendor) = match libc.family {
+        LibcFamily::Musl => ("musl", "musl-libc:musl"),
+        LibcFamily::Glibc => ("glibc", "gnu:glibc"),
+        _ => return None,
+    };
+    // Only an exact version goes into purl/CPE; a range stays in the evidence.
+    let exact = libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
+    let mut evidence = libc.version_evidence.clone();
+    if let Some(r) = libc.version.as_ref().filter(|_| exact.is_none()) {
+        evidence.push(Evidence::new("version-range", format!("{name} {r}")));
+    }
+    Some(Component {
+        name: name.into(),
+        version: exact.clone(),
+        purl: Some(match &exact {
+            Some(v) => format!("pkg:generic/{name}@{v}"),
+            None => format!("pkg:generic/{name}"),
+        }),
+        cpe: exact.map(|v| format!("cpe:2.3:a:{cpe_vendor}:{v}:*:*:*:*:*:*:*")),
+        kind: ComponentKind::Libc,
+        found_by: "libc-detector".into(),
+        source: None,
+        root: false,
+        build_only: false,
+        evidence,
+    })
 }
 
 fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Component {
@@ -156,13 +172,22 @@ fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Comp
     }
 }
 
-/// cargo-auditable's dependency list; `None` without a `.dep-v0` section.
-fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, String>> {
+/// cargo-auditable's data is there but cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditableError {
+    /// Not zlib, over its size limit, malformed JSON or a dependency cycle (the crate's error).
+    #[error("cargo-auditable data unreadable: {0}")]
+    Unreadable(#[from] auditable_info::Error),
+}
+
+/// cargo-auditable's dependency list; `None` without a `.dep-v0` section, `Some(Err)` when it
+/// is there but unreadable.
+fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, AuditableError>> {
     let (sec, _) = cx.elf.section(".dep-v0")?;
     let off = sec.offset;
     let info = match auditable_info::audit_info_from_slice(cx.elf.data(), MAX_AUDIT_JSON) {
         Ok(i) => i,
-        Err(e) => return Some(Err(format!("cargo-auditable data unreadable: {e}"))),
+        Err(e) => return Some(Err(e.into())),
     };
     let comps = info
         .packages

@@ -22,7 +22,7 @@ pub trait SectionFacts {
 
 impl SectionFacts for Section {
     fn is_executable(&self) -> bool {
-        self.flags & u64::from(elf::SHF_EXECINSTR.0) != 0
+        self.flags & elf::SHF_EXECINSTR.0 != 0
     }
     fn is_nobits(&self) -> bool {
         self.kind == elf::SHT_NOBITS.0
