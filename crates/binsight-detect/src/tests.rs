@@ -1,3 +1,5 @@
+//! Tests across detectors: the compiled-in tables, the scanner, and whole crafted files.
+
 use crate::tsv::{Problem, TableError};
 use crate::{rust_releases, signatures};
 

@@ -78,6 +78,14 @@ pub enum ElfError {
     Unsupported(u8, u8),
 }
 
+/// A virtual address, as the program headers and dynamic entries give them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VirtAddr(pub u64);
+
+/// A byte offset into the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileOffset(pub u64);
+
 /// Magic check without parsing: cheap filter for directory walks.
 pub fn is_elf(prefix: &[u8]) -> bool {
     prefix.len() >= 4 && &prefix[..4] == b"\x7fELF"
@@ -136,11 +144,12 @@ impl<'a> Elf<'a> {
     /// File offset of virtual address `va`, through the PT_LOAD segments read (the first that
     /// maps it from file bytes). `None` when no loaded segment maps `va` to bytes of the file
     /// (unmapped, or in the zero-filled `p_memsz` tail), or the offset would overflow.
-    pub fn vaddr_to_offset(&self, va: u64) -> Option<u64> {
+    pub fn vaddr_to_offset(&self, va: VirtAddr) -> Option<FileOffset> {
         segments::load_offset(
             self.facts.segments.iter().filter(|s| s.kind == "LOAD").map(|s| (s.vaddr, s.filesz, s.offset)),
-            va,
+            va.0,
         )
+        .map(FileOffset)
     }
 
     /// (file offset, bytes) of every executable section that has bytes in the file.

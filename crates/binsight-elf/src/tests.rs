@@ -1,3 +1,5 @@
+//! Parsing real and damaged binaries: facts come back or an error, never a panic.
+
 use super::*;
 
 fn host_exe() -> Vec<u8> {

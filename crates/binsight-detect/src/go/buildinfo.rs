@@ -3,6 +3,8 @@
 //! headers. Works on `-s -w` and section-less files (the blob is found by its magic).
 //! Everything is bounded.
 
+use binsight_elf::VirtAddr;
+
 use crate::Context;
 
 /// Longest Go version string accepted (vendor builds add experiments and CL numbers, e.g.
@@ -79,13 +81,13 @@ fn read_ptr(data: &[u8], at: usize, size: usize, big: bool) -> Option<u64> {
 fn read_go_string<'a>(cx: &Context<'a>, at: usize, size: usize, big: bool, max: usize) -> Option<&'a [u8]> {
     let data = cx.elf.data();
     let hdr_va = read_ptr(data, at, size, big)?;
-    let hdr = usize::try_from(cx.elf.vaddr_to_offset(hdr_va)?).ok()?;
+    let hdr = usize::try_from(cx.elf.vaddr_to_offset(VirtAddr(hdr_va))?.0).ok()?;
     let str_va = read_ptr(data, hdr, size, big)?;
     let len = usize::try_from(read_ptr(data, hdr.checked_add(size)?, size, big)?).ok()?;
     if len > max {
         return None;
     }
-    let s = usize::try_from(cx.elf.vaddr_to_offset(str_va)?).ok()?;
+    let s = usize::try_from(cx.elf.vaddr_to_offset(VirtAddr(str_va))?.0).ok()?;
     data.get(s..s.checked_add(len)?)
 }
 
