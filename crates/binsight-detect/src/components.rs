@@ -6,9 +6,11 @@
 //!   (from the libc identification), so their advisories can match.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use binsight_model::{Completeness, Component, ComponentKind, Evidence, LibcFamily, VersionRange};
+use binsight_model::{Completeness, Component, ComponentKind, Evidence, VersionRange};
 
+use crate::tsv::{self, TableError};
 use crate::{Context, Detector, Findings, Meter};
 
 /// Largest decompressed `.dep-v0` JSON accepted (cargo-auditable's own default is 8 MiB).
@@ -17,6 +19,53 @@ const MAX_AUDIT_JSON: usize = 8 << 20;
 const MAX_PATH_CRATES: usize = 10_000;
 /// Longest `name-version` directory name considered.
 const MAX_DIR: usize = 256;
+
+const LIBC_COMPONENTS: &str = include_str!("../data/libc-components.tsv");
+const REGISTRIES: &str = include_str!("../data/cargo-registries.tsv");
+
+/// A row of `data/libc-components.tsv`: how a C library is named as a component.
+#[derive(Debug, Clone)]
+pub struct LibcComponent {
+    pub family: String,
+    pub name: String,
+    /// CPE `vendor:product`.
+    pub cpe: String,
+}
+
+pub fn parse_libc_components(text: &str) -> Result<Vec<LibcComponent>, TableError> {
+    tsv::load("libc-components.tsv", text, 4, |row| {
+        row.required(3, "source")?;
+        Ok(LibcComponent {
+            family: row.required(0, "family")?.into(),
+            name: row.required(1, "name")?.into(),
+            cpe: row.required(2, "cpe")?.into(),
+        })
+    })
+}
+
+fn libc_components() -> &'static [LibcComponent] {
+    static T: OnceLock<Vec<LibcComponent>> = OnceLock::new();
+    tsv::compiled(&T, || parse_libc_components(LIBC_COMPONENTS))
+}
+
+/// A row of `data/cargo-registries.tsv`: registry directories of a known source.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub prefix: String,
+    pub source: String,
+}
+
+pub fn parse_registries(text: &str) -> Result<Vec<Registry>, TableError> {
+    tsv::load("cargo-registries.tsv", text, 3, |row| {
+        row.required(2, "source")?;
+        Ok(Registry { prefix: row.required(0, "prefix")?.into(), source: row.required(1, "source name")?.into() })
+    })
+}
+
+fn registries() -> &'static [Registry] {
+    static T: OnceLock<Vec<Registry>> = OnceLock::new();
+    tsv::compiled(&T, || parse_registries(REGISTRIES))
+}
 
 pub struct ComponentsDetector;
 
@@ -116,11 +165,8 @@ fn libc_component(cx: &Context<'_>, libc: &binsight_model::Libc) -> Option<Compo
     if !cx.elf.facts.linkage.is_static() {
         return None;
     }
-    let (name, cpe_vendor) = match libc.family {
-        LibcFamily::Musl => ("musl", "musl-libc:musl"),
-        LibcFamily::Glibc => ("glibc", "gnu:glibc"),
-        _ => return None,
-    };
+    let row = libc_components().iter().find(|r| r.family == libc.family.as_str())?;
+    let (name, cpe_vendor) = (row.name.as_str(), row.cpe.as_str());
     // Only an exact version goes into purl/CPE; a range stays in the evidence.
     let exact = libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
     let mut evidence = libc.version_evidence.clone();
@@ -247,12 +293,7 @@ pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
             continue;
         };
         let Some((name, version)) = split_name_version(dir) else { continue };
-        let source = if registry.starts_with("index.crates.io-") || registry.starts_with("github.com-1ecc6299db9ec823")
-        {
-            "crates.io"
-        } else {
-            "registry"
-        };
+        let source = registries().iter().find(|r| registry.starts_with(&r.prefix)).map_or("registry", |r| &r.source);
         if found.len() >= MAX_PATH_CRATES {
             break;
         }

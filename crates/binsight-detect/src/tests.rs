@@ -12,8 +12,10 @@ fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)>
         }};
     }
     vec![
+        table!("cargo-registries.tsv", crate::components::parse_registries),
         table!("distros.tsv", crate::portability::parse_distros),
         table!("kernel-floors.tsv", crate::portability::parse_kernel_floors),
+        table!("libc-components.tsv", crate::components::parse_libc_components),
         table!("libc-loaders.tsv", crate::libc::parse_loaders),
         table!("libc-signatures.tsv", signatures::parse_table),
         table!("musl-code-signals.tsv", crate::musl::code::parse_abuf_sizes),
