@@ -36,10 +36,13 @@ pub use strings::StringTableError;
 pub struct Limits {
     /// Sections read (section headers beyond this are ignored with a warning).
     pub max_sections: usize,
+    /// Program headers read (beyond this, ignored with a warning).
     pub max_segments: usize,
     /// Symbols read per table.
     pub max_symbols: usize,
+    /// Dynamic entries read (beyond this, ignored with a warning).
     pub max_dynamic: usize,
+    /// Notes read, over all note sections (or segments), and GNU properties per note.
     pub max_notes: usize,
     /// Entries of DT_NEEDED/RPATH/verneed kept.
     pub max_list: usize,
@@ -68,6 +71,7 @@ impl Default for Limits {
     }
 }
 
+/// Why a file could not be parsed at all (anything less becomes a warning).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ElfError {
     #[error("not an ELF file (no \\x7fELF magic)")]
