@@ -3,6 +3,9 @@
 
 use binsight_model::{Check, ElfFacts, ElfType, Evidence, LibcFamily, Linkage, Status};
 
+use std::sync::OnceLock;
+
+use crate::tsv::{self, TableError};
 use crate::{symbols, Context, Detector, Findings, Meter};
 
 pub struct HardeningDetector;
@@ -26,6 +29,28 @@ impl Detector for HardeningDetector {
         h.fortify = fortify(cx, &s);
         h.cfi = cfi(f);
     }
+}
+
+const EXEC_STACK: &str = include_str!("../data/exec-stack-arches.tsv");
+
+/// A row of `data/exec-stack-arches.tsv`.
+#[derive(Debug, Clone)]
+pub struct ExecStackArch {
+    pub machine: String,
+    pub class: u8,
+}
+
+pub fn parse_exec_stack(text: &str) -> Result<Vec<ExecStackArch>, TableError> {
+    tsv::load("exec-stack-arches.tsv", text, 3, |row| {
+        row.required(2, "source")?;
+        Ok(ExecStackArch { machine: row.required(0, "machine")?.into(), class: row.number(1, "class")? })
+    })
+}
+
+/// Does the kernel map the stack executable for this file when it has no PT_GNU_STACK?
+fn exec_stack_by_default(f: &ElfFacts) -> bool {
+    static T: OnceLock<Vec<ExecStackArch>> = OnceLock::new();
+    tsv::compiled(&T, || parse_exec_stack(EXEC_STACK)).iter().any(|a| a.class == f.class && a.machine == f.machine)
 }
 
 /// What the checks depend on beyond the ELF facts.
@@ -78,7 +103,7 @@ fn nx(f: &ElfFacts) -> Check {
         None if matches!(f.elf_type, ElfType::Rel | ElfType::Core) => {
             Check::new(Status::NotApplicable, "not a linked program")
         }
-        None if f.class == 32 && matches!(f.machine.as_str(), "i386" | "arm") => {
+        None if exec_stack_by_default(f) => {
             Check::new(Status::Disabled, "no PT_GNU_STACK: the kernel maps the stack executable for this 32-bit arch")
         }
         None => Check::new(

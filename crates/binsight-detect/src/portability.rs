@@ -144,8 +144,8 @@ fn static_glibc(cx: &Context<'_>, p: &mut Portability, libc: &Libc) -> bool {
         let what = if used.is_empty() { "NSS (name service switch) code".to_string() } else { used.join(", ") };
         let ver = libc.version.as_ref().map_or_else(|| "the same glibc version".into(), ToString::to_string);
         p.summary = format!(
-                "NOT portable despite static linking: it links {what}, which load glibc's shared NSS modules (libnss_*.so.2) of {ver} from the host at run time; on another host, user/host lookups fail or crash"
-            );
+            "NOT portable despite static linking: it links {what}, which load glibc's shared NSS modules (libnss_*.so.2) of {ver} from the host at run time; on another host, user/host lookups fail or crash"
+        );
         p.runtime_needs.push(format!("libnss_*.so.2 and /etc/nsswitch.conf from {ver}"));
         for s in &used {
             p.evidence.push(Evidence::new("symbol", *s));

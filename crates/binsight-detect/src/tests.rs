@@ -14,6 +14,7 @@ fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)>
     vec![
         table!("cargo-registries.tsv", crate::components::parse_registries),
         table!("distros.tsv", crate::portability::parse_distros),
+        table!("exec-stack-arches.tsv", crate::hardening::parse_exec_stack),
         table!("kernel-floors.tsv", crate::portability::parse_kernel_floors),
         table!("libc-components.tsv", crate::components::parse_libc_components),
         table!("libc-loaders.tsv", crate::libc::parse_loaders),
