@@ -6,9 +6,11 @@
 //!   (from the libc identification), so their advisories can match.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use binsight_model::{Completeness, Component, ComponentKind, Evidence, LibcFamily, VersionRange};
+use binsight_model::{Completeness, Component, ComponentKind, Evidence, VersionRange};
 
+use crate::tsv::{self, TableError};
 use crate::{Context, Detector, Findings, Meter};
 
 /// Largest decompressed `.dep-v0` JSON accepted (cargo-auditable's own default is 8 MiB).
@@ -17,6 +19,53 @@ const MAX_AUDIT_JSON: usize = 8 << 20;
 const MAX_PATH_CRATES: usize = 10_000;
 /// Longest `name-version` directory name considered.
 const MAX_DIR: usize = 256;
+
+const LIBC_COMPONENTS: &str = include_str!("../data/libc-components.tsv");
+const REGISTRIES: &str = include_str!("../data/cargo-registries.tsv");
+
+/// A row of `data/libc-components.tsv`: how a C library is named as a component.
+#[derive(Debug, Clone)]
+pub struct LibcComponent {
+    pub family: String,
+    pub name: String,
+    /// CPE `vendor:product`.
+    pub cpe: String,
+}
+
+pub fn parse_libc_components(text: &str) -> Result<Vec<LibcComponent>, TableError> {
+    tsv::load("libc-components.tsv", text, 4, |row| {
+        row.required(3, "source")?;
+        Ok(LibcComponent {
+            family: row.required(0, "family")?.into(),
+            name: row.required(1, "name")?.into(),
+            cpe: row.required(2, "cpe")?.into(),
+        })
+    })
+}
+
+fn libc_components() -> &'static [LibcComponent] {
+    static T: OnceLock<Vec<LibcComponent>> = OnceLock::new();
+    tsv::compiled(&T, || parse_libc_components(LIBC_COMPONENTS))
+}
+
+/// A row of `data/cargo-registries.tsv`: registry directories of a known source.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub prefix: String,
+    pub source: String,
+}
+
+pub fn parse_registries(text: &str) -> Result<Vec<Registry>, TableError> {
+    tsv::load("cargo-registries.tsv", text, 3, |row| {
+        row.required(2, "source")?;
+        Ok(Registry { prefix: row.required(0, "prefix")?.into(), source: row.required(1, "source name")?.into() })
+    })
+}
+
+fn registries() -> &'static [Registry] {
+    static T: OnceLock<Vec<Registry>> = OnceLock::new();
+    tsv::compiled(&T, || parse_registries(REGISTRIES))
+}
 
 pub struct ComponentsDetector;
 
@@ -27,105 +76,118 @@ impl Detector for ComponentsDetector {
     fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
         let mut comps = Vec::new();
         let mut completeness = Completeness::None;
-
-        // Rust crates.
         if let Some(rustc) = &out.toolchain.rustc {
-            match auditable(cx) {
-                Some(Ok(c)) => {
-                    comps.extend(c);
-                    completeness = Completeness::Complete;
-                }
-                other => {
-                    if let Some(Err(e)) = other {
-                        out.unknowns.push(binsight_model::Unknown {
-                            origin: "cargo-auditable".into(),
-                            message: format!("{e}; falling back to crate source paths"),
-                        });
-                    }
-                    let c = crates_from_paths(cx.elf.data(), meter);
-                    if !c.is_empty() {
-                        completeness = Completeness::Partial;
-                    }
-                    comps.extend(c);
-                }
-            }
-            if let Some(v) = &rustc.version {
-                comps.push(Component {
-                    name: "rust-std".into(),
-                    version: Some(v.clone()),
-                    purl: Some(format!("pkg:generic/rust-std@{v}")),
-                    cpe: Some(format!("cpe:2.3:a:rust-lang:rust:{v}:*:*:*:*:*:*:*")),
-                    kind: ComponentKind::RustStd,
-                    found_by: "toolchain".into(),
-                    source: None,
-                    root: false,
-                    build_only: false,
-                    evidence: rustc.evidence.iter().take(2).cloned().collect(),
-                });
-            }
+            completeness = rust_components(cx, rustc, &mut out.unknowns, meter, &mut comps);
         }
-
-        // Go modules.
         if let Some(go) = &out.toolchain.go {
-            let ev = go.evidence.first().cloned().unwrap_or_else(|| Evidence::new("go-buildinfo", ""));
-            if let Some(main) = &go.main {
-                comps.push(go_component(main, true, &ev));
-            }
-            for m in &out.go_modules {
-                comps.push(go_component(m, false, &ev));
-            }
-            let v = go.version.trim_start_matches("go");
-            let v = v.split(|c: char| c.is_whitespace() || c == '-').next().unwrap_or(v);
-            comps.push(Component {
-                name: "stdlib".into(),
-                version: Some(format!("v{v}")),
-                purl: Some(format!("pkg:golang/stdlib@v{v}")),
-                cpe: None,
-                kind: ComponentKind::GoStdlib,
-                found_by: "go-buildinfo".into(),
-                source: None,
-                root: false,
-                build_only: false,
-                evidence: vec![ev],
-            });
+            go_components(go, &out.go_modules, &mut comps);
             completeness = Completeness::Complete;
         }
-
-        // The libc a static binary carries.
-        let f = &cx.elf.facts;
-        if f.linkage.is_static() {
-            let (name, cpe_vendor) = match out.libc.family {
-                LibcFamily::Musl => ("musl", "musl-libc:musl"),
-                LibcFamily::Glibc => ("glibc", "gnu:glibc"),
-                _ => ("", ""),
-            };
-            if !name.is_empty() {
-                // Only an exact version goes into purl/CPE; a range stays in the evidence.
-                let exact = out.libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
-                let mut evidence = out.libc.version_evidence.clone();
-                if let Some(r) = out.libc.version.as_ref().filter(|_| exact.is_none()) {
-                    evidence.push(Evidence::new("version-range", format!("{name} {r}")));
-                }
-                comps.push(Component {
-                    name: name.into(),
-                    version: exact.clone(),
-                    purl: Some(match &exact {
-                        Some(v) => format!("pkg:generic/{name}@{v}"),
-                        None => format!("pkg:generic/{name}"),
-                    }),
-                    cpe: exact.map(|v| format!("cpe:2.3:a:{cpe_vendor}:{v}:*:*:*:*:*:*:*")),
-                    kind: ComponentKind::Libc,
-                    found_by: "libc-detector".into(),
-                    source: None,
-                    root: false,
-                    build_only: false,
-                    evidence,
-                });
-            }
-        }
+        comps.extend(libc_component(cx, &out.libc));
         out.components = comps;
         out.completeness = completeness;
     }
+}
+
+/// Rust crates (cargo-auditable's list, else crate source paths) and the standard library;
+/// the completeness of the crate list.
+fn rust_components(
+    cx: &Context<'_>,
+    rustc: &binsight_model::Rustc,
+    unknowns: &mut Vec<binsight_model::Unknown>,
+    meter: &mut Meter,
+    comps: &mut Vec<Component>,
+) -> Completeness {
+    let mut completeness = Completeness::None;
+    match auditable(cx) {
+        Some(Ok(c)) => {
+            comps.extend(c);
+            completeness = Completeness::Complete;
+        }
+        other => {
+            if let Some(Err(e)) = other {
+                unknowns.push(binsight_model::Unknown {
+                    origin: "cargo-auditable".into(),
+                    message: format!("{e}; falling back to crate source paths"),
+                });
+            }
+            let c = crates_from_paths(cx.elf.data(), meter);
+            if !c.is_empty() {
+                completeness = Completeness::Partial;
+            }
+            comps.extend(c);
+        }
+    }
+    if let Some(v) = &rustc.version {
+        comps.push(Component {
+            name: "rust-std".into(),
+            version: Some(v.clone()),
+            purl: Some(format!("pkg:generic/rust-std@{v}")),
+            cpe: Some(format!("cpe:2.3:a:rust-lang:rust:{v}:*:*:*:*:*:*:*")),
+            kind: ComponentKind::RustStd,
+            found_by: "toolchain".into(),
+            source: None,
+            root: false,
+            build_only: false,
+            evidence: rustc.evidence.iter().take(2).cloned().collect(),
+        });
+    }
+    completeness
+}
+
+/// Go modules (main and dependencies) and the standard library.
+fn go_components(go: &binsight_model::Go, modules: &[binsight_model::GoModule], comps: &mut Vec<Component>) {
+    let ev = go.evidence.first().cloned().unwrap_or_else(|| Evidence::new("go-buildinfo", ""));
+    if let Some(main) = &go.main {
+        comps.push(go_component(main, true, &ev));
+    }
+    for m in modules {
+        comps.push(go_component(m, false, &ev));
+    }
+    let v = go.version.trim_start_matches("go");
+    let v = v.split(|c: char| c.is_whitespace() || c == '-').next().unwrap_or(v);
+    comps.push(Component {
+        name: "stdlib".into(),
+        version: Some(format!("v{v}")),
+        purl: Some(format!("pkg:golang/stdlib@v{v}")),
+        cpe: None,
+        kind: ComponentKind::GoStdlib,
+        found_by: "go-buildinfo".into(),
+        source: None,
+        root: false,
+        build_only: false,
+        evidence: vec![ev],
+    });
+}
+
+/// The libc a static binary carries (only an exact version goes into purl/CPE).
+fn libc_component(cx: &Context<'_>, libc: &binsight_model::Libc) -> Option<Component> {
+    if !cx.elf.facts.linkage.is_static() {
+        return None;
+    }
+    let row = libc_components().iter().find(|r| r.family == libc.family.as_str())?;
+    let (name, cpe_vendor) = (row.name.as_str(), row.cpe.as_str());
+    // Only an exact version goes into purl/CPE; a range stays in the evidence.
+    let exact = libc.version.as_ref().and_then(VersionRange::as_exact).map(str::to_string);
+    let mut evidence = libc.version_evidence.clone();
+    if let Some(r) = libc.version.as_ref().filter(|_| exact.is_none()) {
+        evidence.push(Evidence::new("version-range", format!("{name} {r}")));
+    }
+    Some(Component {
+        name: name.into(),
+        version: exact.clone(),
+        purl: Some(match &exact {
+            Some(v) => format!("pkg:generic/{name}@{v}"),
+            None => format!("pkg:generic/{name}"),
+        }),
+        cpe: exact.map(|v| format!("cpe:2.3:a:{cpe_vendor}:{v}:*:*:*:*:*:*:*")),
+        kind: ComponentKind::Libc,
+        found_by: "libc-detector".into(),
+        source: None,
+        root: false,
+        build_only: false,
+        evidence,
+    })
 }
 
 fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Component {
@@ -156,13 +218,22 @@ fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Comp
     }
 }
 
-/// cargo-auditable's dependency list; `None` without a `.dep-v0` section.
-fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, String>> {
+/// cargo-auditable's data is there but cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditableError {
+    /// Not zlib, over its size limit, malformed JSON or a dependency cycle (the crate's error).
+    #[error("cargo-auditable data unreadable: {0}")]
+    Unreadable(#[from] auditable_info::Error),
+}
+
+/// cargo-auditable's dependency list; `None` without a `.dep-v0` section, `Some(Err)` when it
+/// is there but unreadable.
+fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, AuditableError>> {
     let (sec, _) = cx.elf.section(".dep-v0")?;
     let off = sec.offset;
     let info = match auditable_info::audit_info_from_slice(cx.elf.data(), MAX_AUDIT_JSON) {
         Ok(i) => i,
-        Err(e) => return Some(Err(format!("cargo-auditable data unreadable: {e}"))),
+        Err(e) => return Some(Err(e.into())),
     };
     let comps = info
         .packages
@@ -222,12 +293,7 @@ pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
             continue;
         };
         let Some((name, version)) = split_name_version(dir) else { continue };
-        let source = if registry.starts_with("index.crates.io-") || registry.starts_with("github.com-1ecc6299db9ec823")
-        {
-            "crates.io"
-        } else {
-            "registry"
-        };
+        let source = registries().iter().find(|r| registry.starts_with(&r.prefix)).map_or("registry", |r| &r.source);
         if found.len() >= MAX_PATH_CRATES {
             break;
         }

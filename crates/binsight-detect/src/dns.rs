@@ -2,25 +2,34 @@
 //! 1.2.4 has no TCP fallback, so answers over 512 bytes (many A/AAAA records, long TXT/SRV,
 //! DNSSEC) fail; the fix is a rebuild against a newer musl.
 
+use std::sync::OnceLock;
+
 use binsight_model::{Evidence, Fix, FixSubject, LibcFamily, Resolver};
 
-use crate::musl_version::{Range, RELEASES};
-use crate::{Context, Detector, Findings, Meter};
+use crate::musl::{first_with, Range, RELEASES};
+use crate::tsv::{self, Problem, TableError};
+use crate::{symbols, Context, Detector, Findings, Meter};
 
-/// Index of musl 1.2.4 in [`RELEASES`]: the first release with the TCP fallback.
+const REBUILD: &str = include_str!("../data/musl-rebuild.tsv");
+
+/// Index into the musl releases of the first with the TCP fallback (`data/musl-features.tsv`).
 fn tcp_release() -> usize {
-    RELEASES.iter().position(|r| *r == "1.2.4").unwrap_or(RELEASES.len())
+    first_with("dns-tcp-fallback")
 }
 
 pub struct DnsDetector;
 
-impl Detector for DnsDetector {
-    fn name(&self) -> &'static str {
-        "dns"
-    }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
-        let f = &cx.elf.facts;
-        let is_static = f.linkage.is_static();
+/// What the file shows of a resolver.
+struct Seen {
+    evidence: Vec<Evidence>,
+    /// The C library's resolver is linked (resolv.conf path or a resolver symbol).
+    linked: bool,
+    /// A Rust resolver crate is linked.
+    rust_crate: bool,
+}
+
+impl Seen {
+    fn of(cx: &Context<'_>) -> Seen {
         let mut ev = Vec::new();
         let conf = cx.hits.of("resolv-conf").first().copied();
         if let Some(off) = conf {
@@ -30,9 +39,7 @@ impl Detector for DnsDetector {
                     .at(off),
             );
         }
-        let sym = ["getaddrinfo", "gethostbyname", "res_query", "res_search", "__res_msend"]
-            .into_iter()
-            .find(|s| cx.elf.mentions_symbol(s));
+        let sym = symbols::list("resolver").find(|s| cx.elf.mentions_symbol(s));
         if let Some(s) = sym {
             ev.push(Evidence::new("symbol", s));
         }
@@ -42,46 +49,37 @@ impl Detector for DnsDetector {
             }
         }
         let rust_crate = ev.iter().any(|e| e.signal.ends_with("-resolver"));
-        let crate_note = if rust_crate {
+        Seen { evidence: ev, linked: conf.is_some() || sym.is_some(), rust_crate }
+    }
+}
+
+impl Detector for DnsDetector {
+    fn name(&self) -> &'static str {
+        "dns"
+    }
+    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+        let f = &cx.elf.facts;
+        let is_static = f.linkage.is_static();
+        let seen = Seen::of(cx);
+        let crate_note = if seen.rust_crate {
             " A Rust resolver crate (hickory/trust-dns) is linked too and may do its own lookups."
         } else {
             ""
         };
-        let linked = conf.is_some() || sym.is_some();
+        let (linked, rust_crate) = (seen.linked, seen.rust_crate);
         // Absence is only evidence where we could see it: symbols, or the resolv.conf path.
         let known_absent = !linked && (!f.stripped || is_static);
-
-        let advice = rebuild_advice(out);
+        out.dns.evidence = seen.evidence;
+        if out.libc.family == LibcFamily::Musl && is_static && linked {
+            static_musl(out, crate_note);
+            return;
+        }
+        let tcp = RELEASES.get(tcp_release()).copied().unwrap_or("?");
         let dns = &mut out.dns;
-        dns.evidence = ev;
         match out.libc.family {
-            LibcFamily::Musl if is_static && linked => {
-                dns.resolver = Resolver::Musl;
-                let range = out.libc.version.as_ref().and_then(Range::from_versions);
-                let t = tcp_release();
-                match range {
-                    Some(r) if r.hi < t => {
-                        dns.tcp_fallback = Some(false);
-                        let v = out.libc.version.as_ref().map(ToString::to_string).unwrap_or_default();
-                        dns.verdict = format!("links musl {v}'s resolver, which has no TCP fallback: DNS answers over 512 bytes (many A/AAAA records, long TXT/SRV, DNSSEC) fail.{crate_note}");
-                        dns.fix = Some(advice);
-                    }
-                    Some(r) if r.lo >= t => {
-                        dns.tcp_fallback = Some(true);
-                        dns.verdict = format!(
-                            "links musl {}'s resolver, which falls back to TCP for large answers.{crate_note}",
-                            out.libc.version.as_ref().map(ToString::to_string).unwrap_or_default()
-                        );
-                    }
-                    _ => {
-                        dns.tcp_fallback = None;
-                        dns.verdict = format!("links musl's resolver; its version does not tell whether it falls back to TCP for answers over 512 bytes (musl < 1.2.4 does not).{crate_note}");
-                    }
-                }
-            }
             LibcFamily::Musl if !is_static => {
                 dns.resolver = Resolver::Musl;
-                dns.verdict = "uses the host's musl resolver: TCP fallback for large answers depends on the host (musl >= 1.2.4 has it).".into();
+                dns.verdict = format!("uses the host's musl resolver: TCP fallback for large answers depends on the host (musl >= {tcp} has it).");
             }
             LibcFamily::Glibc if out.toolchain.go.is_some() && !is_static => {
                 dns.resolver = Resolver::Go;
@@ -118,13 +116,100 @@ impl Detector for DnsDetector {
     }
 }
 
+/// A static binary that links musl's resolver: whether it has the TCP fallback follows from
+/// the musl version found, and without it the fix is a rebuild.
+fn static_musl(out: &mut Findings, crate_note: &str) {
+    let advice = rebuild_advice(out);
+    let t = tcp_release();
+    let tcp = RELEASES.get(t).copied().unwrap_or("?");
+    let range = out.libc.version.as_ref().and_then(Range::from_versions);
+    let v = out.libc.version.as_ref().map(ToString::to_string).unwrap_or_default();
+    let dns = &mut out.dns;
+    dns.resolver = Resolver::Musl;
+    match range {
+        Some(r) if r.hi < t => {
+            dns.tcp_fallback = Some(false);
+            dns.verdict = format!("links musl {v}'s resolver, which has no TCP fallback: DNS answers over 512 bytes (many A/AAAA records, long TXT/SRV, DNSSEC) fail.{crate_note}");
+            dns.fix = Some(advice);
+        }
+        Some(r) if r.lo >= t => {
+            dns.tcp_fallback = Some(true);
+            dns.verdict = format!("links musl {v}'s resolver, which falls back to TCP for large answers.{crate_note}");
+        }
+        _ => {
+            dns.tcp_fallback = None;
+            dns.verdict = format!("links musl's resolver; its version does not tell whether it falls back to TCP for answers over 512 bytes (musl < {tcp} does not).{crate_note}");
+        }
+    }
+}
+
+/// A row of `data/musl-rebuild.tsv`: the fix for binaries of `toolchain` (`None`: any).
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    pub toolchain: Option<String>,
+    pub fix: Fix,
+}
+
+pub fn parse_rebuild(text: &str) -> Result<Vec<Rebuild>, TableError> {
+    tsv::load("musl-rebuild.tsv", text, 3, |row| {
+        row.required(2, "source")?;
+        let fix = row.required(1, "fix")?;
+        Ok(Rebuild {
+            toolchain: row.optional(0).map(str::to_string),
+            fix: fix.parse().map_err(|_| row.error(Problem::Text { column: "fix", text: fix.into() }))?,
+        })
+    })
+}
+
+fn rebuild_table() -> &'static [Rebuild] {
+    static T: OnceLock<Vec<Rebuild>> = OnceLock::new();
+    tsv::compiled(&T, || parse_rebuild(REBUILD))
+}
+
 /// How to get a musl with the TCP fallback, for the toolchain that built this binary.
 fn rebuild_advice(out: &Findings) -> Fix {
-    if out.toolchain.rustc.is_some() {
-        return Fix::at_least(FixSubject::Rust, "1.93").with_note("its *-linux-musl targets bundle musl 1.2.5");
+    let built_with = |t: &str| match t {
+        "rustc" => out.toolchain.rustc.is_some(),
+        _ => out.toolchain.cc.iter().any(|c| c.name == t),
+    };
+    rebuild_table()
+        .iter()
+        .find(|r| r.toolchain.as_deref().is_none_or(built_with))
+        // The table ends with a row for any toolchain (checked by a unit test).
+        .map_or_else(|| Fix::no_release(FixSubject::Musl), |r| r.fix.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebuild_table_ends_with_a_row_for_any_toolchain() {
+        assert!(rebuild_table().last().is_some_and(|r| r.toolchain.is_none()));
+        assert_eq!(RELEASES[tcp_release()], "1.2.4");
     }
-    if out.toolchain.cc.iter().any(|c| c.name == "zig") {
-        return Fix::at_least(FixSubject::Zig, "0.11").with_note("bundles musl >= 1.2.4");
+
+    /// The advice reads as it did when it was code.
+    #[test]
+    fn rebuild_advice_by_toolchain() {
+        let mut out = crate::empty_findings();
+        assert_eq!(rebuild_advice(&out).to_string(), "rebuild against musl >= 1.2.4");
+        out.toolchain.cc.push(binsight_model::Compiler {
+            name: "zig".into(),
+            version: None,
+            vendor: None,
+            evidence: vec![],
+        });
+        assert_eq!(rebuild_advice(&out).to_string(), "rebuild with zig >= 0.11 (bundles musl >= 1.2.4)");
+        out.toolchain.rustc = Some(binsight_model::Rustc {
+            version: None,
+            commit: None,
+            confidence: binsight_model::Confidence::Unknown,
+            evidence: vec![],
+        });
+        assert_eq!(
+            rebuild_advice(&out).to_string(),
+            "rebuild with Rust >= 1.93 (its *-linux-musl targets bundle musl 1.2.5)"
+        );
     }
-    Fix::at_least(FixSubject::Musl, "1.2.4")
 }

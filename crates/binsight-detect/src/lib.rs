@@ -2,41 +2,57 @@
 //!
 //! Detectors are plug-ins with a name ([`Detector`]); [`registry`] lists them in the order they
 //! run, so a later one (portability) can read what an earlier one (libc, toolchain) decided.
-//! Signatures and version tables are data (`data/*.tsv`, compiled in), not code.
+//! Signatures, version tables and the other facts detectors rely on are data (`data/*.tsv`,
+//! compiled in, read by the one strict loader in `tsv.rs`), not code.
+//!
+//! Layers, lowest first: leaf helpers (`tsv`: the table loader; [`version`]; [`budget`]'s
+//! [`Meter`]; [`signatures`]: the byte-signature scanner; the release tables
+//! [`rust_releases`], [`zig_releases`]); then the detectors (`toolchain`, [`go`], `libc`,
+//! [`musl`], `libc_functions`, `hardening`, `portability`, `dns`, [`components`]); then this
+//! file, which builds the scanner's pattern list and runs the detectors in order. A module
+//! only uses modules of its own layer or below; `scripts/metrics/module_cycles.py` checks that
+//! no import cycle forms.
 
-use binsight_elf::Elf;
+use std::sync::OnceLock;
+
+use binsight_elf::{Elf, SectionFacts as _};
 use binsight_model::{
     BinaryReport, Check, Dns, Hardening, Libc, Portability, PortabilityVerdict, Status, Toolchain, Unknown,
     SCHEMA_VERSION,
 };
 
-mod budget;
+pub mod budget;
 pub mod components;
 mod dns;
-pub mod go_buildinfo;
+pub mod go;
 mod hardening;
 mod libc;
 mod libc_functions;
-mod musl_code;
-pub mod musl_version;
+pub mod musl;
 mod pipeline;
 mod portability;
 pub mod rust_releases;
-mod signatures;
+pub mod signatures;
+mod symbols;
 mod toolchain;
 mod tsv;
 pub mod version;
 pub mod zig_releases;
 
 pub use budget::{Budget, Exhausted, Meter};
-pub use signatures::{Hits, Signature};
+/// Former path of [`go`] (build info and module info).
+pub use go as go_buildinfo;
+/// Former path of [`musl`] (`Range`, `RELEASES`, signal tables, options).
+pub use musl as musl_version;
+pub use signatures::{Hits, Scanner, Signature};
+pub use tsv::{Problem, TableError};
 
-/// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
 pub use pipeline::{analyze_file, AnalyzeError};
 
+/// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
 pub struct Context<'a> {
     pub elf: &'a Elf<'a>,
-    pub hits: &'a Hits,
+    pub hits: &'a Hits<'a>,
 }
 
 /// The report under construction; detectors fill their part and may read earlier parts.
@@ -66,8 +82,9 @@ pub trait Detector: Sync {
 pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(toolchain::ToolchainDetector),
+        Box::new(go::GoDetector),
         Box::new(libc::LibcDetector),
-        Box::new(musl_version::MuslVersionDetector { options: options.musl }),
+        Box::new(musl::MuslVersionDetector { options: options.musl }),
         Box::new(libc_functions::LibcFunctionsDetector),
         Box::new(hardening::HardeningDetector),
         Box::new(portability::PortabilityDetector),
@@ -79,7 +96,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
 /// How detectors run; the default is what users get.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    pub musl: musl_version::Options,
+    pub musl: musl::Options,
     /// What each detector may spend on one file.
     pub budget: Budget,
     /// [`analyze_file`] computes the file's SHA-256 (`sha256` in the report). Off when no
@@ -101,11 +118,28 @@ pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
     analyze_with(path, elf, &Options::default())
 }
 
-/// [`analyze`] with options (the corpus evaluation switches provenance signals off).
-pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport {
-    // Machine code, unwind tables, relocations and Go's pclntab hold none of the signatures
-    // (strings and data tables): skip them, about two thirds of a typical binary.
-    // (SHF_EXECINSTR is 0x4; SHT_NOBITS, 8, has no bytes.)
+/// The scanner for every pattern matched in the one pass over a file: the libc-family table,
+/// then the musl-version signals (family `musl-version`, weight 0: they bound a version, they
+/// do not vote for a family).
+pub fn scanner() -> &'static Scanner {
+    static S: OnceLock<Scanner> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut v = signatures::table().to_vec();
+        v.extend(musl::signals().iter().map(|m| Signature {
+            id: m.id.clone(),
+            family: "musl-version".into(),
+            weight: 0,
+            pattern: m.pattern.clone(),
+        }));
+        // A few dozen short literal patterns always build (a unit test builds this one).
+        Scanner::new(v).unwrap_or_else(|e| panic!("signature automaton: {e}"))
+    })
+}
+
+/// Byte ranges (offset, length) the signature scan skips: machine code, unwind tables,
+/// relocations and Go's pclntab hold none of the signatures (strings and data tables), about
+/// two thirds of a typical binary. Sections without file bytes are not skipped (they have none).
+fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
     const NO_SIGNATURES: [&str; 8] = [
         ".eh_frame",
         ".eh_frame_hdr",
@@ -116,17 +150,18 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         ".rel.dyn",
         ".rel.plt",
     ];
-    let code: Vec<(u64, u64)> = elf
-        .facts
+    elf.facts
         .sections
         .iter()
-        .filter(|s| (s.flags & 0x4 != 0 || NO_SIGNATURES.contains(&s.name.as_str())) && s.kind != 8)
+        .filter(|s| (s.is_executable() || NO_SIGNATURES.contains(&s.name.as_str())) && !s.is_nobits())
         .map(|s| (s.offset, s.size))
-        .collect();
-    let hits = signatures::scan_except(elf.data(), &code);
-    let cx = Context { elf, hits: &hits };
+        .collect()
+}
+
+/// The findings before any detector ran: every check "not evaluated".
+fn empty_findings() -> Findings {
     let unknown = || Check::new(Status::Unknown, "not evaluated");
-    let mut out = Findings {
+    Findings {
         libc: Libc::default(),
         toolchain: Toolchain::default(),
         hardening: Hardening {
@@ -151,7 +186,14 @@ pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryRepor
         components: vec![],
         completeness: binsight_model::Completeness::None,
         unknowns: vec![],
-    };
+    }
+}
+
+/// [`analyze`] with options (the corpus evaluation switches provenance signals off).
+pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport {
+    let hits = scanner().scan_except(elf.data(), &no_signature_ranges(elf));
+    let cx = Context { elf, hits: &hits };
+    let mut out = empty_findings();
     let mut partial = Vec::new();
     for d in registry(options) {
         let mut meter = Meter::new(options.budget);

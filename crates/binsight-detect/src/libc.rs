@@ -5,6 +5,9 @@
 
 use binsight_model::{Confidence, Evidence, LibcFamily};
 
+use std::sync::OnceLock;
+
+use crate::tsv::{self, Problem, TableError};
 use crate::{Context, Detector, Findings, Meter};
 
 pub struct LibcDetector;
@@ -17,35 +20,124 @@ const FAMILIES: [(LibcFamily, &str); 4] = [
     (LibcFamily::Bionic, "bionic"),
 ];
 
-/// Loader (PT_INTERP) basename → family.
+const LOADERS: &str = include_str!("../data/libc-loaders.tsv");
+
+/// Which name a row of `data/libc-loaders.tsv` matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// The basename of PT_INTERP.
+    InterpreterBase,
+    /// The whole PT_INTERP path.
+    Interpreter,
+    /// A DT_NEEDED entry.
+    Needed,
+}
+
+/// A row of `data/libc-loaders.tsv`: a name (or name prefix) that states a C library.
+#[derive(Debug, Clone)]
+pub struct LoaderName {
+    pub what: Named,
+    pub prefix: bool,
+    pub name: String,
+    pub family: LibcFamily,
+}
+
+impl LoaderName {
+    fn matches(&self, what: Named, name: &str) -> bool {
+        self.what == what && if self.prefix { name.starts_with(&self.name) } else { name == self.name }
+    }
+}
+
+pub fn parse_loaders(text: &str) -> Result<Vec<LoaderName>, TableError> {
+    tsv::load("libc-loaders.tsv", text, 5, |row| {
+        row.required(4, "source")?;
+        let word = |i: usize, column: &'static str, allowed: &'static str| {
+            let t = row.text(i);
+            allowed
+                .split(" | ")
+                .position(|a| a == t)
+                .ok_or_else(|| row.error(Problem::Word { column, text: t.into(), allowed }))
+        };
+        let what = [Named::InterpreterBase, Named::Interpreter, Named::Needed]
+            [word(0, "what", "interpreter-base | interpreter | needed")?];
+        let prefix = word(1, "match", "exact | prefix")? == 1;
+        let family = row.text(3);
+        let family = FAMILIES
+            .iter()
+            .find(|(_, k)| *k == family)
+            .map(|(f, _)| *f)
+            .ok_or_else(|| row.error(Problem::Text { column: "family", text: family.into() }))?;
+        Ok(LoaderName { what, prefix, name: row.required(2, "name")?.into(), family })
+    })
+}
+
+fn loaders() -> &'static [LoaderName] {
+    static L: OnceLock<Vec<LoaderName>> = OnceLock::new();
+    tsv::compiled(&L, || parse_loaders(LOADERS))
+}
+
+/// Loader (PT_INTERP) → family: the first row matching its basename or its whole path.
 fn interp_family(interp: &str) -> Option<LibcFamily> {
     let base = interp.rsplit('/').next().unwrap_or(interp);
-    if base.starts_with("ld-musl-") {
-        Some(LibcFamily::Musl)
-    } else if base.starts_with("ld-uClibc") {
-        Some(LibcFamily::Uclibc)
-    } else if interp == "/system/bin/linker" || interp == "/system/bin/linker64" {
-        Some(LibcFamily::Bionic)
-    } else if base.starts_with("ld-linux") || base.starts_with("ld64.so.") || base == "ld.so.1" {
-        // glibc's loader names on x86, arm, aarch64, riscv (ld-linux-*), ppc64/s390x (ld64.so.*),
-        // ppc32/mips/s390 (ld.so.1). musl never uses these names.
-        Some(LibcFamily::Glibc)
-    } else {
-        None
-    }
+    loaders()
+        .iter()
+        .find(|l| l.matches(Named::InterpreterBase, base) || l.matches(Named::Interpreter, interp))
+        .map(|l| l.family)
 }
 
 /// DT_NEEDED name → family.
 fn needed_family(lib: &str) -> Option<LibcFamily> {
-    if lib == "libc.so.6" || lib.starts_with("libc.so.6.") {
-        Some(LibcFamily::Glibc)
-    } else if lib.starts_with("libc.musl-") {
-        Some(LibcFamily::Musl)
-    } else if lib == "libc.so.0" {
-        Some(LibcFamily::Uclibc)
-    } else {
-        None
+    loaders().iter().find(|l| l.matches(Named::Needed, lib)).map(|l| l.family)
+}
+
+/// What the file states: loader, needed libraries, symbol versions.
+fn stated(f: &binsight_model::ElfFacts) -> Vec<(LibcFamily, Evidence)> {
+    let mut stated: Vec<(LibcFamily, Evidence)> = Vec::new();
+    if let Some(i) = &f.interpreter {
+        if let Some(fam) = interp_family(i) {
+            stated.push((fam, Evidence::new("interpreter", i.clone()).in_section(".interp")));
+        }
     }
+    for n in &f.needed {
+        if let Some(fam) = needed_family(n) {
+            stated.push((fam, Evidence::new("needed", n.clone()).in_section(".dynamic")));
+        }
+    }
+    if let Some(v) = f.version_needs.iter().flat_map(|n| &n.versions).find(|v| v.starts_with("GLIBC_2")) {
+        stated.push((LibcFamily::Glibc, Evidence::new("verneed", v.clone()).in_section(".gnu.version_r")));
+    }
+    // A bionic binary names plain "libc.so" with the bionic linker.
+    if f.needed.iter().any(|n| n == "libc.so") && stated.iter().any(|(fam, _)| *fam == LibcFamily::Bionic) {
+        stated.push((LibcFamily::Bionic, Evidence::new("needed", "libc.so").in_section(".dynamic")));
+    }
+    stated
+}
+
+/// A family the byte signatures vote for: its score, and the evidence.
+type Scored = (LibcFamily, u32, bool, Vec<Evidence>);
+
+/// What the bytes carry: each family with a strong signature, scored.
+fn scored(cx: &Context<'_>) -> Vec<Scored> {
+    let mut scored: Vec<Scored> = Vec::new();
+    for (fam, key) in FAMILIES {
+        let mut score = 0;
+        let mut strong = false;
+        let mut ev = Vec::new();
+        for (sig, offs) in cx.hits.family(key) {
+            score += u32::from(sig.weight);
+            strong |= sig.weight >= 2;
+            let off = offs[0];
+            ev.push(
+                Evidence::new(&sig.id, String::from_utf8_lossy(&sig.pattern).trim_end_matches('\0').to_string())
+                    .in_section(cx.elf.section_at(off).unwrap_or("?"))
+                    .at(off),
+            );
+        }
+        if strong {
+            scored.push((fam, score, strong, ev));
+        }
+    }
+    scored
 }
 
 impl Detector for LibcDetector {
@@ -55,46 +147,8 @@ impl Detector for LibcDetector {
 
     fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
         let f = &cx.elf.facts;
-        // 1. What the file states: loader, needed libraries, symbol versions.
-        let mut stated: Vec<(LibcFamily, Evidence)> = Vec::new();
-        if let Some(i) = &f.interpreter {
-            if let Some(fam) = interp_family(i) {
-                stated.push((fam, Evidence::new("interpreter", i.clone()).in_section(".interp")));
-            }
-        }
-        for n in &f.needed {
-            if let Some(fam) = needed_family(n) {
-                stated.push((fam, Evidence::new("needed", n.clone()).in_section(".dynamic")));
-            }
-        }
-        if let Some(v) = f.version_needs.iter().flat_map(|n| &n.versions).find(|v| v.starts_with("GLIBC_2")) {
-            stated.push((LibcFamily::Glibc, Evidence::new("verneed", v.clone()).in_section(".gnu.version_r")));
-        }
-        // A bionic binary names plain "libc.so" with the bionic linker.
-        if f.needed.iter().any(|n| n == "libc.so") && stated.iter().any(|(fam, _)| *fam == LibcFamily::Bionic) {
-            stated.push((LibcFamily::Bionic, Evidence::new("needed", "libc.so").in_section(".dynamic")));
-        }
-
-        // 2. What the bytes carry.
-        let mut scored: Vec<(LibcFamily, u32, bool, Vec<Evidence>)> = Vec::new();
-        for (fam, key) in FAMILIES {
-            let mut score = 0;
-            let mut strong = false;
-            let mut ev = Vec::new();
-            for (sig, offs) in cx.hits.family(key) {
-                score += u32::from(sig.weight);
-                strong |= sig.weight >= 2;
-                let off = offs[0];
-                ev.push(
-                    Evidence::new(&sig.id, String::from_utf8_lossy(&sig.pattern).trim_end_matches('\0').to_string())
-                        .in_section(cx.elf.section_at(off).unwrap_or("?"))
-                        .at(off),
-                );
-            }
-            if strong {
-                scored.push((fam, score, strong, ev));
-            }
-        }
+        let stated = stated(f);
+        let mut scored = scored(cx);
 
         let libc = &mut out.libc;
         let stated_families: Vec<LibcFamily> = dedup(stated.iter().map(|(f, _)| *f));
@@ -181,6 +235,9 @@ mod tests {
         assert_eq!(interp_family("/lib64/ld64.so.2"), Some(LibcFamily::Glibc));
         assert_eq!(interp_family("/system/bin/linker64"), Some(LibcFamily::Bionic));
         assert_eq!(interp_family("/lib/ld-uClibc.so.0"), Some(LibcFamily::Uclibc));
+        assert_eq!(interp_family("/lib/ld.so.1"), Some(LibcFamily::Glibc));
+        assert_eq!(interp_family("/system/bin/linker"), Some(LibcFamily::Bionic));
+        assert_eq!(interp_family("/other/bin/linker64"), None);
         assert_eq!(interp_family("/opt/weird/loader"), None);
     }
 
@@ -188,6 +245,9 @@ mod tests {
     fn needed_names() {
         assert_eq!(needed_family("libc.so.6"), Some(LibcFamily::Glibc));
         assert_eq!(needed_family("libc.musl-x86_64.so.1"), Some(LibcFamily::Musl));
+        assert_eq!(needed_family("libc.so.6.1"), Some(LibcFamily::Glibc));
+        assert_eq!(needed_family("libc.so.0"), Some(LibcFamily::Uclibc));
+        assert_eq!(needed_family("libc.so.60"), None);
         assert_eq!(needed_family("libm.so.6"), None);
     }
 }

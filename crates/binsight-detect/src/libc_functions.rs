@@ -6,21 +6,33 @@ use std::sync::OnceLock;
 
 use binsight_model::{LibcFamily, LinkedFunction};
 
+use crate::tsv::{self, TableError};
 use crate::{Context, Detector, Findings, Meter};
 
 const TABLE: &str = include_str!("../data/tracked-functions.tsv");
 
-/// (function, family, fingerprint signature id).
-fn tracked() -> &'static [(String, String, Option<String>)] {
-    static T: OnceLock<Vec<(String, String, Option<String>)>> = OnceLock::new();
-    T.get_or_init(|| {
-        crate::tsv::rows(TABLE)
-            .filter_map(|(_, c)| {
-                let [name, family, sig] = c[..] else { return None };
-                Some((name.to_string(), family.to_string(), (sig != "-").then(|| sig.to_string())))
-            })
-            .collect()
+/// A row of `data/tracked-functions.tsv`.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub function: String,
+    pub family: String,
+    /// A libc-signatures.tsv id present whenever the function is linked.
+    pub fingerprint: Option<String>,
+}
+
+pub fn parse_tracked(text: &str) -> Result<Vec<Tracked>, TableError> {
+    tsv::load("tracked-functions.tsv", text, 3, |row| {
+        Ok(Tracked {
+            function: row.required(0, "function")?.into(),
+            family: row.required(1, "family")?.into(),
+            fingerprint: row.optional(2).map(str::to_string),
+        })
     })
+}
+
+pub fn tracked() -> &'static [Tracked] {
+    static T: OnceLock<Vec<Tracked>> = OnceLock::new();
+    tsv::compiled(&T, || parse_tracked(TABLE))
 }
 
 pub struct LibcFunctionsDetector;
@@ -34,7 +46,7 @@ impl Detector for LibcFunctionsDetector {
         if !f.linkage.is_static() || out.libc.family != LibcFamily::Musl {
             return;
         }
-        for (name, family, sig) in tracked() {
+        for Tracked { function: name, family, fingerprint: sig } in tracked() {
             if family != out.libc.family.as_str() {
                 continue;
             }
@@ -54,11 +66,9 @@ mod tests {
     #[test]
     fn table_parses() {
         let t = super::tracked();
-        assert!(t.iter().any(|(n, _, s)| n == "iconv_open" && s.is_some()));
-        for (_, _, s) in t {
-            if let Some(s) = s {
-                assert!(crate::signatures::signatures().iter().any(|x| &x.id == s), "{s} not in libc-signatures.tsv");
-            }
+        assert!(t.iter().any(|r| r.function == "iconv_open" && r.fingerprint.is_some()));
+        for s in t.iter().filter_map(|r| r.fingerprint.as_ref()) {
+            assert!(crate::signatures::table().iter().any(|x| &x.id == s), "{s} not in libc-signatures.tsv");
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use crate::tsv::{self, Problem, TableError};
+
 const TABLE: &str = include_str!("../data/rust-releases.tsv");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,28 +15,20 @@ pub struct Release {
 }
 
 /// Parse the table: `version<TAB>commit<TAB>date`, `#` comments.
-pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
-    let mut v = Vec::new();
-    for (n, c) in crate::tsv::rows(text) {
-        let (Some(version), Some(commit), date) = (c.first().copied(), c.get(1).copied(), c.get(2).copied()) else {
-            return Err(format!("line {}: want version, commit, date", n));
-        };
-        if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("line {}: commit is not 40 hex digits", n));
-        }
-        v.push(Release {
-            version: version.into(),
-            commit: commit.to_ascii_lowercase(),
-            date: date.unwrap_or("").into(),
-        });
-    }
-    Ok(v)
+pub fn parse_table(text: &str) -> Result<Vec<Release>, TableError> {
+    tsv::load("rust-releases.tsv", text, 3, |row| {
+        Ok(Release {
+            version: row.required(0, "version")?.into(),
+            commit: row.commit(1)?.ok_or_else(|| row.error(Problem::Commit { text: "-".into() }))?,
+            date: row.text(2).into(),
+        })
+    })
 }
 
+/// The compiled-in `data/rust-releases.tsv`.
 pub fn releases() -> &'static [Release] {
     static R: OnceLock<Vec<Release>> = OnceLock::new();
-    #[allow(clippy::expect_used)] // compiled-in table, checked by a unit test
-    R.get_or_init(|| parse_table(TABLE).expect("data/rust-releases.tsv is valid"))
+    tsv::compiled(&R, || parse_table(TABLE))
 }
 
 /// The release built from `commit` (full hash, or a prefix of at least 7 hex digits).

@@ -1,8 +1,12 @@
-//! Byte signatures (data/libc-signatures.tsv), matched in one Aho-Corasick pass over the file.
+//! The byte-signature scanner: every pattern of a list matched in one Aho-Corasick pass over a
+//! file. The list is the caller's ([`Scanner::new`]); this module also reads the libc-family
+//! table (`data/libc-signatures.tsv`, [`table`]), one of the lists a caller may pass.
 
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+
+use crate::tsv::{self, TableError};
 
 const TABLE: &str = include_str!("../data/libc-signatures.tsv");
 /// Offsets kept per signature (enough for evidence and for scanning candidates).
@@ -16,110 +20,74 @@ pub struct Signature {
     pub pattern: Vec<u8>,
 }
 
-/// Where each signature matched: `offsets[i]` for `signatures()[i]`, ascending, capped.
-#[derive(Debug, Default)]
-pub struct Hits {
-    offsets: Vec<Vec<u64>>,
+/// Parse a signature table (the compiled-in one, or a test's): id, family, weight, pattern.
+pub fn parse_table(text: &str) -> Result<Vec<Signature>, TableError> {
+    tsv::load("libc-signatures.tsv", text, 4, |row| {
+        Ok(Signature {
+            id: row.required(0, "id")?.into(),
+            family: row.required(1, "family")?.into(),
+            weight: row.number(2, "weight")?,
+            pattern: row.pattern(3)?,
+        })
+    })
 }
 
-impl Hits {
-    /// (signature, first offsets) for each signature of `family` that matched.
-    pub fn family<'s>(&'s self, family: &'s str) -> impl Iterator<Item = (&'static Signature, &'s [u64])> + 's {
-        signatures()
-            .iter()
-            .zip(&self.offsets)
-            .filter(move |(s, o)| s.family == family && !o.is_empty())
-            .map(|(s, o)| (s, o.as_slice()))
-    }
-    /// Offsets where the signature `id` matched.
-    pub fn of(&self, id: &str) -> &[u64] {
-        signatures().iter().position(|s| s.id == id).map(|i| self.offsets[i].as_slice()).unwrap_or(&[])
-    }
-}
-
-pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
-            i += 1;
-            continue;
-        }
-        match b.get(i + 1) {
-            Some(b'0') => out.push(0),
-            Some(b't') => out.push(b'\t'),
-            Some(b'\\') => out.push(b'\\'),
-            Some(b'x') => {
-                let h = s.get(i + 2..i + 4).ok_or("short \\x escape")?;
-                out.push(u8::from_str_radix(h, 16).map_err(|e| e.to_string())?);
-                i += 2;
-            }
-            _ => return Err(format!("bad escape in {s:?}")),
-        }
-        i += 2;
-    }
-    Ok(out)
-}
-
-/// Parse a signature table (the compiled-in one, or a test's).
-pub fn parse_table(text: &str) -> Result<Vec<Signature>, String> {
-    let mut v = Vec::new();
-    for (n, cols) in crate::tsv::rows(text) {
-        let [id, family, weight, pattern] = cols[..] else {
-            return Err(format!("line {}: want 4 tab-separated columns", n));
-        };
-        let weight = weight.parse().map_err(|_| format!("line {}: bad weight", n))?;
-        let pattern = unescape(pattern).map_err(|e| format!("line {}: {e}", n))?;
-        v.push(Signature { id: id.into(), family: family.into(), weight, pattern });
-    }
-    Ok(v)
-}
-
-/// Every pattern matched in the one pass: the libc-family table, then the musl-version signals
-/// (family `musl-version`, weight 0: they bound a version, they do not vote for a family).
-pub fn signatures() -> &'static [Signature] {
+/// The compiled-in `data/libc-signatures.tsv`.
+pub fn table() -> &'static [Signature] {
     static S: OnceLock<Vec<Signature>> = OnceLock::new();
-    #[allow(clippy::expect_used)] // the compiled-in table is checked by a unit test
-    S.get_or_init(|| {
-        let mut v = parse_table(TABLE).expect("data/libc-signatures.tsv is valid");
-        v.extend(crate::musl_version::signals().iter().map(|m| Signature {
-            id: m.id.clone(),
-            family: "musl-version".into(),
-            weight: 0,
-            pattern: m.pattern.clone(),
-        }));
-        v
-    })
+    tsv::compiled(&S, || parse_table(TABLE))
 }
 
-fn automaton() -> &'static AhoCorasick {
-    static A: OnceLock<AhoCorasick> = OnceLock::new();
-    #[allow(clippy::expect_used)] // a handful of short literal patterns always build
-    // A full DFA: a few dozen short patterns make a small table, and overlapping search over
-    // every byte of every file is the hottest loop of a scan (several times faster than the NFA).
-    A.get_or_init(|| {
-        AhoCorasick::builder()
+/// A list of signatures and the automaton that finds them all in one pass.
+pub struct Scanner {
+    patterns: Vec<Signature>,
+    automaton: AhoCorasick,
+}
+
+impl Scanner {
+    /// A scanner for `patterns`. `Err` when the automaton cannot be built (patterns far beyond
+    /// the few dozen short ones binsight has).
+    pub fn new(patterns: Vec<Signature>) -> Result<Scanner, aho_corasick::BuildError> {
+        // A full DFA: a few dozen short patterns make a small table, and overlapping search over
+        // every byte of every file is the hottest loop of a scan (several times faster than the
+        // NFA).
+        let automaton = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(signatures().iter().map(|s| &s.pattern))
-            .expect("signature automaton builds")
-    })
+            .build(patterns.iter().map(|s| &s.pattern))?;
+        Ok(Scanner { patterns, automaton })
+    }
+
+    /// The signatures this scanner looks for, in the order it was given them.
+    pub fn patterns(&self) -> &[Signature] {
+        &self.patterns
+    }
+
+    /// One pass over all of `data` for every signature.
+    pub fn scan(&self, data: &[u8]) -> Hits<'_> {
+        self.scan_except(data, &[])
+    }
+
+    /// One pass over `data` for every signature, skipping the byte ranges `skip` (start,
+    /// length): the executable sections, which hold machine code and none of these strings or
+    /// tables and are half of a typical binary. Offsets stay file offsets.
+    pub fn scan_except(&self, data: &[u8], skip: &[(u64, u64)]) -> Hits<'_> {
+        let mut offsets = vec![Vec::new(); self.patterns.len()];
+        for (a, b) in outside(data.len() as u64, skip) {
+            let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else { continue };
+            let Some(part) = data.get(a..b) else { continue };
+            for m in self.automaton.find_overlapping_iter(part) {
+                let o = &mut offsets[m.pattern().as_usize()];
+                if o.len() < MAX_OFFSETS {
+                    o.push((a + m.start()) as u64);
+                }
+            }
+        }
+        Hits { patterns: &self.patterns, offsets }
+    }
 }
 
-/// One pass over all of `data` for every signature.
-#[cfg(test)]
-pub fn scan(data: &[u8]) -> Hits {
-    scan_except(data, &[])
-}
-
-/// One pass over `data` for every signature, skipping the byte ranges `skip` (start, length):
-/// the executable sections, which hold machine code and none of these strings or tables and
-/// are half of a typical binary. Offsets stay file offsets.
-pub fn scan_except(data: &[u8], skip: &[(u64, u64)]) -> Hits {
-    let sigs = signatures();
-    let mut offsets = vec![Vec::new(); sigs.len()];
-    let len = data.len() as u64;
+/// The (start, end) ranges of `0..len` outside the `skip` ranges (start, length), in order.
+fn outside(len: u64, skip: &[(u64, u64)]) -> Vec<(u64, u64)> {
     let mut holes: Vec<(u64, u64)> =
         skip.iter().map(|&(o, n)| (o.min(len), o.saturating_add(n).min(len))).filter(|(a, b)| a < b).collect();
     holes.sort_unstable();
@@ -132,15 +100,28 @@ pub fn scan_except(data: &[u8], skip: &[(u64, u64)]) -> Hits {
         at = at.max(b);
     }
     ranges.push((at, len));
-    for (a, b) in ranges {
-        let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else { continue };
-        let Some(part) = data.get(a..b) else { continue };
-        for m in automaton().find_overlapping_iter(part) {
-            let o = &mut offsets[m.pattern().as_usize()];
-            if o.len() < MAX_OFFSETS {
-                o.push((a + m.start()) as u64);
-            }
-        }
+    ranges
+}
+
+/// Where each signature of a [`Scanner`] matched: `offsets[i]` for its `patterns()[i]`,
+/// ascending, capped.
+#[derive(Debug)]
+pub struct Hits<'p> {
+    patterns: &'p [Signature],
+    offsets: Vec<Vec<u64>>,
+}
+
+impl<'p> Hits<'p> {
+    /// (signature, first offsets) for each signature of `family` that matched.
+    pub fn family<'s>(&'s self, family: &'s str) -> impl Iterator<Item = (&'p Signature, &'s [u64])> + 's {
+        self.patterns
+            .iter()
+            .zip(&self.offsets)
+            .filter(move |(s, o)| s.family == family && !o.is_empty())
+            .map(|(s, o)| (s, o.as_slice()))
     }
-    Hits { offsets }
+    /// Offsets where the signature `id` matched (empty when it did not, or is not in the list).
+    pub fn of(&self, id: &str) -> &[u64] {
+        self.patterns.iter().position(|s| s.id == id).map(|i| self.offsets[i].as_slice()).unwrap_or(&[])
+    }
 }

@@ -1,11 +1,76 @@
+//! Tests across detectors: the compiled-in tables, the scanner, and whole crafted files.
+
+use crate::tsv::{Problem, TableError};
 use crate::{rust_releases, signatures};
+
+/// Every table under `data/`, with its loader: (file name, contents, rows loaded).
+fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)> {
+    macro_rules! table {
+        ($name:literal, $parse:path) => {{
+            let text = include_str!(concat!("../data/", $name));
+            ($name, text, $parse(text).map(|v| v.len()))
+        }};
+    }
+    vec![
+        table!("cargo-registries.tsv", crate::components::parse_registries),
+        table!("distros.tsv", crate::portability::parse_distros),
+        table!("exec-stack-arches.tsv", crate::hardening::parse_exec_stack),
+        table!("kernel-floors.tsv", crate::portability::parse_kernel_floors),
+        table!("libc-components.tsv", crate::components::parse_libc_components),
+        table!("libc-loaders.tsv", crate::libc::parse_loaders),
+        table!("libc-signatures.tsv", signatures::parse_table),
+        table!("musl-code-signals.tsv", crate::musl::code::parse_abuf_sizes),
+        table!("musl-features.tsv", crate::musl::releases::parse_features),
+        table!("musl-patches.tsv", crate::musl::signals::parse_patches),
+        table!("musl-provenance.tsv", crate::musl::parse_provenance),
+        table!("musl-rebuild.tsv", crate::dns::parse_rebuild),
+        table!("musl-signals.tsv", crate::musl::parse_signals),
+        table!("rust-releases.tsv", rust_releases::parse_table),
+        table!("symbols.tsv", crate::symbols::parse_symbols),
+        table!("tracked-functions.tsv", crate::libc_functions::parse_tracked),
+        table!("zig-releases.tsv", crate::zig_releases::parse_table),
+    ]
+}
+
+/// Every file of `data/` loads, with one entry per data line: no row is left out.
+#[test]
+fn every_table_loads() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("data/ readable")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let tables = every_table();
+    let names: Vec<&str> = tables.iter().map(|(n, ..)| *n).collect();
+    assert_eq!(files, names, "a file of data/ has no loader in this test");
+    for (name, text, loaded) in tables {
+        let rows = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
+        match loaded {
+            Ok(n) => assert_eq!(n, rows, "data/{name}: rows left out"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn a_bad_row_is_an_error_naming_the_table_and_line() {
+    let e = signatures::parse_table("# c\na\tmusl\t2\tok\nb\tmusl\n").expect_err("short row");
+    assert_eq!(e, TableError { table: "libc-signatures.tsv", line: 3, problem: Problem::Columns { want: 4, got: 2 } });
+    assert_eq!(e.to_string(), "data/libc-signatures.tsv line 3: want 4 tab-separated columns, found 2");
+    let e = crate::musl::parse_signals("x\t-\t1.2.3\t1.2.9\t-\t-\tp\ts\n").expect_err("unknown release");
+    assert_eq!(e.problem, Problem::UnknownMusl { version: "1.2.9".into() });
+    assert!(crate::libc::parse_loaders("needed\tsome\tlibc.so.6\tglibc\tsrc\n").is_err());
+    assert!(crate::dns::parse_rebuild("-\tdo something\tsrc\n").is_err());
+}
 
 #[test]
 fn compiled_in_tables_parse() {
-    assert!(signatures::signatures().len() >= 10);
+    assert!(crate::scanner().patterns().len() >= 10);
+    assert!(crate::scanner().patterns().len() > signatures::table().len(), "musl signals are scanned too");
     assert!(crate::portability::distros().len() >= 10);
     // Every family named in the table is one the detectors read.
-    for s in signatures::signatures() {
+    for s in crate::scanner().patterns() {
         assert!(
             [
                 "musl",
@@ -41,7 +106,7 @@ fn signature_escapes() {
 fn scan_finds_every_occurrence_up_to_cap() {
     let mut data = b"xx No error information\0 yy GLIBC_TUNABLES\0".to_vec();
     data.extend(std::iter::repeat_n(b"/rustc/".as_slice(), 100).flatten());
-    let hits = signatures::scan(&data);
+    let hits = crate::scanner().scan(&data);
     assert_eq!(hits.of("musl-strerror-0"), &[3]);
     assert_eq!(hits.of("glibc-tunables-env").len(), 1);
     assert_eq!(hits.of("rustc-path").len(), 64);

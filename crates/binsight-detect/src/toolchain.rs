@@ -1,7 +1,7 @@
-//! Toolchain: rustc (`.comment` or `/rustc/<commit>/` paths), Go (buildinfo), C compilers and
-//! linkers (`.comment`).
+//! Toolchain: rustc (`.comment` or `/rustc/<commit>/` paths), C compilers and linkers
+//! (`.comment`), zig (its bundled clang's stamp). Go is the [`crate::go`] detector's.
 
-use binsight_model::{Compiler, Confidence, Evidence, Go, Rustc, Segment};
+use binsight_model::{Compiler, Confidence, Evidence, Rustc};
 
 use crate::{rust_releases, Context, Detector, Findings, Meter};
 
@@ -74,27 +74,6 @@ impl Detector for ToolchainDetector {
             }
         }
         out.toolchain.rustc = rustc;
-        if let Some(bi) = crate::go_buildinfo::read(cx) {
-            let info = crate::go_buildinfo::parse_modinfo(bi.modinfo.as_deref().unwrap_or(""));
-            let v = bi.version;
-            out.toolchain.go = Some(Go {
-                version: v.clone(),
-                confidence: Confidence::Exact,
-                evidence: vec![Evidence::new("go-buildinfo", format!("build info states {v}"))
-                    .in_section(cx.elf.section_at(bi.offset).unwrap_or("?"))
-                    .at(bi.offset)],
-                path: info.path,
-                main: info.main,
-                settings: info.settings,
-            });
-            out.go_modules = info.deps;
-            if info.truncated {
-                out.unknowns.push(binsight_model::Unknown {
-                    origin: "go-buildinfo".into(),
-                    message: "Go module info is malformed or over its limits; the module list is cut".into(),
-                });
-            }
-        }
     }
 }
 
@@ -184,16 +163,6 @@ fn rustc_path_commit(cx: &Context<'_>) -> Option<(String, u64)> {
         (hash[40] == b'/' && hash[..40].iter().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
             .then(|| (String::from_utf8_lossy(&hash[..40]).into_owned(), off))
     })
-}
-
-/// Virtual address → file offset through PT_LOAD segments.
-pub(crate) fn vaddr_to_offset(segments: &[Segment], va: u64) -> Option<u64> {
-    segments
-        .iter()
-        .filter(|s| s.kind == "LOAD")
-        .find(|s| va >= s.vaddr && va - s.vaddr < s.filesz)
-        // A hostile p_offset near u64::MAX must not overflow.
-        .and_then(|s| s.offset.checked_add(va - s.vaddr))
 }
 
 #[cfg(test)]

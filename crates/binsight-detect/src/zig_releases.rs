@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use crate::tsv::{self, Problem, TableError};
+
 const TABLE: &str = include_str!("../data/zig-releases.tsv");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,25 +19,31 @@ pub struct Release {
     pub musl_patches: Vec<String>,
 }
 
-pub fn parse_table(text: &str) -> Result<Vec<Release>, String> {
-    let mut v = Vec::new();
-    for (n, cols) in crate::tsv::rows(text) {
-        let [version, clang, commit, musl, patches, _sha] = cols[..] else {
-            return Err(format!("line {}: want version, clang, commit, musl, musl patches, sha256", n));
-        };
-        let commit = match commit {
-            "-" => None,
-            c if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => Some(c.to_ascii_lowercase()),
-            _ => return Err(format!("line {}: commit is not 40 hex digits or -", n)),
-        };
-        let musl_patches = patches.split(',').filter(|p| *p != "-" && !p.is_empty()).map(str::to_string).collect();
-        v.push(Release { version: version.into(), clang: clang.into(), commit, musl: musl.into(), musl_patches });
-    }
-    Ok(v)
+/// Parse the table: zig version, clang version, zig-bootstrap commit (`-`: none), bundled
+/// musl, musl fixes (comma list, `-`: none), wheel sha256.
+pub fn parse_table(text: &str) -> Result<Vec<Release>, TableError> {
+    tsv::load("zig-releases.tsv", text, 6, |row| {
+        let musl_patches = row.optional(4).map_or_else(Vec::new, |p| p.split(',').map(str::to_string).collect());
+        if musl_patches.iter().any(String::is_empty) {
+            return Err(row.error(Problem::Empty { column: "musl fix" }));
+        }
+        Ok(Release {
+            version: row.required(0, "version")?.into(),
+            clang: row.required(1, "clang")?.into(),
+            commit: row.commit(2)?,
+            musl: row.required(3, "musl")?.into(),
+            musl_patches,
+        })
+    })
 }
 
+/// The compiled-in `data/zig-releases.tsv`.
 pub fn releases() -> &'static [Release] {
     static R: OnceLock<Vec<Release>> = OnceLock::new();
-    #[allow(clippy::expect_used)] // compiled-in table, checked by a unit test
-    R.get_or_init(|| parse_table(TABLE).expect("data/zig-releases.tsv is valid"))
+    tsv::compiled(&R, || parse_table(TABLE))
+}
+
+/// The release with this version number.
+pub fn by_version(version: &str) -> Option<&'static Release> {
+    releases().iter().find(|r| r.version == version)
 }

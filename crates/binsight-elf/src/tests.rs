@@ -1,3 +1,5 @@
+//! Parsing real and damaged binaries: facts come back or an error, never a panic.
+
 use super::*;
 
 fn host_exe() -> Vec<u8> {
@@ -41,4 +43,16 @@ fn corrupting_header_fields_is_handled() {
         d[i] = 0x00;
         let _ = Elf::parse(&d, &limits);
     }
+}
+
+#[test]
+fn vaddr_to_offset_maps_loaded_file_bytes_only() {
+    let data = host_exe();
+    let elf = Elf::parse(&data, &Limits::default()).expect("parse");
+    let load = elf.facts.segments.iter().find(|s| s.kind == "LOAD" && s.filesz > 1).expect("a PT_LOAD");
+    assert_eq!(elf.vaddr_to_offset(VirtAddr(load.vaddr)), Some(FileOffset(load.offset)));
+    assert_eq!(elf.vaddr_to_offset(VirtAddr(load.vaddr + 1)), Some(FileOffset(load.offset + 1)));
+    assert_eq!(elf.vaddr_to_offset(VirtAddr(u64::MAX)), None);
+    assert!(elf.executable_sections().any(|(_, b)| !b.is_empty()));
+    assert!(elf.facts.sections.iter().any(|s| s.is_executable() && !s.is_nobits()));
 }

@@ -1,11 +1,10 @@
-//! Go build info (`\xff Go buildinf:` blob): toolchain version and module info (main module,
-//! dependencies with versions and sums, replacements, build settings). Both layouts: Go >= 1.18
-//! stores the strings inline; older Go stores pointers to Go string headers. Works on `-s -w`
-//! and section-less files (the blob is found by its magic). Everything is bounded.
+//! Go build info (`\xff Go buildinf:` blob): the toolchain version and the module info text.
+//! Both layouts: Go >= 1.18 stores the strings inline; older Go stores pointers to Go string
+//! headers. Works on `-s -w` and section-less files (the blob is found by its magic).
+//! Everything is bounded.
 
-use binsight_model::GoModule;
+use binsight_elf::VirtAddr;
 
-use crate::toolchain::vaddr_to_offset;
 use crate::Context;
 
 /// Longest Go version string accepted (vendor builds add experiments and CL numbers, e.g.
@@ -13,9 +12,9 @@ use crate::Context;
 const MAX_VERSION: usize = 256;
 /// Largest module-info text accepted (real ones are a few KiB to a few hundred KiB).
 const MAX_MODINFO: usize = 4 << 20;
-/// Lines of module info read.
-const MAX_LINES: usize = 100_000;
 
+/// A build-info blob: the Go version, the module info text (sentinels stripped; `None` when
+/// unreadable) and the blob's file offset.
 pub struct BuildInfo {
     pub version: String,
     pub modinfo: Option<String>,
@@ -81,15 +80,14 @@ fn read_ptr(data: &[u8], at: usize, size: usize, big: bool) -> Option<u64> {
 /// The bytes of a Go string whose header pointer is stored at file offset `at`.
 fn read_go_string<'a>(cx: &Context<'a>, at: usize, size: usize, big: bool, max: usize) -> Option<&'a [u8]> {
     let data = cx.elf.data();
-    let segs = &cx.elf.facts.segments;
     let hdr_va = read_ptr(data, at, size, big)?;
-    let hdr = usize::try_from(vaddr_to_offset(segs, hdr_va)?).ok()?;
+    let hdr = usize::try_from(cx.elf.vaddr_to_offset(VirtAddr(hdr_va))?.0).ok()?;
     let str_va = read_ptr(data, hdr, size, big)?;
     let len = usize::try_from(read_ptr(data, hdr.checked_add(size)?, size, big)?).ok()?;
     if len > max {
         return None;
     }
-    let s = usize::try_from(vaddr_to_offset(segs, str_va)?).ok()?;
+    let s = usize::try_from(cx.elf.vaddr_to_offset(VirtAddr(str_va))?.0).ok()?;
     data.get(s..s.checked_add(len)?)
 }
 
@@ -115,65 +113,6 @@ fn read_varint_bytes(data: &[u8], mut at: usize, max: usize) -> Option<(&[u8], u
     Some((data.get(at..end)?, end))
 }
 
-/// Parsed module info.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ModInfo {
-    pub path: Option<String>,
-    pub main: Option<GoModule>,
-    pub deps: Vec<GoModule>,
-    pub settings: Vec<(String, String)>,
-    /// Lines that did not parse, or limits hit.
-    pub truncated: bool,
-}
-
-fn module(fields: &[&str]) -> Option<GoModule> {
-    let path = fields.first()?.to_string();
-    let version = fields.get(1).map(|v| v.to_string()).unwrap_or_default();
-    let sum = fields.get(2).filter(|s| !s.is_empty()).map(|s| s.to_string());
-    (!path.is_empty()).then_some(GoModule { path, version, sum, replace: None })
-}
-
-/// Parse the tab-separated module info text (`path`, `mod`, `dep`, `=>`, `build` lines).
-pub fn parse_modinfo(text: &str) -> ModInfo {
-    let mut m = ModInfo::default();
-    for (n, line) in text.lines().enumerate() {
-        if n >= MAX_LINES {
-            m.truncated = true;
-            break;
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let Some((kind, rest)) = line.split_once('\t') else {
-            m.truncated = true;
-            continue;
-        };
-        let fields: Vec<&str> = rest.split('\t').collect();
-        match kind {
-            "path" => m.path = Some(rest.to_string()),
-            "mod" => m.main = module(&fields),
-            "dep" => match module(&fields) {
-                Some(d) => m.deps.push(d),
-                None => m.truncated = true,
-            },
-            "=>" => {
-                // Replaces the module on the line before (a dep, or the main module).
-                let r = module(&fields).map(Box::new);
-                match m.deps.last_mut().or(m.main.as_mut()) {
-                    Some(prev) if r.is_some() => prev.replace = r,
-                    _ => m.truncated = true,
-                }
-            }
-            "build" => match rest.split_once('=') {
-                Some((k, v)) => m.settings.push((k.to_string(), v.to_string())),
-                None => m.truncated = true,
-            },
-            _ => m.truncated = true,
-        }
-    }
-    m
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,22 +123,5 @@ mod tests {
         assert_eq!(read_varint_string(b"\xff\xff\xff\xff\x0f", 0, MAX_VERSION), None);
         assert_eq!(read_varint_string(b"\x09go1.22.0", 0, MAX_VERSION), None);
         assert_eq!(read_varint_string(b"\x81\x02", 0, MAX_VERSION), None);
-    }
-
-    #[test]
-    fn modinfo_lines() {
-        let t = "path\texample.com/cmd/x\nmod\texample.com\t(devel)\t\ndep\tgolang.org/x/sys\tv0.1.0\th1:abc=\ndep\tgithub.com/a/b\tv1.0.0\th1:def=\n=>\t../b\t(devel)\t\nbuild\t-compiler=gc\nbuild\tCGO_ENABLED=0\nbuild\tvcs.revision=0123\n";
-        let m = parse_modinfo(t);
-        assert_eq!(m.path.as_deref(), Some("example.com/cmd/x"));
-        assert_eq!(m.main.as_ref().map(|x| x.version.as_str()), Some("(devel)"));
-        assert_eq!(m.deps.len(), 2);
-        assert_eq!(m.deps[0].sum.as_deref(), Some("h1:abc="));
-        assert_eq!(m.deps[1].replace.as_ref().map(|r| r.path.as_str()), Some("../b"));
-        assert_eq!(m.settings[1], ("CGO_ENABLED".into(), "0".into()));
-        assert!(!m.truncated);
-        // Lying input: a replacement with nothing before it, junk lines.
-        let m = parse_modinfo("=>\tx\tv1\nnonsense\ndep\t\n");
-        assert!(m.truncated);
-        assert!(m.deps.is_empty());
     }
 }

@@ -11,10 +11,11 @@
 
 use std::sync::OnceLock;
 
-use crate::musl_version::Range;
+use super::releases::{parse_rendered, Range};
+use crate::tsv::{self, Problem, TableError};
 use crate::Meter;
 
-const TABLE: &str = include_str!("../data/musl-code-signals.tsv");
+const TABLE: &str = include_str!("../../data/musl-code-signals.tsv");
 
 /// Bytes of code searched around a +280 step for the ABUF_SIZE step, per architecture. On the
 /// corpus the two steps sit within 0x30 bytes on x86_64 (gcc and clang) and within 0x70 on
@@ -31,19 +32,20 @@ pub struct AbufSize {
     pub range: Range,
 }
 
+/// Parse `data/musl-code-signals.tsv`: id, value, musl_lo, musl_hi (as rendered ranges:
+/// `<=1.1.24`), source.
+pub fn parse_abuf_sizes(text: &str) -> Result<Vec<AbufSize>, TableError> {
+    tsv::load("musl-code-signals.tsv", text, 5, |row| {
+        let end = |i: usize| {
+            parse_rendered(row.text(i)).ok_or_else(|| row.error(Problem::UnknownMusl { version: row.text(i).into() }))
+        };
+        Ok(AbufSize { value: row.number(1, "value")?, range: Range { lo: end(2)?.lo, hi: end(3)?.hi } })
+    })
+}
+
 pub fn abuf_sizes() -> &'static [AbufSize] {
     static T: OnceLock<Vec<AbufSize>> = OnceLock::new();
-    T.get_or_init(|| {
-        crate::tsv::rows(TABLE)
-            .filter_map(|(_, c)| {
-                let [_id, value, lo, hi, _src] = c[..] else { return None };
-                let range = crate::musl_version::parse_rendered(lo)
-                    .zip(crate::musl_version::parse_rendered(hi))
-                    .map(|(a, b)| Range { lo: a.lo, hi: b.hi })?;
-                Some(AbufSize { value: value.parse().ok()?, range })
-            })
-            .collect()
-    })
+    tsv::compiled(&T, || parse_abuf_sizes(TABLE))
 }
 
 /// A found ABUF_SIZE and the file offset of the instruction that shows it.
