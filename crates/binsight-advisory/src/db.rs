@@ -7,13 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{RecordError, SnapshotError, REIMPORT};
 use crate::osv::Advisory;
+pub use crate::osv::MAX_RECORD;
 use crate::range::{decide, Decision};
-
-/// Largest advisory record imported or loaded: 1 MiB. Real OSV records are far smaller: the
-/// largest of the project's frozen OSV copy (`shared/osv`, 5,497 crates.io and Go records) is
-/// 12,875 bytes (GO-2024-2687), and the largest in the embedded snapshot 7,009 bytes compact;
-/// 1 MiB leaves ~80× headroom and keeps a hostile store from costing gigabytes per `--audit`.
-pub const MAX_RECORD: u64 = 1 << 20;
 /// Largest total of record bytes in one source (an imported export, a directory): 64 MiB.
 /// The real exports binsight matches against are far smaller (the full Go database ~8 MB,
 /// crates.io ~2.6 MB in `shared/osv`).

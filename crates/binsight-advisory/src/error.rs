@@ -10,7 +10,7 @@ pub(crate) const REIMPORT: &str =
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecordError {
-    /// More bytes than one advisory may have ([`crate::db::MAX_RECORD`]).
+    /// More bytes than one advisory may have ([`crate::osv::MAX_RECORD`]).
     #[error("over the {limit}-byte limit for one advisory; skipped")]
     TooLarge {
         /// The limit, in bytes.

@@ -5,6 +5,12 @@ use serde::Deserialize;
 
 use crate::error::RecordError;
 
+/// Largest advisory record imported or loaded: 1 MiB. Real OSV records are far smaller: the
+/// largest of the project's frozen OSV copy (`shared/osv`, 5,497 crates.io and Go records) is
+/// 12,875 bytes (GO-2024-2687), and the largest in the embedded snapshot 7,009 bytes compact;
+/// 1 MiB leaves ~80× headroom and keeps a hostile store from costing gigabytes per `--audit`.
+pub const MAX_RECORD: u64 = 1 << 20;
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Advisory {
     pub id: String,
@@ -95,11 +101,11 @@ impl Advisory {
 }
 
 /// One OSV record from untrusted bytes (a file, a zip entry): at most
-/// [`crate::db::MAX_RECORD`] bytes, valid JSON of the schema, a non-empty id. The error says
+/// [`MAX_RECORD`] bytes, valid JSON of the schema, a non-empty id. The error says
 /// why, ending in "skipped" (callers report it beside the file's name and go on).
 pub fn parse_record(bytes: &[u8]) -> Result<Advisory, RecordError> {
-    if bytes.len() as u64 > crate::db::MAX_RECORD {
-        return Err(RecordError::TooLarge { limit: crate::db::MAX_RECORD });
+    if bytes.len() as u64 > MAX_RECORD {
+        return Err(RecordError::TooLarge { limit: MAX_RECORD });
     }
     let a: Advisory = serde_json::from_slice(bytes).map_err(RecordError::NotOsv)?;
     if a.id.is_empty() {
