@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use binsight_model::{Completeness, Component, ComponentKind, Evidence, VersionRange};
 
 use crate::tsv::{self, TableError};
-use crate::{Context, Detector, Findings, Meter};
+use crate::{Context, Detector, Meter, ReportDraft};
 
 /// Largest decompressed `.dep-v0` JSON accepted (cargo-auditable's own default is 8 MiB).
 const MAX_AUDIT_JSON: usize = 8 << 20;
@@ -73,7 +73,7 @@ impl Detector for ComponentsDetector {
     fn name(&self) -> &'static str {
         "components"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, meter: &mut Meter) {
         let mut comps = Vec::new();
         let mut completeness = Completeness::None;
         if let Some(rustc) = &out.toolchain.rustc {

@@ -8,7 +8,7 @@ use binsight_model::{Evidence, Fix, FixSubject, LibcFamily, Resolver};
 
 use crate::musl::{first_with, Range, RELEASES};
 use crate::tsv::{self, Problem, TableError};
-use crate::{symbols, Context, Detector, Findings, Meter};
+use crate::{symbols, Context, Detector, Meter, ReportDraft};
 
 const REBUILD: &str = include_str!("../data/musl-rebuild.tsv");
 
@@ -57,7 +57,7 @@ impl Detector for DnsDetector {
     fn name(&self) -> &'static str {
         "dns"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let is_static = f.linkage.is_static();
         let seen = Seen::of(cx);
@@ -118,7 +118,7 @@ impl Detector for DnsDetector {
 
 /// A static binary that links musl's resolver: whether it has the TCP fallback follows from
 /// the musl version found, and without it the fix is a rebuild.
-fn static_musl(out: &mut Findings, crate_note: &str) {
+fn static_musl(out: &mut ReportDraft, crate_note: &str) {
     let advice = rebuild_advice(out);
     let t = tcp_release();
     let tcp = RELEASES.get(t).copied().unwrap_or("?");
@@ -167,7 +167,7 @@ fn rebuild_table() -> &'static [Rebuild] {
 }
 
 /// How to get a musl with the TCP fallback, for the toolchain that built this binary.
-fn rebuild_advice(out: &Findings) -> Fix {
+fn rebuild_advice(out: &ReportDraft) -> Fix {
     let built_with = |t: &str| match t {
         "rustc" => out.toolchain.rustc.is_some(),
         _ => out.toolchain.cc.iter().any(|c| c.name == t),
@@ -192,7 +192,7 @@ mod tests {
     /// The advice reads as it did when it was code.
     #[test]
     fn rebuild_advice_by_toolchain() {
-        let mut out = crate::empty_findings();
+        let mut out = crate::empty_draft();
         assert_eq!(rebuild_advice(&out).to_string(), "rebuild against musl >= 1.2.4");
         out.toolchain.cc.push(binsight_model::Compiler {
             name: "zig".into(),

@@ -6,7 +6,7 @@ use binsight_model::{Check, ElfFacts, ElfType, Evidence, LibcFamily, Linkage, St
 use std::sync::OnceLock;
 
 use crate::tsv::{self, TableError};
-use crate::{symbols, Context, Detector, Findings, Meter};
+use crate::{symbols, Context, Detector, Meter, ReportDraft};
 
 pub struct HardeningDetector;
 
@@ -14,7 +14,7 @@ impl Detector for HardeningDetector {
     fn name(&self) -> &'static str {
         "hardening"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let s = Shape {
             is_static: f.linkage.is_static(),

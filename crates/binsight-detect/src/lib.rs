@@ -56,7 +56,7 @@ pub struct Context<'a> {
 }
 
 /// The report under construction; detectors fill their part and may read earlier parts.
-pub struct Findings {
+pub struct ReportDraft {
     pub libc: Libc,
     pub toolchain: Toolchain,
     pub hardening: Hardening,
@@ -75,7 +75,7 @@ pub trait Detector: Sync {
     /// Fill this detector's part of `out`. Work that grows with what a file holds (searches,
     /// lists) is charged to `meter`, a fresh [`Budget`] per detector and file; when it runs out
     /// the detector stops, keeps what it found, and the file is marked `partial`.
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter);
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, meter: &mut Meter);
 }
 
 /// All detectors, in run order.
@@ -111,11 +111,6 @@ impl Default for Options {
     fn default() -> Self {
         Options { musl: Default::default(), budget: Budget::default(), hash: true, go_functions: true }
     }
-}
-
-/// Run every detector over one parsed file and assemble its report.
-pub fn analyze(path: &str, elf: &Elf<'_>) -> BinaryReport {
-    analyze_with(path, elf, &Options::default())
 }
 
 /// The scanner for every pattern matched in the one pass over a file: the libc-family table,
@@ -159,9 +154,9 @@ fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
 }
 
 /// The findings before any detector ran: every check "not evaluated".
-fn empty_findings() -> Findings {
+fn empty_draft() -> ReportDraft {
     let unknown = || Check::new(Status::Unknown, "not evaluated");
-    Findings {
+    ReportDraft {
         libc: Libc::default(),
         toolchain: Toolchain::default(),
         hardening: Hardening {
@@ -189,11 +184,12 @@ fn empty_findings() -> Findings {
     }
 }
 
-/// [`analyze`] with options (the corpus evaluation switches provenance signals off).
-pub fn analyze_with(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport {
+/// Run every detector over one parsed file and assemble its report (no hash, no Go function
+/// index: [`analyze_file`] adds those). For callers that already hold a parsed [`Elf`].
+pub fn analyze_elf(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport {
     let hits = scanner().scan_except(elf.data(), &no_signature_ranges(elf));
     let cx = Context { elf, hits: &hits };
-    let mut out = empty_findings();
+    let mut out = empty_draft();
     let mut partial = Vec::new();
     for d in registry(options) {
         let mut meter = Meter::new(options.budget);

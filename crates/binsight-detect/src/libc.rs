@@ -8,7 +8,7 @@ use binsight_model::{Confidence, Evidence, LibcFamily};
 use std::sync::OnceLock;
 
 use crate::tsv::{self, Problem, TableError};
-use crate::{Context, Detector, Findings, Meter};
+use crate::{Context, Detector, Meter, ReportDraft};
 
 pub struct LibcDetector;
 
@@ -145,7 +145,7 @@ impl Detector for LibcDetector {
         "libc"
     }
 
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let stated = stated(f);
         let mut scored = scored(cx);

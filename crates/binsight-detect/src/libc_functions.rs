@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use binsight_model::{LibcFamily, LinkedFunction};
 
 use crate::tsv::{self, TableError};
-use crate::{Context, Detector, Findings, Meter};
+use crate::{Context, Detector, Meter, ReportDraft};
 
 const TABLE: &str = include_str!("../data/tracked-functions.tsv");
 
@@ -41,7 +41,7 @@ impl Detector for LibcFunctionsDetector {
     fn name(&self) -> &'static str {
         "libc-functions"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         if !f.linkage.is_static() || out.libc.family != LibcFamily::Musl {
             return;

@@ -38,7 +38,7 @@ impl From<ElfError> for AnalyzeError {
 /// `elf.warnings`), and a detector over its budget marks the report `partial`.
 pub fn analyze_file(path: &str, data: &[u8], options: &Options) -> Result<BinaryReport, AnalyzeError> {
     let elf = Elf::parse(data, &binsight_elf::Limits::default())?;
-    let mut report = crate::analyze_with(path, &elf, options);
+    let mut report = crate::analyze_elf(path, &elf, options);
     if options.hash {
         report.sha256 = format!("{:x}", sha2::Sha256::digest(data));
     }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use binsight_model::{DistroRelease, ElfFacts, Evidence, Libc, LibcFamily, Linkage, Portability, PortabilityVerdict};
 
 use crate::tsv::{self, TableError};
-use crate::{symbols, version, Context, Detector, Findings, Meter};
+use crate::{symbols, version, Context, Detector, Meter, ReportDraft};
 
 const DISTROS: &str = include_str!("../data/distros.tsv");
 const KERNEL_FLOORS: &str = include_str!("../data/kernel-floors.tsv");
@@ -57,7 +57,7 @@ impl Detector for PortabilityDetector {
     fn name(&self) -> &'static str {
         "portability"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let f = &cx.elf.facts;
         let kernel_floor = toolchain_kernel_floor(out);
         let p = &mut out.portability;
@@ -207,7 +207,7 @@ fn kernel_floor(toolchain: &str, v: &str) -> Option<&'static KernelFloor> {
 }
 
 /// Documented kernel floors of toolchains whose binaries carry no ABI tag.
-fn toolchain_kernel_floor(out: &Findings) -> Option<(&'static str, String)> {
+fn toolchain_kernel_floor(out: &ReportDraft) -> Option<(&'static str, String)> {
     if let Some(v) = out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref()) {
         return kernel_floor("rustc", v).map(|k| (k.kernel.as_str(), format!("Rust {v}: {}", k.note)));
     }

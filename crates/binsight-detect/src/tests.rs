@@ -129,7 +129,7 @@ fn static_elf_with(payload: &[u8]) -> Vec<u8> {
 
 fn analyze_bytes(data: &[u8]) -> binsight_model::BinaryReport {
     let elf = binsight_elf::Elf::parse(data, &binsight_elf::Limits::default()).expect("parses");
-    crate::analyze("crafted", &elf)
+    crate::analyze_elf("crafted", &elf, &crate::Options::default())
 }
 
 #[test]

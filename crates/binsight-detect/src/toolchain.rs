@@ -3,7 +3,7 @@
 
 use binsight_model::{Compiler, Confidence, Evidence, Rustc};
 
-use crate::{rust_releases, Context, Detector, Findings, Meter};
+use crate::{rust_releases, Context, Detector, Meter, ReportDraft};
 
 pub struct ToolchainDetector;
 
@@ -11,7 +11,7 @@ impl Detector for ToolchainDetector {
     fn name(&self) -> &'static str {
         "toolchain"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let comments = cx.elf.comment_strings();
         let mut rustc: Option<Rustc> = None;
         // Real files carry a handful; a hostile .comment of distinct strings made the compiler

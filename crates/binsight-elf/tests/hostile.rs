@@ -324,7 +324,7 @@ fn check(case: &str, data: &[u8]) -> Result<ElfFacts, ElfError> {
     let limits = Limits::default();
     let out = match Elf::parse(data, &limits) {
         Ok(elf) => {
-            let report = binsight_detect::analyze(case, &elf);
+            let report = binsight_detect::analyze_elf(case, &elf, &binsight_detect::Options::default());
             let json = serde_json::to_string(&report).expect("report serialises");
             assert!(json.len() < 64 << 20, "{case}: report is {} bytes", json.len());
             let f = elf.facts.clone();

@@ -29,7 +29,7 @@ fn every_regression_input_is_handled() {
         let name = name.unwrap_or_default();
         let start = Instant::now();
         if let Ok(elf) = Elf::parse(&data, &Limits::default()) {
-            let report = binsight_detect::analyze(&name, &elf);
+            let report = binsight_detect::analyze_elf(&name, &elf, &binsight_detect::Options::default());
             serde_json::to_vec(&report).expect("report serialises");
         }
         let took = start.elapsed();
@@ -48,7 +48,7 @@ fn mutations_of_regression_inputs_are_handled() {
         }
         for len in 0..data.len() {
             if let Ok(elf) = Elf::parse(&data[..len], &limits) {
-                let _ = binsight_detect::analyze("cut", &elf);
+                let _ = binsight_detect::analyze_elf("cut", &elf, &binsight_detect::Options::default());
             }
         }
         let mut d = data.clone();
@@ -57,7 +57,7 @@ fn mutations_of_regression_inputs_are_handled() {
                 let old = d[i];
                 d[i] = v;
                 if let Ok(elf) = Elf::parse(&d, &limits) {
-                    let _ = binsight_detect::analyze("flip", &elf);
+                    let _ = binsight_detect::analyze_elf("flip", &elf, &binsight_detect::Options::default());
                 }
                 d[i] = old;
             }

@@ -4,7 +4,7 @@
 use binsight_model::{Confidence, Evidence, Go, Unknown};
 
 use super::{buildinfo, modinfo};
-use crate::{Context, Detector, Findings, Meter};
+use crate::{Context, Detector, Meter, ReportDraft};
 
 pub struct GoDetector;
 
@@ -12,7 +12,7 @@ impl Detector for GoDetector {
     fn name(&self) -> &'static str {
         "go"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, _meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, _meter: &mut Meter) {
         let Some(bi) = buildinfo::read(cx) else { return };
         let info = modinfo::parse_modinfo(bi.modinfo.as_deref().unwrap_or(""));
         let v = bi.version;

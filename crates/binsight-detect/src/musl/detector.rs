@@ -7,7 +7,7 @@ use binsight_model::{Confidence, Evidence, LibcFamily, Patch, Unknown};
 use super::code;
 use super::releases::Range;
 use super::signals::{rustc_musl, rustc_patches, signals, Signal};
-use crate::{zig_releases, Context, Detector, Findings, Meter};
+use crate::{zig_releases, Context, Detector, Meter, ReportDraft};
 
 /// Options of the engine (the evaluation turns provenance off to measure the bytes alone, and
 /// swaps in signal ranges learnt without one toolchain's builds).
@@ -37,7 +37,7 @@ impl Detector for MuslVersionDetector {
     fn name(&self) -> &'static str {
         "musl-version"
     }
-    fn run(&self, cx: &Context<'_>, out: &mut Findings, meter: &mut Meter) {
+    fn run(&self, cx: &Context<'_>, out: &mut ReportDraft, meter: &mut Meter) {
         if !self.options.enabled || out.libc.family != LibcFamily::Musl {
             return;
         }
@@ -120,7 +120,7 @@ fn code_bound(cx: &Context<'_>, meter: &mut Meter) -> Option<Bound> {
 }
 
 /// Provenance: the musl the toolchain that linked the file bundles.
-fn provenance_bounds(cx: &Context<'_>, out: &Findings) -> Vec<Bound> {
+fn provenance_bounds(cx: &Context<'_>, out: &ReportDraft) -> Vec<Bound> {
     let mut bounds = Vec::new();
     let machine = cx.elf.facts.machine.as_str();
     if let Some(v) = out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref()) {
@@ -140,7 +140,7 @@ fn provenance_bounds(cx: &Context<'_>, out: &Findings) -> Vec<Bound> {
 }
 
 /// The fixes of the toolchain whose bundled musl is among the `bounds`.
-fn add_patches(out: &mut Findings, bounds: &[Bound]) {
+fn add_patches(out: &mut ReportDraft, bounds: &[Bound]) {
     let bundled = |sig: &str| bounds.iter().any(|(_, e)| e.signal == sig);
     if let (true, Some(v)) =
         (bundled("rustc-bundled-musl"), out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref()))
