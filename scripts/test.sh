@@ -104,3 +104,9 @@ export BINSIGHT_DOCKER_REGISTRY BINSIGHT_SKOPEO BINSIGHT_UMOCI BINSIGHT_QEMU_AAR
 
 step "cargo test --workspace"
 cargo test --workspace --locked
+
+step "code habits: rustfmt, clippy (-D warnings, no function over 100 lines: clippy.toml), no import cycle between modules"
+rustup component add clippy rustfmt >&2
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+python3 scripts/metrics/module_cycles.py
