@@ -39,6 +39,7 @@ pub struct Spec {
     pub file: Option<PathBuf>,
 }
 
+/// Parse one `-o FORMAT[=FILE]` value (clap's value parser: the message is the usage error).
 pub fn parse_spec(s: &str) -> Result<Spec, String> {
     let (name, file) = match s.split_once('=') {
         Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
@@ -77,6 +78,7 @@ pub enum Item {
 }
 
 impl Item {
+    /// A file's error: the path it names, the message (which names the path), its image layer.
     pub fn error(path: &str, message: &str, layer: Option<&str>) -> Item {
         Item::Error(Error { path: path.into(), message: message.into(), layer: layer.map(str::to_string) })
     }
@@ -120,6 +122,8 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run writing `specs` (default: the table on stdout), checked: more than one output on
+    /// stdout is a usage error, an output path that cannot be written an error before the scan.
     pub fn new(specs: &[Spec], fail_on: Option<FailOn>, audited: bool, opts: Options) -> anyhow::Result<Run> {
         let mut specs = specs.to_vec();
         if specs.is_empty() {
@@ -257,10 +261,12 @@ impl Run {
         Ok(())
     }
 
+    /// Announce and keep one report.
     pub fn report(&mut self, r: BinaryReport) -> anyhow::Result<()> {
         self.add(Item::Report(Box::new(r)))
     }
 
+    /// Announce and keep one file's error.
     pub fn error(&mut self, path: &str, message: &str, layer: Option<&str>) -> anyhow::Result<()> {
         self.add(Item::error(path, message, layer))
     }
@@ -288,6 +294,7 @@ impl Run {
         };
         binsight_report::Style { width: table_width(to_terminal), color }
     }
+    /// The whole text of one output written at the end.
     fn render(&self, spec: &Spec, style: &Style) -> String {
         let mut o = String::new();
         match spec.format {
