@@ -167,6 +167,7 @@ pub enum CaCerts {
 /// Largest CA bundle read.
 pub const MAX_CA_BUNDLE: u64 = 16 << 20;
 
+/// `--ca-certs`: `none`, or a PEM bundle read and checked now ([`read_ca_bundle`]).
 pub fn ca_certs(s: &str) -> Result<CaCerts, String> {
     if s == "none" {
         return Ok(CaCerts::None);
@@ -206,7 +207,7 @@ pub fn pem_certificates(bytes: &[u8]) -> Result<usize, String> {
 
 /// Two `-o FORMAT=FILE` naming the same file would overwrite each other: refused. Paths are
 /// compared canonicalised (the file if it exists, else its directory).
-pub fn distinct_outputs(specs: &[crate::output::Spec]) -> Result<(), String> {
+pub fn distinct_outputs(specs: &[crate::output::Spec]) -> anyhow::Result<()> {
     let key = |f: &Path| -> PathBuf {
         if let Ok(c) = std::fs::canonicalize(f) {
             return c;
@@ -221,11 +222,11 @@ pub fn distinct_outputs(specs: &[crate::output::Spec]) -> Result<(), String> {
     for f in specs.iter().filter_map(|s| s.file.as_deref()) {
         let k = key(f);
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == k) {
-            return Err(format!(
+            anyhow::bail!(
                 "-o: {} and {} are the same file; give each output its own file",
                 first.display(),
                 f.display()
-            ));
+            );
         }
         seen.push((k, f));
     }
@@ -363,7 +364,7 @@ mod tests {
         let two = |x: String, y: String| distinct_outputs(&[spec(x), spec(y)]);
         assert!(two(format!("json={}", a.display()), format!("sarif={}", t.path().join("b").display())).is_ok());
         let e = two(format!("json={}", a.display()), format!("sarif={}", a.display())).expect_err("same");
-        assert!(e.contains("same file"), "{e}");
+        assert!(e.to_string().contains("same file"), "{e}");
         // The same file by another spelling: through `..`, and through a symlink once it exists.
         let sub = t.path().join("sub");
         std::fs::create_dir(&sub).expect("mkdir");
