@@ -90,6 +90,6 @@ pub(crate) fn read_and_analyze(
     common: &Common,
     db: Option<&binsight_advisory::Database>,
 ) -> Result<BinaryReport, FileError> {
-    let data = binsight_source::read_file(file, &crate::limits(common))?;
+    let data = binsight_source::read_file(file, &crate::file_limits(common))?;
     analyze_and_audit_isolated(&file.display().to_string(), &data, db)
 }

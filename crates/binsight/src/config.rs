@@ -130,7 +130,7 @@ struct Layer {
 
 /// The subcommand path named on the command line (as far as it names commands) and the
 /// `--config` value, found without parsing the rest (which needs the defaults set first).
-fn scan_args(root: &Command, args: &[OsString]) -> (Vec<String>, Option<PathBuf>) {
+fn command_path_and_config(root: &Command, args: &[OsString]) -> (Vec<String>, Option<PathBuf>) {
     let mut path = Vec::new();
     let mut config = None;
     let mut cmd = Some(root);
@@ -210,7 +210,7 @@ fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, String> {
 /// Check each value with the option's own parser (through a one-option command: the parser
 /// itself is not callable outside clap); the error is clap's, on one line without its frame.
 /// Invalid defaults would also make clap's debug assertions panic.
-fn check(arg: &Arg, values: &[String]) -> Result<(), String> {
+fn check_with_parser(arg: &Arg, values: &[String]) -> Result<(), String> {
     let long = arg.get_long().unwrap_or("value").to_string();
     let mut probe = Arg::new("probe")
         .long(long.clone())
@@ -338,7 +338,7 @@ fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]
         }
         for l in &under {
             if let Some(arg) = l.option(key) {
-                toml_values(arg, value).and_then(|v| check(arg, &v)).map_err(|e| {
+                toml_values(arg, value).and_then(|v| check_with_parser(arg, &v)).map_err(|e| {
                     Error(format!(
                         "config file {}: `{}` (for {}): {}",
                         show(&file.path),
@@ -393,9 +393,9 @@ struct Layered {
 
 /// Read the file and the environment for the command `args` runs, and set their values as the
 /// defaults of its options.
-fn layer(root: Command, args: &[OsString]) -> Result<Layered, Error> {
+fn layer_file_and_env(root: Command, args: &[OsString]) -> Result<Layered, Error> {
     let mut notes = Vec::new();
-    let (path, cli_config) = scan_args(&root, args);
+    let (path, cli_config) = command_path_and_config(&root, args);
     let all = leaves(&root);
     let Some(leaf) = all.iter().find(|l| l.path == path) else {
         // No command to configure (`binsight --help`, `binsight version`, a usage error).
@@ -461,7 +461,7 @@ fn env_values_checked(arg: &Arg) -> Result<Option<(Vec<String>, String)>, Error>
     let Some(raw) = std::env::var_os(&var).filter(|v| !v.is_empty()) else { return Ok(None) };
     let s = raw.to_str().ok_or_else(|| Error(format!("environment variable {var}: not valid UTF-8")))?;
     let values = env_values(arg, s)
-        .and_then(|v| check(arg, &v).map(|()| v))
+        .and_then(|v| check_with_parser(arg, &v).map(|()| v))
         .map_err(|e| Error(format!("environment variable {var}: {}", binsight_report::sanitize(&e))))?;
     Ok(Some((values, var)))
 }
@@ -487,7 +487,7 @@ pub fn parse<T: clap::Parser>() -> Result<(T, Vec<String>), Error> {
 
 /// [`parse`] with these arguments (the first is the program name).
 fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), Error> {
-    let Layered { mut cmd, path, layers, mut notes } = layer(T::command(), &args)?;
+    let Layered { mut cmd, path, layers, mut notes } = layer_file_and_env(T::command(), &args)?;
     let m = cmd.try_get_matches_from_mut(&args).unwrap_or_else(|e| exit_clap(e));
     let mut leaf = &m;
     for p in &path {
@@ -729,13 +729,13 @@ mod tests {
             .subcommand(Command::new("db").subcommand(Command::new("update")))
             .subcommand(Command::new("scan").arg(Arg::new("src")));
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let (p, c) = scan_args(&root, &args(&["b", "--config", "x.toml", "db", "update", "-v"]));
+        let (p, c) = command_path_and_config(&root, &args(&["b", "--config", "x.toml", "db", "update", "-v"]));
         assert_eq!(p, ["db", "update"]);
         assert_eq!(c, Some(PathBuf::from("x.toml")));
-        let (p, c) = scan_args(&root, &args(&["b", "scan", "db", "--config=y"]));
+        let (p, c) = command_path_and_config(&root, &args(&["b", "scan", "db", "--config=y"]));
         assert_eq!(p, ["scan"], "a positional named like a command is not one");
         assert_eq!(c, Some(PathBuf::from("y")));
-        let (p, _) = scan_args(&root, &args(&["b", "scan", "--", "--config", "z"]));
+        let (p, _) = command_path_and_config(&root, &args(&["b", "scan", "--", "--config", "z"]));
         assert_eq!(p, ["scan"]);
     }
 }

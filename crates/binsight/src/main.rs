@@ -182,30 +182,32 @@ pub(crate) fn advisory_context(db: Option<&binsight_advisory::Database>) -> bins
     }
 }
 
+impl FailOn {
+    /// The findings of this report that trip --fail-on, as "ID in PATH (SEVERITY)".
+    pub(crate) fn tripped_by(self, r: &BinaryReport) -> Vec<String> {
+        let FailOn { level, unrated } = self;
+        r.findings
+            .iter()
+            .flatten()
+            .filter(|f| {
+                f.applicability == binsight_model::Applicability::Affected
+                    && f.informational.is_none()
+                    && match f.severity {
+                        Some(Severity::None) => false,
+                        Some(s) => s >= level.severity(),
+                        None => unrated,
+                    }
+            })
+            .map(|f| format!("{} in {} ({})", f.id, binsight_report::sanitize(&r.path), Severity::text(f.severity)))
+            .collect()
+    }
+}
+
 impl Common {
     /// When findings make the run exit 4 (`--fail-on`, `--fail-on-unrated`).
     pub(crate) fn fail_on(&self) -> Option<FailOn> {
         self.fail_on.map(|level| FailOn { level, unrated: self.fail_on_unrated })
     }
-}
-
-/// The findings of this report that trip --fail-on, as "ID in PATH (SEVERITY)".
-fn fails(r: &BinaryReport, fail_on: Option<FailOn>) -> Vec<String> {
-    let Some(FailOn { level, unrated }) = fail_on else { return Vec::new() };
-    r.findings
-        .iter()
-        .flatten()
-        .filter(|f| {
-            f.applicability == binsight_model::Applicability::Affected
-                && f.informational.is_none()
-                && match f.severity {
-                    Some(Severity::None) => false,
-                    Some(s) => s >= level.severity(),
-                    None => unrated,
-                }
-        })
-        .map(|f| format!("{} in {} ({})", f.id, binsight_report::sanitize(&r.path), Severity::text(f.severity)))
-        .collect()
 }
 
 const INSPECT_AFTER_HELP: &str = "\
@@ -357,16 +359,7 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// For a report whose ELF structure was partly unreadable: the stderr line (the run's exit code
-/// becomes 1; the report itself is still printed, with the problems in `unknowns`).
-fn partial_warning(r: &BinaryReport) -> Option<String> {
-    let first = r.elf.warnings.first()?;
-    let more = r.elf.warnings.len() - 1;
-    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-    Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
-}
-
 /// The file reader's limits: `--max-file-size`.
-fn limits(common: &Common) -> binsight_source::Limits {
+fn file_limits(common: &Common) -> binsight_source::Limits {
     binsight_source::Limits { max_file_size: common.max_file_size }
 }

@@ -1,14 +1,16 @@
 //! What a run produces: reports, per-file errors and image facts, written in every format asked
 //! for (`-o FORMAT[=FILE]`, repeatable). JSON lines are written (and flushed) as each result
 //! comes, unless `--sort`; the table and the documents (SARIF, SBOMs) need the whole run and
-//! are written at the end, in the sources' order. Errors also go to stderr at once.
+//! are written at the end, in the sources' order. Errors (and partly readable files) also go to
+//! stderr at once. The run's exit code comes from here too: 4 for findings at or above
+//! `--fail-on`, 1 for files that failed.
 
 use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
 
 use binsight_model::{BinaryReport, ImageInfo};
 
-use crate::{fails, partial_warning, FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
+use crate::{FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
 
 /// `--color`: when human output gets ANSI colours.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, clap::ValueEnum)]
@@ -365,7 +367,8 @@ impl Run {
                 }
             }
         }
-        let tripped: Vec<String> = self.reports.iter().flat_map(|r| fails(r, self.fail_on)).collect();
+        let tripped: Vec<String> =
+            self.reports.iter().flat_map(|r| self.fail_on.map(|f| f.tripped_by(r)).unwrap_or_default()).collect();
         Ok(if !tripped.is_empty() {
             let n = tripped.len();
             eprintln!(
@@ -380,6 +383,15 @@ impl Run {
             EXIT_OK
         })
     }
+}
+
+/// For a report whose ELF structure was partly unreadable: the stderr line (the run's exit code
+/// becomes 1; the report itself is still printed, with the problems in `unknowns`).
+fn partial_warning(r: &BinaryReport) -> Option<String> {
+    let first = r.elf.warnings.first()?;
+    let more = r.elf.warnings.len() - 1;
+    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+    Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
 }
 
 /// A streamed JSON output: a file is written in place as results come (its link followed), a

@@ -129,7 +129,7 @@ fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
 }
 
 /// Check one binary with the inspection engine and turn it into a pack input.
-fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
+fn check_binary(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
     let shown = path.display().to_string();
     let bytes = read_capped(path, MAX_BINARY)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -274,7 +274,7 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     }
     // A BINARY that cannot be read, or cannot be packed as it is: exit 3.
     let binaries =
-        paths.iter().map(|p| prepare(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
+        paths.iter().map(|p| check_binary(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
     let ca_bundle = ca_bundle(&args)?;
     let extra = extra_files(&args)?;
     let gid = args.user;

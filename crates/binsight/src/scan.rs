@@ -15,12 +15,12 @@ use binsight_source::image::{self, ImageSource};
 use binsight_source::registry;
 use rayon::prelude::*;
 
-use self::progress::{bar, polling, spinner};
+use self::progress::{byte_bar, polling, spinner};
 use self::sources::{check_path, classify_source, default_dirs, Source};
 use crate::analyze::{analyze_and_audit_isolated, read_and_analyze, FileError};
 use crate::fail::{bail_usage, Mark as _};
 use crate::output::{Item, Run, Style};
-use crate::{limits, Common, EXIT_SOURCE};
+use crate::{file_limits, Common, EXIT_SOURCE};
 
 /// How `scan` reads images and reports progress (its options beyond [`Common`]).
 pub struct Options {
@@ -233,12 +233,12 @@ impl Scan<'_, '_> {
         db: Option<&binsight_advisory::Database>,
     ) -> Result<()> {
         let total: u64 = found.iter().map(|c| c.size).sum();
-        let b = bar(total, self.opts.progress);
+        let b = byte_bar(total, self.opts.progress);
         if let Some(b) = &b {
             b.set_message(binsight_report::text::count(found.len(), "ELF file", "ELF files"));
         }
         self.run.set_bar(b.clone());
-        let limits = limits(self.common);
+        let limits = file_limits(self.common);
         // Set when the output is gone (a closed pipe): the files not started are skipped.
         let stop = AtomicBool::new(false);
         let mut slots: Vec<Option<Item>> = (0..found.len()).map(|_| None).collect();
@@ -281,7 +281,7 @@ impl Scan<'_, '_> {
             ..Default::default()
         };
         let progress = image::Progress::default();
-        let b = bar(0, self.opts.progress);
+        let b = byte_bar(0, self.opts.progress);
         let scanned = polling(
             b.as_ref(),
             |b| {

@@ -10,7 +10,7 @@ fn progress_shown(enabled: bool) -> bool {
 }
 
 /// A bar over `total` bytes, with the ELF files found as its message.
-pub(super) fn bar(total: u64, enabled: bool) -> Option<indicatif::ProgressBar> {
+pub(super) fn byte_bar(total: u64, enabled: bool) -> Option<indicatif::ProgressBar> {
     if !progress_shown(enabled) {
         return None;
     }
