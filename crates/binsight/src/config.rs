@@ -156,24 +156,52 @@ fn command_path_and_config(root: &Command, args: &[OsString]) -> (Vec<String>, O
     (path, config)
 }
 
+/// Why a value from the file or the environment is refused; the caller's message says where it
+/// came from.
+#[derive(Debug)]
+enum BadValue {
+    /// Not a string or an integer (described: type, and the value when short).
+    NotScalar(String),
+    /// A flag's value in the file that is not a boolean (described).
+    NotBoolean(String),
+    /// An array for an option that takes one value.
+    NotOne,
+    /// A flag's value in the environment that is not true/false/1/0 (or yes/no/on/off).
+    NotFlagWord(String),
+    /// Refused by the option's own value parser: clap's message, on one line.
+    Refused(String),
+}
+
+impl std::fmt::Display for BadValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BadValue::NotScalar(found) => write!(f, "expected a string or an integer, found {found}"),
+            BadValue::NotBoolean(found) => write!(f, "expected true or false, found {found}"),
+            BadValue::NotOne => write!(f, "takes one value, not an array"),
+            BadValue::NotFlagWord(s) => write!(f, "invalid value '{s}': use true, false, 1 or 0"),
+            BadValue::Refused(why) => write!(f, "{why}"),
+        }
+    }
+}
+
 /// Strings for `arg` from a TOML value.
-fn toml_values(arg: &Arg, v: &toml::Value) -> Result<Vec<String>, String> {
+fn toml_values(arg: &Arg, v: &toml::Value) -> Result<Vec<String>, BadValue> {
     use toml::Value as V;
     let scalar = |v: &V| match v {
         V::String(s) => Ok(s.clone()),
         V::Integer(i) => Ok(i.to_string()),
-        other => Err(format!("expected a string or an integer, found {}", describe(other))),
+        other => Err(BadValue::NotScalar(describe(other))),
     };
     if is_flag(arg) {
         return match v {
             // clap stores a SetFalse flag's value inverted: `no-x = true` stores false.
             V::Boolean(b) => Ok(vec![(*b != matches!(arg.get_action(), ArgAction::SetFalse)).to_string()]),
-            other => Err(format!("expected true or false, found {}", describe(other))),
+            other => Err(BadValue::NotBoolean(describe(other))),
         };
     }
     match (v, is_list(arg)) {
         (V::Array(items), true) => items.iter().map(scalar).collect(),
-        (V::Array(_), false) => Err("takes one value, not an array".to_string()),
+        (V::Array(_), false) => Err(BadValue::NotOne),
         (V::Boolean(b), false) if matches!(arg.get_action(), ArgAction::Count) => Ok(vec![u8::from(*b).to_string()]),
         (v, _) => Ok(vec![scalar(v)?]),
     }
@@ -191,12 +219,12 @@ fn describe(v: &toml::Value) -> String {
 }
 
 /// Strings for `arg` from an environment variable's value.
-fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, String> {
+fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, BadValue> {
     if is_flag(arg) {
         let b = match s.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => true,
             "false" | "0" | "no" | "off" => false,
-            _ => return Err(format!("invalid value '{s}': use true, false, 1 or 0")),
+            _ => return Err(BadValue::NotFlagWord(s.to_string())),
         };
         return Ok(vec![(b != matches!(arg.get_action(), ArgAction::SetFalse)).to_string()]);
     }
@@ -210,7 +238,7 @@ fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, String> {
 /// Check each value with the option's own parser (through a one-option command: the parser
 /// itself is not callable outside clap); the error is clap's, on one line without its frame.
 /// Invalid defaults would also make clap's debug assertions panic.
-fn check_with_parser(arg: &Arg, values: &[String]) -> Result<(), String> {
+fn check_with_parser(arg: &Arg, values: &[String]) -> Result<(), BadValue> {
     let long = arg.get_long().unwrap_or("value").to_string();
     let mut probe = Arg::new("probe")
         .long(long.clone())
@@ -226,7 +254,7 @@ fn check_with_parser(arg: &Arg, values: &[String]) -> Result<(), String> {
             let text = e.to_string();
             let text = text.split("\n\nFor more information").next().unwrap_or(&text);
             let text = text.trim().trim_start_matches("error: ");
-            return Err(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            return Err(BadValue::Refused(text.split_whitespace().collect::<Vec<_>>().join(" ")));
         }
     }
     Ok(())
@@ -344,7 +372,7 @@ fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]
                         show(&file.path),
                         binsight_report::sanitize(&dotted),
                         l.name(),
-                        binsight_report::sanitize(&e)
+                        binsight_report::sanitize(&e.to_string())
                     ))
                 })?;
             }
@@ -462,7 +490,7 @@ fn env_values_checked(arg: &Arg) -> Result<Option<(Vec<String>, String)>, Error>
     let s = raw.to_str().ok_or_else(|| Error(format!("environment variable {var}: not valid UTF-8")))?;
     let values = env_values(arg, s)
         .and_then(|v| check_with_parser(arg, &v).map(|()| v))
-        .map_err(|e| Error(format!("environment variable {var}: {}", binsight_report::sanitize(&e))))?;
+        .map_err(|e| Error(format!("environment variable {var}: {}", binsight_report::sanitize(&e.to_string()))))?;
     Ok(Some((values, var)))
 }
 
