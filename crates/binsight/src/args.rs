@@ -167,37 +167,81 @@ pub enum CaCerts {
 /// Largest CA bundle read.
 pub const MAX_CA_BUNDLE: u64 = 16 << 20;
 
-pub fn ca_certs(s: &str) -> Result<CaCerts, String> {
+/// `--ca-certs`: `none`, or a PEM bundle read and checked now ([`read_ca_bundle`]).
+pub fn ca_certs(s: &str) -> Result<CaCerts, CaBundleError> {
     if s == "none" {
         return Ok(CaCerts::None);
     }
     read_ca_bundle(Path::new(s)).map(CaCerts::Bundle)
 }
 
-/// Read a CA bundle and check it holds PEM certificates; errors name the file.
-pub fn read_ca_bundle(p: &Path) -> Result<Vec<u8>, String> {
+/// Why a CA bundle is refused; the message names the file.
+#[derive(Debug)]
+pub enum CaBundleError {
+    /// It cannot be read (the reader's message names it).
+    Read(binsight_source::SourceError),
+    /// A PEM section is damaged, or a certificate is not X.509.
+    Damaged { path: PathBuf, why: PemError },
+    /// It holds no PEM certificate.
+    NoCertificate { path: PathBuf },
+}
+
+impl std::fmt::Display for CaBundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaBundleError::Read(e) => write!(f, "{e}"),
+            CaBundleError::Damaged { path, why } => write!(f, "{}: {why}", path.display()),
+            CaBundleError::NoCertificate { path } => write!(
+                f,
+                "{}: holds no PEM certificate (-----BEGIN CERTIFICATE-----); give a PEM CA bundle, or --ca-certs none",
+                path.display()
+            ),
+        }
+    }
+}
+
+// No `source()`: the message already holds the cause.
+impl std::error::Error for CaBundleError {}
+
+/// Read a CA bundle and check it holds PEM certificates.
+pub fn read_ca_bundle(p: &Path) -> Result<Vec<u8>, CaBundleError> {
     let bytes = binsight_source::read_file(p, &binsight_source::Limits { max_file_size: MAX_CA_BUNDLE })
-        .map_err(|e| e.to_string())?;
-    let n = pem_certificates(&bytes).map_err(|why| format!("{}: {why}", p.display()))?;
+        .map_err(CaBundleError::Read)?;
+    let n = pem_certificates(&bytes).map_err(|why| CaBundleError::Damaged { path: p.to_path_buf(), why })?;
     if n == 0 {
-        return Err(format!(
-            "{}: holds no PEM certificate (-----BEGIN CERTIFICATE-----); give a PEM CA bundle, or --ca-certs none",
-            p.display()
-        ));
+        return Err(CaBundleError::NoCertificate { path: p.to_path_buf() });
     }
     Ok(bytes)
 }
 
+/// A damaged certificate in a PEM bundle.
+#[derive(Debug)]
+pub enum PemError {
+    /// The PEM framing or its base64 is broken.
+    NotPem(rustls_pki_types::pem::Error),
+    /// Certificate number `n` (from 1) is not a DER SEQUENCE.
+    NotX509 { n: usize },
+}
+
+impl std::fmt::Display for PemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PemError::NotPem(e) => write!(f, "not a valid PEM file ({e})"),
+            PemError::NotX509 { n } => write!(f, "certificate {n} is not DER-encoded X.509"),
+        }
+    }
+}
+
 /// The number of PEM certificates in `bytes` (other PEM sections and text between them are
 /// passed over); a damaged one is an error.
-pub fn pem_certificates(bytes: &[u8]) -> Result<usize, String> {
+pub fn pem_certificates(bytes: &[u8]) -> Result<usize, PemError> {
     use rustls_pki_types::pem::PemObject as _;
     let mut n = 0;
     for c in rustls_pki_types::CertificateDer::pem_slice_iter(bytes) {
-        let c = c.map_err(|e| format!("not a valid PEM file ({e})"))?;
+        let c = c.map_err(PemError::NotPem)?;
         // An X.509 certificate is a DER SEQUENCE.
         if c.first() != Some(&0x30) {
-            return Err(format!("certificate {} is not DER-encoded X.509", n + 1));
+            return Err(PemError::NotX509 { n: n + 1 });
         }
         n += 1;
     }
@@ -206,7 +250,7 @@ pub fn pem_certificates(bytes: &[u8]) -> Result<usize, String> {
 
 /// Two `-o FORMAT=FILE` naming the same file would overwrite each other: refused. Paths are
 /// compared canonicalised (the file if it exists, else its directory).
-pub fn distinct_outputs(specs: &[crate::output::Spec]) -> Result<(), String> {
+pub fn distinct_outputs(specs: &[crate::output::Spec]) -> anyhow::Result<()> {
     let key = |f: &Path| -> PathBuf {
         if let Ok(c) = std::fs::canonicalize(f) {
             return c;
@@ -221,11 +265,11 @@ pub fn distinct_outputs(specs: &[crate::output::Spec]) -> Result<(), String> {
     for f in specs.iter().filter_map(|s| s.file.as_deref()) {
         let k = key(f);
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == k) {
-            return Err(format!(
+            anyhow::bail!(
                 "-o: {} and {} are the same file; give each output its own file",
                 first.display(),
                 f.display()
-            ));
+            );
         }
         seen.push((k, f));
     }
@@ -347,10 +391,10 @@ mod tests {
             ("-----BEGIN CERTIFICATE-----\ndGVzdA==\n-----END CERTIFICATE-----\n", "not DER-encoded X.509"),
         ] {
             std::fs::write(&f, body).expect("w");
-            let e = ca_certs(&f.display().to_string()).expect_err(body);
+            let e = ca_certs(&f.display().to_string()).expect_err(body).to_string();
             assert!(e.contains(why) && e.contains(&f.display().to_string()), "{body}: {e}");
         }
-        let e = ca_certs(&t.path().join("missing.pem").display().to_string()).expect_err("missing");
+        let e = ca_certs(&t.path().join("missing.pem").display().to_string()).expect_err("missing").to_string();
         assert!(e.contains("missing.pem"), "{e}");
     }
 
@@ -363,7 +407,7 @@ mod tests {
         let two = |x: String, y: String| distinct_outputs(&[spec(x), spec(y)]);
         assert!(two(format!("json={}", a.display()), format!("sarif={}", t.path().join("b").display())).is_ok());
         let e = two(format!("json={}", a.display()), format!("sarif={}", a.display())).expect_err("same");
-        assert!(e.contains("same file"), "{e}");
+        assert!(e.to_string().contains("same file"), "{e}");
         // The same file by another spelling: through `..`, and through a symlink once it exists.
         let sub = t.path().join("sub");
         std::fs::create_dir(&sub).expect("mkdir");

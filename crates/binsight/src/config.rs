@@ -57,10 +57,12 @@ fn configurable(arg: &Arg) -> bool {
         )
 }
 
+/// A boolean flag (`--audit`, `--no-sbom`): true/false in the file and the environment.
 fn is_flag(arg: &Arg) -> bool {
     matches!(arg.get_action(), ArgAction::SetTrue | ArgAction::SetFalse)
 }
 
+/// A repeatable option: an array in the file, a delimited list in the environment.
 fn is_list(arg: &Arg) -> bool {
     matches!(arg.get_action(), ArgAction::Append)
 }
@@ -73,6 +75,7 @@ struct Leaf<'a> {
 }
 
 impl<'a> Leaf<'a> {
+    /// The command itself.
     fn cmd(&self) -> &'a Command {
         self.chain[self.chain.len() - 1]
     }
@@ -84,9 +87,11 @@ impl<'a> Leaf<'a> {
         v.retain(|a| configurable(a));
         v
     }
+    /// Its configurable option with this long name.
     fn option(&self, long: &str) -> Option<&'a Arg> {
         self.options().into_iter().find(|a| a.get_long() == Some(long))
     }
+    /// `db update`.
     fn name(&self) -> String {
         self.path.join(" ")
     }
@@ -94,6 +99,7 @@ impl<'a> Leaf<'a> {
 
 /// Every configurable command that runs, in definition order.
 fn leaves(root: &Command) -> Vec<Leaf<'_>> {
+    /// Depth first: `c` is reached by `path` through `chain`.
     fn walk<'a>(c: &'a Command, path: Vec<String>, chain: Vec<&'a Command>, out: &mut Vec<Leaf<'a>>) {
         let subs: Vec<&Command> = c.get_subcommands().filter(|s| !META_COMMANDS.contains(&s.get_name())).collect();
         if subs.is_empty() && !path.is_empty() {
@@ -124,7 +130,7 @@ struct Layer {
 
 /// The subcommand path named on the command line (as far as it names commands) and the
 /// `--config` value, found without parsing the rest (which needs the defaults set first).
-fn scan_args(root: &Command, args: &[OsString]) -> (Vec<String>, Option<PathBuf>) {
+fn command_path_and_config(root: &Command, args: &[OsString]) -> (Vec<String>, Option<PathBuf>) {
     let mut path = Vec::new();
     let mut config = None;
     let mut cmd = Some(root);
@@ -150,24 +156,52 @@ fn scan_args(root: &Command, args: &[OsString]) -> (Vec<String>, Option<PathBuf>
     (path, config)
 }
 
+/// Why a value from the file or the environment is refused; the caller's message says where it
+/// came from.
+#[derive(Debug)]
+enum BadValue {
+    /// Not a string or an integer (described: type, and the value when short).
+    NotScalar(String),
+    /// A flag's value in the file that is not a boolean (described).
+    NotBoolean(String),
+    /// An array for an option that takes one value.
+    NotOne,
+    /// A flag's value in the environment that is not true/false/1/0 (or yes/no/on/off).
+    NotFlagWord(String),
+    /// Refused by the option's own value parser: clap's message, on one line.
+    Refused(String),
+}
+
+impl std::fmt::Display for BadValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BadValue::NotScalar(found) => write!(f, "expected a string or an integer, found {found}"),
+            BadValue::NotBoolean(found) => write!(f, "expected true or false, found {found}"),
+            BadValue::NotOne => write!(f, "takes one value, not an array"),
+            BadValue::NotFlagWord(s) => write!(f, "invalid value '{s}': use true, false, 1 or 0"),
+            BadValue::Refused(why) => write!(f, "{why}"),
+        }
+    }
+}
+
 /// Strings for `arg` from a TOML value.
-fn toml_values(arg: &Arg, v: &toml::Value) -> Result<Vec<String>, String> {
+fn toml_values(arg: &Arg, v: &toml::Value) -> Result<Vec<String>, BadValue> {
     use toml::Value as V;
     let scalar = |v: &V| match v {
         V::String(s) => Ok(s.clone()),
         V::Integer(i) => Ok(i.to_string()),
-        other => Err(format!("expected a string or an integer, found {}", describe(other))),
+        other => Err(BadValue::NotScalar(describe(other))),
     };
     if is_flag(arg) {
         return match v {
             // clap stores a SetFalse flag's value inverted: `no-x = true` stores false.
             V::Boolean(b) => Ok(vec![(*b != matches!(arg.get_action(), ArgAction::SetFalse)).to_string()]),
-            other => Err(format!("expected true or false, found {}", describe(other))),
+            other => Err(BadValue::NotBoolean(describe(other))),
         };
     }
     match (v, is_list(arg)) {
         (V::Array(items), true) => items.iter().map(scalar).collect(),
-        (V::Array(_), false) => Err("takes one value, not an array".to_string()),
+        (V::Array(_), false) => Err(BadValue::NotOne),
         (V::Boolean(b), false) if matches!(arg.get_action(), ArgAction::Count) => Ok(vec![u8::from(*b).to_string()]),
         (v, _) => Ok(vec![scalar(v)?]),
     }
@@ -185,12 +219,12 @@ fn describe(v: &toml::Value) -> String {
 }
 
 /// Strings for `arg` from an environment variable's value.
-fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, String> {
+fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, BadValue> {
     if is_flag(arg) {
         let b = match s.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => true,
             "false" | "0" | "no" | "off" => false,
-            _ => return Err(format!("invalid value '{s}': use true, false, 1 or 0")),
+            _ => return Err(BadValue::NotFlagWord(s.to_string())),
         };
         return Ok(vec![(b != matches!(arg.get_action(), ArgAction::SetFalse)).to_string()]);
     }
@@ -204,7 +238,7 @@ fn env_values(arg: &Arg, s: &str) -> Result<Vec<String>, String> {
 /// Check each value with the option's own parser (through a one-option command: the parser
 /// itself is not callable outside clap); the error is clap's, on one line without its frame.
 /// Invalid defaults would also make clap's debug assertions panic.
-fn check(arg: &Arg, values: &[String]) -> Result<(), String> {
+fn check_with_parser(arg: &Arg, values: &[String]) -> Result<(), BadValue> {
     let long = arg.get_long().unwrap_or("value").to_string();
     let mut probe = Arg::new("probe")
         .long(long.clone())
@@ -220,7 +254,7 @@ fn check(arg: &Arg, values: &[String]) -> Result<(), String> {
             let text = e.to_string();
             let text = text.split("\n\nFor more information").next().unwrap_or(&text);
             let text = text.trim().trim_start_matches("error: ");
-            return Err(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            return Err(BadValue::Refused(text.split_whitespace().collect::<Vec<_>>().join(" ")));
         }
     }
     Ok(())
@@ -234,7 +268,7 @@ struct File {
 
 /// The config file to read: `explicit` (--config or $BINSIGHT_CONFIG: it must exist), else
 /// ./binsight.toml, else $XDG_CONFIG_HOME/binsight/config.toml; None when neither exists.
-fn find_file(explicit: Option<(PathBuf, &str)>, notes: &mut Vec<String>) -> Result<Option<File>, String> {
+fn find_file(explicit: Option<(PathBuf, &str)>, notes: &mut Vec<String>) -> Result<Option<File>, Error> {
     let read = |p: &Path| -> std::io::Result<String> {
         let mut s = String::new();
         std::fs::File::open(p)?.take(MAX_FILE + 1).read_to_string(&mut s)?;
@@ -266,10 +300,10 @@ fn find_file(explicit: Option<(PathBuf, &str)>, notes: &mut Vec<String>) -> Resu
                 notes.push(format!("cannot look at {}: {e}", show(path)));
                 continue;
             }
-            Err(e) => return Err(format!("config file {}: cannot read it: {e}", show(path))),
+            Err(e) => return Err(Error(format!("config file {}: cannot read it: {e}", show(path)))),
         };
         let table: toml::Table = toml::from_str(&text).map_err(|e| {
-            format!("config file {}: not valid TOML: {}", show(path), sanitize_lines(e.to_string().trim()))
+            Error(format!("config file {}: not valid TOML: {}", show(path), sanitize_lines(e.to_string().trim())))
         })?;
         notes.push(format!("reading {} ({how})", show(path)));
         return Ok(Some(File { path: path.clone(), table }));
@@ -284,13 +318,14 @@ fn sanitize_lines(s: &str) -> String {
     s.lines().map(|l| binsight_report::sanitize(l).into_owned()).collect::<Vec<_>>().join("\n")
 }
 
+/// A path for a message, escaped.
 fn show(p: &Path) -> String {
     binsight_report::sanitize(&p.display().to_string()).into_owned()
 }
 
 /// Refuse unknown keys and bad values anywhere in the file (not only for the command run), so
 /// a typo shows up at once. `at` is the table's path: [] for the top level, ["db"] for [db].
-fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]) -> Result<(), String> {
+fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]) -> Result<(), Error> {
     let under: Vec<&Leaf> = leaves.iter().filter(|l| l.path.starts_with(at)).collect();
     let tables: BTreeSet<&str> =
         under.iter().filter(|l| l.path.len() > at.len()).map(|l| l.path[at.len()].as_str()).collect();
@@ -304,12 +339,12 @@ fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]
             continue;
         }
         if tables.contains(key.as_str()) && !keys.contains(key.as_str()) {
-            return Err(format!(
+            return Err(Error(format!(
                 "config file {}: `{}` is a command: give its options as a table, [{}]",
                 show(&file.path),
                 binsight_report::sanitize(&dotted),
                 binsight_report::sanitize(&dotted)
-            ));
+            )));
         }
         if !keys.contains(key.as_str()) {
             let here = if at.is_empty() { "at the top level".to_string() } else { format!("in [{}]", at.join(".")) };
@@ -322,23 +357,23 @@ fn validate(file: &File, table: &toml::Table, at: &[String], leaves: &[Leaf<'_>]
             let hint = suggest(key, keys.iter().copied().chain(tables.iter().copied()))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            return Err(format!(
+            return Err(Error(format!(
                 "config file {}: unknown key `{}`{hint}; valid keys {here}: {}",
                 show(&file.path),
                 binsight_report::sanitize(&dotted),
                 valid.join(", ")
-            ));
+            )));
         }
         for l in &under {
             if let Some(arg) = l.option(key) {
-                toml_values(arg, value).and_then(|v| check(arg, &v)).map_err(|e| {
-                    format!(
+                toml_values(arg, value).and_then(|v| check_with_parser(arg, &v)).map_err(|e| {
+                    Error(format!(
                         "config file {}: `{}` (for {}): {}",
                         show(&file.path),
                         binsight_report::sanitize(&dotted),
                         l.name(),
-                        binsight_report::sanitize(&e)
-                    )
+                        binsight_report::sanitize(&e.to_string())
+                    ))
                 })?;
             }
         }
@@ -372,16 +407,27 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The command line's command with the file's and the environment's values set as defaults.
+struct Layered {
+    /// The root command, with the new defaults.
+    cmd: Command,
+    /// The subcommand path run (`["db", "update"]`).
+    path: Vec<String>,
+    /// The values set, per option.
+    layers: Vec<Layer>,
+    /// For the debug log.
+    notes: Vec<String>,
+}
+
 /// Read the file and the environment for the command `args` runs, and set their values as the
-/// defaults of its options. Returns the command, the values set, and notes for the debug log.
-#[allow(clippy::type_complexity)]
-fn layer(root: Command, args: &[OsString]) -> Result<(Command, Vec<String>, Vec<Layer>, Vec<String>), String> {
+/// defaults of its options.
+fn layer_file_and_env(root: Command, args: &[OsString]) -> Result<Layered, Error> {
     let mut notes = Vec::new();
-    let (path, cli_config) = scan_args(&root, args);
+    let (path, cli_config) = command_path_and_config(&root, args);
     let all = leaves(&root);
     let Some(leaf) = all.iter().find(|l| l.path == path) else {
         // No command to configure (`binsight --help`, `binsight version`, a usage error).
-        return Ok((root.clone(), path, Vec::new(), notes));
+        return Ok(Layered { cmd: root.clone(), path, layers: Vec::new(), notes });
     };
     let env_config = std::env::var_os("BINSIGHT_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
     let explicit = match (cli_config, env_config) {
@@ -396,31 +442,12 @@ fn layer(root: Command, args: &[OsString]) -> Result<(Command, Vec<String>, Vec<
     let mut layers: Vec<Layer> = Vec::new();
     for arg in leaf.options() {
         let long = arg.get_long().unwrap_or_default();
-        let mut chosen = None;
-        // The deepest table holding the key wins: [db.update] over [db] over the top level.
-        if let Some(f) = &file {
-            let mut t = Some(&f.table);
-            for depth in 0..=path.len() {
-                let Some(table) = t else { break };
-                // (A table under an option's name is a command's table; validate() checked.)
-                if let Some(v) = table.get(long).filter(|v| !v.is_table()) {
-                    let dotted = path[..depth].iter().map(String::as_str).chain([long]).collect::<Vec<_>>().join(".");
-                    let values =
-                        toml_values(arg, v).map_err(|e| format!("config file {}: `{dotted}`: {e}", show(&f.path)))?;
-                    chosen = Some((values, format!("{} `{dotted}`", show(&f.path))));
-                }
-                t = path.get(depth).and_then(|p| table.get(p)).and_then(|v| v.as_table());
-            }
-        }
-        let var = env_name(long);
-        if let Some(raw) = std::env::var_os(&var).filter(|v| !v.is_empty()) {
-            let s = raw.to_str().ok_or_else(|| format!("environment variable {var}: not valid UTF-8"))?;
-            let values = env_values(arg, s)
-                .and_then(|v| check(arg, &v).map(|()| v))
-                .map_err(|e| format!("environment variable {var}: {}", binsight_report::sanitize(&e)))?;
-            chosen = Some((values, var));
-        }
-        if let Some((values, origin)) = chosen {
+        let from_file = match &file {
+            Some(f) => file_values(f, arg, &path)?,
+            None => None,
+        };
+        // The environment wins over the file.
+        if let Some((values, origin)) = env_values_checked(arg)?.or(from_file) {
             layers.push(Layer { id: arg.get_id().to_string(), long: long.to_string(), values, origin });
         }
     }
@@ -432,9 +459,42 @@ fn layer(root: Command, args: &[OsString]) -> Result<(Command, Vec<String>, Vec<
         let values = l.values.clone();
         cmd = mut_at(cmd, at, &l.id, move |a| a.default_values(values).required(false));
     }
-    Ok((cmd, path, layers, notes))
+    Ok(Layered { cmd, path, layers, notes })
 }
 
+/// The file's values for `arg` of the command at `path`, and where they are (file and dotted
+/// key): the deepest table holding the key wins, [db.update] over [db] over the top level.
+fn file_values(f: &File, arg: &Arg, path: &[String]) -> Result<Option<(Vec<String>, String)>, Error> {
+    let long = arg.get_long().unwrap_or_default();
+    let mut chosen = None;
+    let mut t = Some(&f.table);
+    for depth in 0..=path.len() {
+        let Some(table) = t else { break };
+        // (A table under an option's name is a command's table; validate() checked.)
+        if let Some(v) = table.get(long).filter(|v| !v.is_table()) {
+            let dotted = path[..depth].iter().map(String::as_str).chain([long]).collect::<Vec<_>>().join(".");
+            let values =
+                toml_values(arg, v).map_err(|e| Error(format!("config file {}: `{dotted}`: {e}", show(&f.path))))?;
+            chosen = Some((values, format!("{} `{dotted}`", show(&f.path))));
+        }
+        t = path.get(depth).and_then(|p| table.get(p)).and_then(|v| v.as_table());
+    }
+    Ok(chosen)
+}
+
+/// The environment's values for `arg` (from `BINSIGHT_…`, unless empty), checked with the
+/// option's parser, and the variable's name.
+fn env_values_checked(arg: &Arg) -> Result<Option<(Vec<String>, String)>, Error> {
+    let var = env_name(arg.get_long().unwrap_or_default());
+    let Some(raw) = std::env::var_os(&var).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let s = raw.to_str().ok_or_else(|| Error(format!("environment variable {var}: not valid UTF-8")))?;
+    let values = env_values(arg, s)
+        .and_then(|v| check_with_parser(arg, &v).map(|()| v))
+        .map_err(|e| Error(format!("environment variable {var}: {}", binsight_report::sanitize(&e.to_string()))))?;
+    Ok(Some((values, var)))
+}
+
+/// Change the option `id` of the command at `path` under `cmd` (the root for an empty path).
 fn mut_at(cmd: Command, path: &[String], id: &str, f: impl FnOnce(Arg) -> Arg) -> Command {
     match path.split_first() {
         None => cmd.mut_arg(id, f),
@@ -453,8 +513,9 @@ pub fn parse<T: clap::Parser>() -> Result<(T, Vec<String>), Error> {
     parse_from(std::env::args_os().collect())
 }
 
+/// [`parse`] with these arguments (the first is the program name).
 fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), Error> {
-    let (mut cmd, path, layers, mut notes) = layer(T::command(), &args).map_err(Error)?;
+    let Layered { mut cmd, path, layers, mut notes } = layer_file_and_env(T::command(), &args)?;
     let m = cmd.try_get_matches_from_mut(&args).unwrap_or_else(|e| exit_clap(e));
     let mut leaf = &m;
     for p in &path {
@@ -553,80 +614,100 @@ refused with exit 2).
 
 "#;
 
+/// One row of the options table in docs/configuration.md: an option, and the commands that
+/// have it.
+struct DocRow {
+    flag: String,
+    commands: Vec<String>,
+    env: String,
+    key: String,
+    value: String,
+    default: String,
+    help: String,
+}
+
+/// Table cell text: `|` escaped, whitespace runs (line breaks too) as one space.
+fn doc_cell(s: &str) -> String {
+    s.replace('|', "\\|").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The value an option takes, for the table: `boolean`, `count (integer)`, one of its possible
+/// values, its value name, or a list of those.
+fn doc_value(arg: &Arg, long: &str) -> String {
+    let possible: Vec<String> = arg.get_possible_values().iter().map(|p| format!("`{}`", p.get_name())).collect();
+    let name = arg.get_value_names().map(|n| n.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
+    let one = if !possible.is_empty() {
+        format!("one of {}", possible.join(", "))
+    } else {
+        format!("`{}`", name.unwrap_or_else(|| long.to_uppercase()))
+    };
+    match arg.get_action() {
+        ArgAction::SetTrue | ArgAction::SetFalse => "boolean".to_string(),
+        ArgAction::Count => "count (integer)".to_string(),
+        ArgAction::Append => format!("list of {one}"),
+        _ => one,
+    }
+}
+
+/// An option's built-in default, for the table (empty when it has none).
+fn doc_default(arg: &Arg) -> String {
+    match arg.get_action() {
+        ArgAction::SetTrue => "`false`".to_string(),
+        ArgAction::SetFalse => "`true`".to_string(),
+        ArgAction::Count => "`0`".to_string(),
+        _ => {
+            let d: Vec<String> = arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", d.join(" "))
+            }
+        }
+    }
+}
+
+/// Add `arg` of `command` to the table: to the row of the same option (same flag, help and
+/// default) when there is one, else as a new row. Positional, hidden and unconfigurable options
+/// (but --config) are left out.
+fn add_doc_row(rows: &mut Vec<DocRow>, arg: &Arg, command: String) {
+    let Some(long) = arg.get_long() else { return };
+    if arg.is_positional() || arg.is_hide_set() || !configurable(arg) && arg.get_id() != "config" {
+        return;
+    }
+    let flag = match arg.get_short() {
+        Some(s) => format!("`-{s}`, `--{long}`"),
+        None => format!("`--{long}`"),
+    };
+    let value = doc_value(arg, long);
+    let default = doc_default(arg);
+    let help = arg.get_long_help().or(arg.get_help()).map(|h| doc_cell(&h.to_string())).unwrap_or_default();
+    let key = if configurable(arg) { format!("`{long}`") } else { "—".to_string() };
+    if let Some(r) = rows.iter_mut().find(|r| r.flag == flag && r.help == help && r.default == default) {
+        if !r.commands.contains(&command) {
+            r.commands.push(command);
+        }
+        return;
+    }
+    rows.push(DocRow {
+        flag,
+        commands: vec![command],
+        env: format!("`{}`", env_name(long)),
+        key,
+        value,
+        default,
+        help,
+    });
+}
+
 /// `docs/configuration.md`: how configuration works and one table of every option.
 pub fn docs(root: &Command) -> String {
-    struct Row {
-        flag: String,
-        commands: Vec<String>,
-        env: String,
-        key: String,
-        value: String,
-        default: String,
-        help: String,
-    }
-    let esc = |s: &str| s.replace('|', "\\|").split_whitespace().collect::<Vec<_>>().join(" ");
-    let all = leaves(root);
-    let mut rows: Vec<Row> = Vec::new();
-    let mut add = |arg: &Arg, command: String| {
-        let Some(long) = arg.get_long() else { return };
-        if arg.is_positional() || arg.is_hide_set() || !configurable(arg) && arg.get_id() != "config" {
-            return;
-        }
-        let flag = match arg.get_short() {
-            Some(s) => format!("`-{s}`, `--{long}`"),
-            None => format!("`--{long}`"),
-        };
-        let possible: Vec<String> = arg.get_possible_values().iter().map(|p| format!("`{}`", p.get_name())).collect();
-        let name = arg.get_value_names().map(|n| n.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
-        let one = if !possible.is_empty() {
-            format!("one of {}", possible.join(", "))
-        } else {
-            format!("`{}`", name.unwrap_or_else(|| long.to_uppercase()))
-        };
-        let value = match arg.get_action() {
-            ArgAction::SetTrue | ArgAction::SetFalse => "boolean".to_string(),
-            ArgAction::Count => "count (integer)".to_string(),
-            ArgAction::Append => format!("list of {one}"),
-            _ => one,
-        };
-        let default = match arg.get_action() {
-            ArgAction::SetTrue => "`false`".to_string(),
-            ArgAction::SetFalse => "`true`".to_string(),
-            ArgAction::Count => "`0`".to_string(),
-            _ => {
-                let d: Vec<String> =
-                    arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
-                if d.is_empty() {
-                    String::new()
-                } else {
-                    format!("`{}`", d.join(" "))
-                }
-            }
-        };
-        let help = arg.get_long_help().or(arg.get_help()).map(|h| esc(&h.to_string())).unwrap_or_default();
-        let key = if configurable(arg) { format!("`{long}`") } else { "—".to_string() };
-        if let Some(r) = rows.iter_mut().find(|r| r.flag == flag && r.help == help && r.default == default) {
-            if !r.commands.contains(&command) {
-                r.commands.push(command);
-            }
-            return;
-        }
-        rows.push(Row {
-            flag,
-            commands: vec![command],
-            env: format!("`{}`", env_name(long)),
-            key,
-            value,
-            default,
-            help,
-        });
-    };
+    let mut rows: Vec<DocRow> = Vec::new();
     for arg in root.get_arguments().filter(|a| a.is_global_set()) {
-        add(arg, "all".to_string());
+        add_doc_row(&mut rows, arg, "all".to_string());
     }
-    for l in &all {
+    for l in &leaves(root) {
         for arg in l.cmd().get_arguments() {
-            add(arg, format!("`{}`", l.name()));
+            add_doc_row(&mut rows, arg, format!("`{}`", l.name()));
         }
     }
     let mut out = String::from(DOCS_INTRO);
@@ -639,8 +720,8 @@ pub fn docs(root: &Command) -> String {
             r.commands.join(", "),
             r.env,
             r.key,
-            esc(&r.value),
-            esc(&r.default),
+            doc_cell(&r.value),
+            doc_cell(&r.default),
             r.help
         ));
     }
@@ -676,13 +757,13 @@ mod tests {
             .subcommand(Command::new("db").subcommand(Command::new("update")))
             .subcommand(Command::new("scan").arg(Arg::new("src")));
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let (p, c) = scan_args(&root, &args(&["b", "--config", "x.toml", "db", "update", "-v"]));
+        let (p, c) = command_path_and_config(&root, &args(&["b", "--config", "x.toml", "db", "update", "-v"]));
         assert_eq!(p, ["db", "update"]);
         assert_eq!(c, Some(PathBuf::from("x.toml")));
-        let (p, c) = scan_args(&root, &args(&["b", "scan", "db", "--config=y"]));
+        let (p, c) = command_path_and_config(&root, &args(&["b", "scan", "db", "--config=y"]));
         assert_eq!(p, ["scan"], "a positional named like a command is not one");
         assert_eq!(c, Some(PathBuf::from("y")));
-        let (p, _) = scan_args(&root, &args(&["b", "scan", "--", "--config", "z"]));
+        let (p, _) = command_path_and_config(&root, &args(&["b", "scan", "--", "--config", "z"]));
         assert_eq!(p, ["scan"]);
     }
 }

@@ -52,7 +52,9 @@ pub fn import(e: binsight_advisory::store::StoreError, from: &std::path::Path) -
 
 /// `result.usage()?` / `result.source()?`: mark an error where it is found.
 pub trait Mark<T> {
+    /// Mark the error as a usage error (exit 2).
     fn usage(self) -> anyhow::Result<T>;
+    /// Mark the error as a source that cannot be opened (exit 3).
     fn source(self) -> anyhow::Result<T>;
 }
 

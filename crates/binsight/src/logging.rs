@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use log::LevelFilter;
 
+/// Set up the logger for `-v` repeated `verbose` times; records show the time since `started`.
 pub fn init(verbose: u8, started: Instant) {
     let mut b = env_logger::Builder::new();
     b.filter_level(LevelFilter::Off);

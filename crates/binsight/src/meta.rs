@@ -15,6 +15,7 @@ pub enum VersionFormat {
     Json,
 }
 
+/// `binsight version`: version, commit, advisory snapshot date and JSON schema version.
 pub fn version(format: VersionFormat) -> Result<u8> {
     let snapshot = &binsight_advisory::snapshot::info().date;
     let out = match format {
@@ -43,10 +44,12 @@ pub fn completion(shell: clap_complete::Shell, mut cmd: clap::Command) -> Result
     print_out(&buf)
 }
 
+/// `binsight help-config`: print docs/configuration.md, generated from `cmd`.
 pub fn help_config(cmd: &clap::Command) -> Result<u8> {
     print_out(crate::config::docs(cmd).as_bytes())
 }
 
+/// Write `bytes` to stdout, flushed; exit code 0.
 fn print_out(bytes: &[u8]) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)?;

@@ -1,14 +1,16 @@
 //! What a run produces: reports, per-file errors and image facts, written in every format asked
 //! for (`-o FORMAT[=FILE]`, repeatable). JSON lines are written (and flushed) as each result
 //! comes, unless `--sort`; the table and the documents (SARIF, SBOMs) need the whole run and
-//! are written at the end, in the sources' order. Errors also go to stderr at once.
+//! are written at the end, in the sources' order. Errors (and partly readable files) also go to
+//! stderr at once. The run's exit code comes from here too: 4 for findings at or above
+//! `--fail-on`, 1 for files that failed.
 
 use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
 
 use binsight_model::{BinaryReport, ImageInfo};
 
-use crate::{fails, partial_warning, FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
+use crate::{FailOn, EXIT_FINDINGS, EXIT_OK, EXIT_SOME_FAILED};
 
 /// `--color`: when human output gets ANSI colours.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, clap::ValueEnum)]
@@ -39,6 +41,7 @@ pub struct Spec {
     pub file: Option<PathBuf>,
 }
 
+/// Parse one `-o FORMAT[=FILE]` value (clap's value parser: the message is the usage error).
 pub fn parse_spec(s: &str) -> Result<Spec, String> {
     let (name, file) = match s.split_once('=') {
         Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
@@ -77,6 +80,7 @@ pub enum Item {
 }
 
 impl Item {
+    /// A file's error: the path it names, the message (which names the path), its image layer.
     pub fn error(path: &str, message: &str, layer: Option<&str>) -> Item {
         Item::Error(Error { path: path.into(), message: message.into(), layer: layer.map(str::to_string) })
     }
@@ -120,6 +124,8 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run writing `specs` (default: the table on stdout), checked: more than one output on
+    /// stdout is a usage error, an output path that cannot be written an error before the scan.
     pub fn new(specs: &[Spec], fail_on: Option<FailOn>, audited: bool, opts: Options) -> anyhow::Result<Run> {
         let mut specs = specs.to_vec();
         if specs.is_empty() {
@@ -257,10 +263,12 @@ impl Run {
         Ok(())
     }
 
+    /// Announce and keep one report.
     pub fn report(&mut self, r: BinaryReport) -> anyhow::Result<()> {
         self.add(Item::Report(Box::new(r)))
     }
 
+    /// Announce and keep one file's error.
     pub fn error(&mut self, path: &str, message: &str, layer: Option<&str>) -> anyhow::Result<()> {
         self.add(Item::error(path, message, layer))
     }
@@ -288,6 +296,7 @@ impl Run {
         };
         binsight_report::Style { width: table_width(to_terminal), color }
     }
+    /// The whole text of one output written at the end.
     fn render(&self, spec: &Spec, style: &Style) -> String {
         let mut o = String::new();
         match spec.format {
@@ -358,7 +367,8 @@ impl Run {
                 }
             }
         }
-        let tripped: Vec<String> = self.reports.iter().flat_map(|r| fails(r, self.fail_on)).collect();
+        let tripped: Vec<String> =
+            self.reports.iter().flat_map(|r| self.fail_on.map(|f| f.tripped_by(r)).unwrap_or_default()).collect();
         Ok(if !tripped.is_empty() {
             let n = tripped.len();
             eprintln!(
@@ -373,6 +383,15 @@ impl Run {
             EXIT_OK
         })
     }
+}
+
+/// For a report whose ELF structure was partly unreadable: the stderr line (the run's exit code
+/// becomes 1; the report itself is still printed, with the problems in `unknowns`).
+fn partial_warning(r: &BinaryReport) -> Option<String> {
+    let first = r.elf.warnings.first()?;
+    let more = r.elf.warnings.len() - 1;
+    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+    Some(format!("binsight: {}: truncated or corrupt ELF, report is partial: {first}{more}", r.path))
 }
 
 /// A streamed JSON output: a file is written in place as results come (its link followed), a

@@ -129,11 +129,11 @@ fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
 }
 
 /// Check one binary with the inspection engine and turn it into a pack input.
-fn prepare(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
+fn check_binary(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
     let shown = path.display().to_string();
     let bytes = read_capped(path, MAX_BINARY)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut r = crate::analyze_bytes(&shown, &bytes, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut r = crate::analyze::analyze_and_audit(&shown, &bytes, None)?;
     if r.elf.shared_library || r.elf.linkage == Linkage::None {
         bail!("{shown}: not an executable (a shared library or object file); pack needs a program");
     }
@@ -253,20 +253,13 @@ fn check_outputs(args: &PackArgs) -> Result<()> {
     Ok(())
 }
 
+/// The `pack` command: check the arguments and outputs, get the binaries (building them with
+/// --cargo), check each, build the image, then write and push it; the exit code.
 pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     if args.oci_layout.is_none() && args.tarball.is_none() && !args.push {
         bail_usage!("say where the image goes: --oci-layout DIR, --tarball FILE and/or --push");
     }
-    // Checked by the value parser: the tags are valid references.
-    let references = if args.push {
-        args.tag
-            .iter()
-            .map(|t| registry::parse_reference(t).map_err(|e| anyhow::anyhow!("--tag: {e}")))
-            .collect::<Result<Vec<_>>>()
-            .usage()?
-    } else {
-        Vec::new()
-    };
+    let references = push_references(&args)?;
     let epoch = epoch()?;
     let want = match &args.platform {
         Some(p) => {
@@ -275,6 +268,49 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         None => None,
     };
     check_outputs(&args)?;
+    let paths = binary_paths(&args)?;
+    if want.is_some() && paths.len() > 1 {
+        bail_usage!("--platform names the platform of a single binary");
+    }
+    // A BINARY that cannot be read, or cannot be packed as it is: exit 3.
+    let binaries =
+        paths.iter().map(|p| check_binary(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
+    let ca_bundle = ca_bundle(&args)?;
+    let extra = extra_files(&args)?;
+    let gid = args.user;
+    let opts = Options { epoch, uid: args.user, gid, ca_bundle, extra, tags: args.tag.clone() };
+    let built = binsight_pack::build(&binaries, &opts).map_err(|e| match e {
+        // Two binaries for one platform, a name unusable under /app: the arguments.
+        PackError::Input(_) => crate::fail::usage(e),
+        e => e.into(),
+    })?;
+    print_built(&built);
+    // Write failures from here on are run-time failures (exit 1).
+    write_outputs(&args, &built, epoch)?;
+    if references.is_empty() {
+        print_tagged(&args, &built);
+    }
+    for r in references {
+        push_to(r, &built, &args, quiet)?;
+    }
+    Ok(crate::EXIT_OK)
+}
+
+/// With --push, the registry references of the tags (checked by the value parser: valid).
+fn push_references(args: &PackArgs) -> Result<Vec<registry::Reference>> {
+    if !args.push {
+        return Ok(Vec::new());
+    }
+    args.tag
+        .iter()
+        .map(|t| registry::parse_reference(t).map_err(|e| anyhow::anyhow!("--tag: {e}")))
+        .collect::<Result<Vec<_>>>()
+        .usage()
+}
+
+/// The binaries to pack: those given, or those `cargo build` produced with --cargo (one per
+/// target); usage errors for a mix, for cargo options without --cargo, and for none.
+fn binary_paths(args: &PackArgs) -> Result<Vec<PathBuf>> {
     let mut paths = args.binaries.clone();
     if args.cargo {
         if !paths.is_empty() {
@@ -283,7 +319,7 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         let targets =
             if args.target.is_empty() { vec!["x86_64-unknown-linux-musl".to_string()] } else { args.target.clone() };
         for t in &targets {
-            paths.push(cargo_build(&args, t).source()?);
+            paths.push(cargo_build(args, t).source()?);
         }
     } else if !args.target.is_empty() || args.package.is_some() || args.bin.is_some() {
         bail_usage!("--target, --package and --bin go with --cargo");
@@ -291,13 +327,12 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     if paths.is_empty() {
         bail_usage!("nothing to pack: name a BINARY or use --cargo");
     }
-    if want.is_some() && paths.len() > 1 {
-        bail_usage!("--platform names the platform of a single binary");
-    }
-    // A BINARY that cannot be read, or cannot be packed as it is: exit 3.
-    let binaries =
-        paths.iter().map(|p| prepare(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
-    let ca_bundle = match &args.ca_certs {
+    Ok(paths)
+}
+
+/// The CA bundle for the image: --ca-certs FILE, none, or the host's (which must be there).
+fn ca_bundle(args: &PackArgs) -> Result<Option<Vec<u8>>> {
+    Ok(match &args.ca_certs {
         Some(CaCerts::None) => None,
         Some(CaCerts::Bundle(bytes)) => Some(bytes.clone()),
         None => Some(
@@ -307,7 +342,11 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
                 })
                 .source()?,
         ),
-    };
+    })
+}
+
+/// The host files asked for: /etc/services (--services), the zoneinfo tree (--tzdata).
+fn extra_files(args: &PackArgs) -> Result<Vec<Entry>> {
     let mut extra = Vec::new();
     if args.services {
         extra.push(Entry::File {
@@ -319,13 +358,12 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     if args.tzdata {
         extra.extend(tzdata().source()?);
     }
-    let gid = args.user;
-    let opts = Options { epoch, uid: args.user, gid, ca_bundle, extra, tags: args.tag.clone() };
-    let built = binsight_pack::build(&binaries, &opts).map_err(|e| match e {
-        // Two binaries for one platform, a name unusable under /app: the arguments.
-        PackError::Input(_) => crate::fail::usage(e),
-        e => e.into(),
-    })?;
+    Ok(extra)
+}
+
+/// The built image on stderr: each platform's manifest and SBOM, then the index and the
+/// compressed size of its distinct layers.
+fn print_built(built: &binsight_pack::Built) {
     let size: u64 = {
         let mut seen = std::collections::BTreeSet::new();
         built
@@ -336,7 +374,7 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
             .map(|(d, _)| d.size)
             .sum()
     };
-    // Details on stderr; stdout is one REF@DIGEST line per tag (below).
+    // Details on stderr; stdout is one REF@DIGEST line per tag (see `print_tagged`).
     for i in &built.images {
         eprintln!(
             "binsight: {}: manifest {}, {}",
@@ -346,46 +384,54 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         );
     }
     eprintln!("binsight: image {} ({} bytes compressed)", built.root.digest, size);
-    // Write failures from here on are run-time failures (exit 1).
+}
+
+/// Write the --oci-layout and --tarball outputs asked for.
+fn write_outputs(args: &PackArgs, built: &binsight_pack::Built, epoch: u64) -> Result<()> {
     if let Some(dir) = &args.oci_layout {
-        binsight_pack::write_layout(&built, dir, args.force)?;
+        binsight_pack::write_layout(built, dir, args.force)?;
         eprintln!("binsight: wrote OCI layout {}", binsight_report::sanitize(&dir.display().to_string()));
     }
     if let Some(f) = &args.tarball {
-        binsight_pack::write_tarball(&built, f, epoch, args.force)?;
+        binsight_pack::write_tarball(built, f, epoch, args.force)?;
         eprintln!("binsight: wrote {}", binsight_report::sanitize(&f.display().to_string()));
     }
-    // With the archive on stdout (`--tarball /dev/stdout | docker load`), the REF@DIGEST lines
-    // go to stderr: nothing follows the archive.
+    Ok(())
+}
+
+/// Without --push: one TAG@DIGEST line per tag, on stdout (on stderr when the archive is
+/// written to stdout: `--tarball /dev/stdout | docker load`, where nothing may follow it).
+fn print_tagged(args: &PackArgs, built: &binsight_pack::Built) {
     let archive_on_stdout = args.tarball.as_deref().is_some_and(is_stdout);
-    if references.is_empty() {
-        for t in &args.tag {
-            if archive_on_stdout {
-                eprintln!("{t}@{}", built.root.digest);
-            } else {
-                println!("{t}@{}", built.root.digest);
-            }
+    for t in &args.tag {
+        if archive_on_stdout {
+            eprintln!("{t}@{}", built.root.digest);
+        } else {
+            println!("{t}@{}", built.root.digest);
         }
     }
-    for r in references {
-        let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None, ..Default::default() };
-        let shown = r.to_string();
-        let client = registry::Client::new(r, &opts)?;
-        let mut say = |m: &str| {
-            if !quiet {
-                eprintln!("binsight: {}", binsight_report::sanitize(m));
-            }
-        };
-        let p = binsight_pack::push(&built, &client, &mut say)?;
-        eprintln!(
-            "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
-            binsight_report::sanitize(&shown),
-            p.blobs_uploaded,
-            p.bytes_uploaded,
-            p.blobs_present,
-            p.manifests
-        );
-        println!("{shown}@{}", built.root.digest);
-    }
-    Ok(crate::EXIT_OK)
+}
+
+/// Push the image to one registry reference (per-blob messages unless `quiet`), then print
+/// REF@DIGEST on stdout.
+fn push_to(r: registry::Reference, built: &binsight_pack::Built, args: &PackArgs, quiet: bool) -> Result<()> {
+    let opts = registry::RegistryOptions { plain_http: args.plain_http, auth_files: None, ..Default::default() };
+    let shown = r.to_string();
+    let client = registry::Client::new(r, &opts)?;
+    let mut say = |m: &str| {
+        if !quiet {
+            eprintln!("binsight: {}", binsight_report::sanitize(m));
+        }
+    };
+    let p = binsight_pack::push(built, &client, &mut say)?;
+    eprintln!(
+        "binsight: pushed {}: {} blobs uploaded ({} bytes), {} already there, {} manifests",
+        binsight_report::sanitize(&shown),
+        p.blobs_uploaded,
+        p.bytes_uploaded,
+        p.blobs_present,
+        p.manifests
+    );
+    println!("{shown}@{}", built.root.digest);
+    Ok(())
 }

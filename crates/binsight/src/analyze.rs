@@ -1,0 +1,95 @@
+//! One file's bytes to its report: the detectors (within the `--max-detector-*` budget), then
+//! the advisory audit when a database is loaded; and why a file got no report.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use binsight_model::BinaryReport;
+
+use crate::Common;
+
+/// What each detector may spend per file, set once from the command line (`--max-detector-*`)
+/// before any file is read.
+static DETECTOR_BUDGET: OnceLock<binsight_detect::Budget> = OnceLock::new();
+
+/// Set the detectors' budget from `--max-detector-work` and `--max-detector-memory`.
+pub(crate) fn set_detector_budget(common: &Common) {
+    let _ = DETECTOR_BUDGET
+        .set(binsight_detect::Budget { work: common.max_detector_work, memory: common.max_detector_memory });
+}
+
+/// Why one file has no report. Cheap to clone: an image's hard links share their target's
+/// result.
+#[derive(Debug, Clone)]
+pub(crate) enum FileError {
+    /// The file could not be read (the message names it).
+    Read(Arc<binsight_source::SourceError>),
+    /// Its bytes are not an ELF file binsight can read.
+    NotAnalysable { path: String, error: Arc<binsight_detect::AnalyzeError> },
+    /// The analysis panicked: a bug in binsight.
+    Panicked { path: String },
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::Read(e) => write!(f, "{e}"),
+            FileError::NotAnalysable { path, error } => write!(f, "{path}: {error}"),
+            FileError::Panicked { path } => {
+                write!(f, "{path}: internal error while analysing this file (a bug in binsight; please report it)")
+            }
+        }
+    }
+}
+
+// No `source()`: the message already holds the cause (`{:#}` would print it twice).
+impl std::error::Error for FileError {}
+
+impl From<binsight_source::SourceError> for FileError {
+    fn from(e: binsight_source::SourceError) -> Self {
+        FileError::Read(Arc::new(e))
+    }
+}
+
+/// Analyse one file's bytes (its hash too) and, with a database, audit it.
+pub(crate) fn analyze_and_audit(
+    path: &str,
+    data: &[u8],
+    db: Option<&binsight_advisory::Database>,
+) -> Result<BinaryReport, FileError> {
+    let options = binsight_detect::Options {
+        budget: DETECTOR_BUDGET.get().copied().unwrap_or_default(),
+        go_functions: db.is_some(),
+        ..binsight_detect::Options::default()
+    };
+    let mut r = binsight_detect::analyze_file(path, data, &options)
+        .map_err(|e| FileError::NotAnalysable { path: path.to_string(), error: Arc::new(e) })?;
+    if let Some(db) = db {
+        binsight_advisory::audit(&mut r, db);
+    }
+    // Working data for the audit only: not kept while the report waits for output.
+    r.go_functions = None;
+    Ok(r)
+}
+
+/// [`analyze_and_audit`], with a panic in the analysis (a bug: none is known, and fuzzing looks
+/// for them) turned into this file's error, so the rest of the run is reported.
+pub(crate) fn analyze_and_audit_isolated(
+    path: &str,
+    data: &[u8],
+    db: Option<&binsight_advisory::Database>,
+) -> Result<BinaryReport, FileError> {
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_and_audit(path, data, db)));
+    analysed.unwrap_or_else(|_| Err(FileError::Panicked { path: path.to_string() }))
+}
+
+/// Read a file named on the command line (under `--max-file-size`), then
+/// [`analyze_and_audit_isolated`] it.
+pub(crate) fn read_and_analyze(
+    file: &Path,
+    common: &Common,
+    db: Option<&binsight_advisory::Database>,
+) -> Result<BinaryReport, FileError> {
+    let data = binsight_source::read_file(file, &crate::file_limits(common))?;
+    analyze_and_audit_isolated(&file.display().to_string(), &data, db)
+}
