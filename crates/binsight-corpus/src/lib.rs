@@ -1,6 +1,8 @@
 //! The ground-truth corpus, read back: the manifest written by `corpus/build`, and a comparison
 //! of binsight's answers with the recipe's truth, field by field.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod rustsec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! following symlinks during a walk), container images (`image`) and registries (`registry`,
 //! the client of `binsight-oci`, re-exported here for the callers that scan registries).
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod image;
 pub use binsight_oci::registry;
 

@@ -38,6 +38,7 @@ pub struct RegistryOptions {
     /// error naming the blob. Each blob also has an overall deadline: `metadata_deadline` plus
     /// its size at this rate.
     pub min_rate: u64,
+    /// The window `min_rate` is measured over.
     pub rate_window: Duration,
     /// Total time for one manifest, index, token or push request, body included.
     pub metadata_deadline: Duration,
@@ -61,6 +62,7 @@ pub struct Client {
     pub(crate) base: String,
     /// The registry's own origin: the only one its credentials and tokens are sent to.
     home: Origin,
+    /// The repository (and tag or digest) the client is for.
     pub reference: Reference,
     creds: Option<Credentials>,
     /// The `Authorization` header that last worked (Basic or Bearer).
