@@ -2,12 +2,14 @@
 //! versions are semver (crates.io, Go), and explicit version lists. GIT ranges need a commit,
 //! which a binary does not state: they are reported as not decidable.
 
+/// The version is affected.
 use crate::osv::{Affected, Event};
 
 /// The answer for one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Affected,
+    /// The version is not affected.
     NotAffected,
     /// A range that cannot be evaluated (GIT, or versions that are not semver).
     Undecidable,

@@ -37,15 +37,24 @@ const META: &str = ".meta.json";
 /// that refreshes it).
 pub const STALE_AFTER_DAYS: u64 = 30;
 
+/// Why a local advisory database cannot be read, written or imported into.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A file or directory cannot be read or written.
     #[error("{path}: {message}")]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// No record to import; the second field says what was skipped (empty if nothing was).
     #[error("{0}: no usable OSV records found{1} (nothing was imported; the existing database is unchanged)")]
     Empty(PathBuf, String),
+    /// The import source is neither a directory nor a `.zip`.
     #[error("{0}: not a directory or a .zip of OSV JSON records")]
     NotOsv(PathBuf),
+    /// The import source is a FIFO, socket or device.
     #[error(
         "{0}: not a regular file (a FIFO, socket or device); give a directory of OSV JSON files or a .zip of them"
     )]
@@ -56,14 +65,18 @@ pub(crate) fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Io { path: path.to_path_buf(), message: e.to_string() }
 }
 
+/// What is known of one imported source: stored beside its records.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SourceMeta {
+    /// Its name in the database (the directory its records are in).
     pub name: String,
     /// Where it was imported from.
     pub origin: String,
     /// Seconds since the Unix epoch.
     pub imported_at: u64,
+    /// Records imported.
     pub records: usize,
+    /// Records skipped (bad or over a cap).
     pub skipped: usize,
 }
 
