@@ -2,12 +2,12 @@
 //! versions are semver (crates.io, Go), and explicit version lists. GIT ranges need a commit,
 //! which a binary does not state: they are reported as not decidable.
 
-/// The version is affected.
 use crate::osv::{Affected, Event};
 
 /// The answer for one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
+    /// The version is affected.
     Affected,
     /// The version is not affected.
     NotAffected,
