@@ -825,7 +825,10 @@ mod tests {
         import(root.path(), "crates.io", &good).expect("import");
         let dir = sources_dir(root.path()).join("crates.io");
         // Written by hand: a huge record, and a huge or foreign .meta.json elsewhere.
-        let huge = format!("{{\"id\":\"HUGE-1\",\"details\":\"{}\"}}", "x".repeat((MAX_RECORD + 10) as usize));
+        let huge = format!(
+            "{{\"id\":\"HUGE-1\",\"details\":\"{}\"}}",
+            "x".repeat(usize::try_from(MAX_RECORD + 10).expect("fits"))
+        );
         std::fs::write(dir.join("HUGE-1.json"), huge).expect("write");
         let (db, w) = load(root.path());
         assert_eq!(db.len(), 1);
@@ -849,7 +852,7 @@ mod tests {
         .expect("write");
         let bigmeta = sources_dir(root.path()).join("big");
         std::fs::create_dir(&bigmeta).expect("mkdir");
-        std::fs::write(bigmeta.join(META), vec![b' '; (MAX_META + 1) as usize]).expect("write");
+        std::fs::write(bigmeta.join(META), vec![b' '; usize::try_from(MAX_META + 1).expect("fits")]).expect("write");
         assert_eq!(status(root.path()).iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["crates.io"]);
     }
 }

@@ -160,7 +160,7 @@ impl Sink {
     /// Flush; when replacing, sync and rename into place.
     pub fn commit(mut self) -> Result<(), DestError> {
         let w = self.w.take().ok_or(DestError::AlreadyCommitted)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
+        let f = w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         if let Some((tmp, path, perms)) = &self.stage {
             if let Some(p) = perms {
                 f.set_permissions(p.clone())?;

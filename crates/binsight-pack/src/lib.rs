@@ -591,16 +591,13 @@ fn is_layout(dir: &Path) -> Result<(), NotLayout> {
 /// and a non-empty directory that is not an OCI image layout ([`LAYOUT_ENTRIES`] and nothing
 /// else). An existing layout is replaced only with `replace` (`--force`).
 pub fn layout_dest(dir: &Path, replace: bool) -> Result<LayoutDest, PackError> {
-    let m = match std::fs::symlink_metadata(dir) {
-        Ok(m) => m,
-        // Not there, or not reachable (a file on the way, no permission): a new layout, whose
-        // writing then fails with the reason (a run-time failure, not a refusal).
-        Err(_) => {
-            if dir.file_name().is_none() {
-                return Err(werr(dir, WriteError::NotADirName));
-            }
-            return Ok(LayoutDest::New(dir.to_path_buf()));
+    // Not there, or not reachable (a file on the way, no permission): a new layout, whose
+    // writing then fails with the reason (a run-time failure, not a refusal).
+    let Ok(m) = std::fs::symlink_metadata(dir) else {
+        if dir.file_name().is_none() {
+            return Err(werr(dir, WriteError::NotADirName));
         }
+        return Ok(LayoutDest::New(dir.to_path_buf()));
     };
     if m.file_type().is_symlink() {
         return Err(werr(dir, WriteError::Symlink));

@@ -162,9 +162,9 @@ impl ByteBudget {
 
     /// Take `n` bytes, waiting until they fit (a single request larger than the budget is let through when nothing else is in use).
     pub fn acquire(&self, n: u64) {
-        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while *u != 0 && *u + n > self.max {
-            u = self.freed.wait(u).unwrap_or_else(|e| e.into_inner());
+            u = self.freed.wait(u).unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         *u += n;
     }
@@ -175,7 +175,7 @@ impl ByteBudget {
     pub fn acquire_helping_pool(&self, n: u64) {
         loop {
             {
-                let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+                let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if *u == 0 || *u + n <= self.max {
                     *u += n;
                     return;
@@ -189,7 +189,7 @@ impl ByteBudget {
 
     /// Give `n` bytes back and wake the waiters.
     pub fn release(&self, n: u64) {
-        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *u = u.saturating_sub(n);
         self.freed.notify_all();
     }

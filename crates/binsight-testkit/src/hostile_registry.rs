@@ -44,7 +44,7 @@ impl Server {
     }
     /// The requests received so far, in order.
     pub fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
     /// Every `Authorization` header this server was sent.
     pub fn authorizations(&self) -> Vec<String> {
@@ -105,7 +105,7 @@ where
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
                 let Some(hit) = read_request(&stream) else { return };
-                s.hits.lock().unwrap_or_else(|e| e.into_inner()).push(hit.clone());
+                s.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(hit.clone());
                 handler(&hit, &mut Out { stream: &mut stream, sent: &s.sent });
             });
         }

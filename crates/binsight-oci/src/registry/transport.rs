@@ -125,7 +125,7 @@ impl Client {
     }
 
     fn current_auth(&self) -> Option<String> {
-        self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.auth.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     fn basic(&self) -> Option<String> {
@@ -319,7 +319,7 @@ impl Client {
                 let credentials = self.creds.as_ref().map_or("none found".to_string(), |c| format!("from {}", c.from));
                 return Err(self.err(ErrorKind::Denied { what: what.into(), credentials }));
             }
-            *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = Some(auth);
+            *self.auth.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(auth);
         }
         Ok(resp)
     }
