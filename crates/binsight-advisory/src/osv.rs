@@ -37,7 +37,8 @@ pub struct Advisory {
     /// Links: advisory, report, fix.
     #[serde(default)]
     pub references: Vec<Reference>,
-    /// What the source database adds (RustSec's `informational`, its categories); `None` when absent.
+    /// What the source database adds (RustSec's `informational`, its categories); `None` when
+    /// absent.
     #[serde(default)]
     pub database_specific: Option<serde_json::Value>,
 }
@@ -85,7 +86,8 @@ pub struct Affected {
     /// Versions listed one by one.
     #[serde(default)]
     pub versions: Vec<String>,
-    /// What the ecosystem adds (RustSec: affected functions; Go: affected symbols); `None` when absent.
+    /// What the ecosystem adds (RustSec: affected functions; Go: affected symbols); `None` when
+    /// absent.
     #[serde(default)]
     pub ecosystem_specific: Option<serde_json::Value>,
     /// What the source database adds; `None` when absent.

@@ -57,7 +57,8 @@ pub fn corpus_dir() -> PathBuf {
     cache.join("binsight").join("corpus")
 }
 
-/// Read `dir/manifest.json`. `Err` (naming what to run) when it is missing, not a manifest, of another schema, or lists no fixture.
+/// Read `dir/manifest.json`. `Err` (naming what to run) when it is missing, not a manifest, of
+/// another schema, or lists no fixture.
 pub fn load_manifest(dir: &Path) -> Result<Manifest> {
     let p = dir.join("manifest.json");
     let text = std::fs::read_to_string(&p).with_context(|| {
@@ -437,7 +438,8 @@ fn render_musl(results: &[FixtureResult]) -> String {
 pub struct CrateScore {
     /// The fixture's id.
     pub id: String,
-    /// How binsight found the crates (`found_by` of the first crate: `cargo-auditable`, `panic-path`), `none` when it found none.
+    /// How binsight found the crates (`found_by` of the first crate: `cargo-auditable`,
+    /// `panic-path`), `none` when it found none.
     pub method: String,
     /// Packages compiled into the binary (kind "normal", root excluded).
     pub truth_linked: usize,
@@ -541,7 +543,8 @@ fn parse_go_version_m(text: &str) -> std::collections::BTreeSet<String> {
     deps.into_iter().map(|(p, v)| key(&p, &v)).collect()
 }
 
-/// Score Go module recovery on each fixture that records its go.mod modules (`dir`: the corpus directory, where the saved `go version -m` outputs are).
+/// Score Go module recovery on each fixture that records its go.mod modules (`dir`: the corpus
+/// directory, where the saved `go version -m` outputs are).
 pub fn go_scores(dir: &Path, results: &[FixtureResult]) -> Vec<GoScore> {
     let mut out = Vec::new();
     for r in results {

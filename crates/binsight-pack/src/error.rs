@@ -39,7 +39,8 @@ pub enum InputError {
         /// The platform, `os/architecture[/variant]`.
         platform: String,
     },
-    /// A binary's name is not a plain file name under `/app/` (empty, with a `/`, or starting with `.`).
+    /// A binary's name is not a plain file name under `/app/` (empty, with a `/`, or starting with
+    /// `.`).
     #[error("{name:?}: not a usable file name for /app/")]
     BadName {
         /// The name as given.

@@ -588,8 +588,8 @@ fn is_layout(dir: &Path) -> Result<(), NotLayout> {
 
 /// Where a layout at `dir` may go. Refused whatever `replace` says: the current directory, any
 /// directory above it (`.`, `..`, `/`), a symbolic link, something that is not a directory,
-/// and a non-empty directory that is not an OCI image layout ([`LAYOUT_ENTRIES`] and nothing
-/// else). An existing layout is replaced only with `replace` (`--force`).
+/// and a non-empty directory that is not an OCI image layout (`oci-layout`, `index.json`,
+/// `blobs/` and nothing else). An existing layout is replaced only with `replace` (`--force`).
 pub fn layout_dest(dir: &Path, replace: bool) -> Result<LayoutDest, PackError> {
     // Not there, or not reachable (a file on the way, no permission): a new layout, whose
     // writing then fails with the reason (a run-time failure, not a refusal).

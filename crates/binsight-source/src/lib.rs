@@ -160,7 +160,8 @@ impl ByteBudget {
         ByteBudget { used: std::sync::Mutex::new(0), freed: std::sync::Condvar::new(), max }
     }
 
-    /// Take `n` bytes, waiting until they fit (a single request larger than the budget is let through when nothing else is in use).
+    /// Take `n` bytes, waiting until they fit (a single request larger than the budget is let
+    /// through when nothing else is in use).
     pub fn acquire(&self, n: u64) {
         let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while *u != 0 && *u + n > self.max {

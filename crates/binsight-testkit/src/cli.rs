@@ -20,7 +20,8 @@ pub struct Binsight {
 }
 
 impl Binsight {
-    /// Runs of the binary at `bin` in a new empty home (panics when no temporary directory can be made).
+    /// Runs of the binary at `bin` in a new empty home (panics when no temporary directory can be
+    /// made).
     pub fn new(bin: impl Into<PathBuf>) -> Binsight {
         Binsight { bin: bin.into(), home: tempfile::tempdir().expect("tempdir") }
     }
