@@ -1,4 +1,4 @@
-//! The parts of the OSV schema (https://ossf.github.io/osv-schema/) binsight reads. Unknown
+//! The parts of the OSV schema (<https://ossf.github.io/osv-schema/>) binsight reads. Unknown
 //! fields are ignored and missing optional ones default, so any valid OSV record parses.
 
 use serde::Deserialize;

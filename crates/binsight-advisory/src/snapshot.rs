@@ -4,7 +4,7 @@
 //! Go vulnerability database: CC-BY-4.0), shown by `binsight db status`.
 //!
 //! Data from `db update` / `db import` supersedes an ecosystem of the snapshot (see
-//! [`crate::Database::load_default`]).
+//! [`crate::load_for_audit`]).
 
 use std::io::Read;
 use std::sync::OnceLock;

@@ -16,7 +16,7 @@ pub struct Unknown {
 /// Everything binsight says about one ELF file. One JSON line per file.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct BinaryReport {
-    /// [`SCHEMA_VERSION`](crate::SCHEMA_VERSION) of the report.
+    /// [`SCHEMA_VERSION`] of the report.
     pub schema_version: u32,
     /// The file's path: as given, or inside the image for image scans.
     pub path: String,
@@ -123,7 +123,7 @@ pub struct LayerInfo {
 /// A file that could not be reported on, with what the user can do. JSON: `{"path", "error"}`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
-    /// [`SCHEMA_VERSION`](crate::SCHEMA_VERSION) of the report.
+    /// [`SCHEMA_VERSION`] of the report.
     pub schema_version: u32,
     /// The file's path, as for [`BinaryReport::path`].
     pub path: String,
