@@ -234,8 +234,9 @@ fn applicability(
         }
     }
     if c.kind == ComponentKind::GoStdlib {
-        // Every Go binary has a standard library; whether the vulnerable package is linked is
-        // not checked yet (it needs the binary's function table, as govulncheck does).
+        // Every Go binary has a standard library. Without its function names (not indexed), or
+        // with a record that lists no imports, whether the vulnerable package is linked cannot be
+        // told (the evidence's wording is part of the JSON output).
         return (
             Applicability::Unknown,
             vec![Evidence::new(

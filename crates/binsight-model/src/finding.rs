@@ -101,7 +101,8 @@ pub enum Applicability {
     Affected,
     /// The affected functions are absent from the link.
     NotLinked,
-    /// Cannot tell (e.g. a stripped static binary, no fingerprint yet).
+    /// Cannot tell (e.g. a stripped static binary, or a Go binary whose function names were not
+    /// indexed); the evidence says why.
     Unknown,
 }
 
