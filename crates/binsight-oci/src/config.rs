@@ -78,7 +78,7 @@ pub struct RunConfig {
 /// The layers of the root filesystem, by uncompressed digest.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RootFs {
-    /// `type`: always `layers`.
+    /// `type` (`layers`; empty when absent).
     #[serde(rename = "type", default, deserialize_with = "json::string")]
     pub kind: String,
     /// Digests of the uncompressed layer tars, bottom first, as written.

@@ -129,7 +129,7 @@ pub enum ErrorKind {
     /// The registry wants credentials and none were found for it.
     #[error("the registry requires a login and no credentials for it were found; {login}")]
     LoginRequired {
-        /// What to do about it (how to log in).
+        /// How to log in (`docker login HOST`, or setting `REGISTRY_AUTH_FILE`).
         login: String,
     },
     /// A `Bearer` challenge without a `realm`.
@@ -159,7 +159,7 @@ pub enum ErrorKind {
     TokenRefused {
         /// The HTTP status, or the helper's exit status.
         status: u16,
-        /// What the server said, or what to check.
+        /// Which credentials were refused, or, with none, how to log in.
         hint: String,
     },
     /// The token server's answer could not be read.
