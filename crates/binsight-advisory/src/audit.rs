@@ -135,7 +135,7 @@ fn severity(a: &Advisory) -> Option<Severity> {
             "CVSS_V4" => cvss::v4::Vector::from_str(&s.score).ok().map(|v| v.score().value()),
             _ => None,
         })
-        .max_by(|x, y| x.total_cmp(y))
+        .max_by(f64::total_cmp)
         .map(Severity::from_cvss_score)
 }
 
@@ -234,8 +234,9 @@ fn applicability(
         }
     }
     if c.kind == ComponentKind::GoStdlib {
-        // Every Go binary has a standard library; whether the vulnerable package is linked is
-        // not checked yet (it needs the binary's function table, as govulncheck does).
+        // Every Go binary has a standard library. Without its function names (not indexed), or
+        // with a record that lists no imports, whether the vulnerable package is linked cannot be
+        // told (the evidence's wording is part of the JSON output).
         return (
             Applicability::Unknown,
             vec![Evidence::new(
@@ -555,7 +556,7 @@ mod tests {
 
     #[test]
     fn the_fix_is_for_the_installed_range() {
-        let fixed: Vec<String> = ["0.6.14", "1.6.1"].iter().map(|s| s.to_string()).collect();
+        let fixed: Vec<String> = ["0.6.14", "1.6.1"].iter().map(std::string::ToString::to_string).collect();
         assert_eq!(next_fix(&fixed, Some("1.6.0")).map(String::as_str), Some("1.6.1"));
         assert_eq!(next_fix(&fixed, Some("0.6.5")).map(String::as_str), Some("0.6.14"));
         assert_eq!(next_fix(&fixed, Some("2.0.0")), None);

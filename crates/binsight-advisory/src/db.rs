@@ -22,12 +22,16 @@ const MAX_WARNINGS_PER_DIR: usize = 20;
 /// A file that was skipped, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadWarning {
+    /// The file.
     pub path: PathBuf,
+    /// Why it was skipped.
     pub message: String,
 }
 
+/// Advisory records indexed by (ecosystem, package), and where they came from.
 #[derive(Debug, Default)]
 pub struct Database {
+    /// Every record loaded, in load order.
     pub advisories: Vec<Advisory>,
     /// (ecosystem, package name) → indices into `advisories`.
     index: HashMap<(String, String), Vec<usize>>,
@@ -92,8 +96,11 @@ impl std::fmt::Display for Origin {
 /// modification dates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSource {
+    /// Where its records came from.
     pub origin: Origin,
+    /// The OSV ecosystems its records cover.
     pub ecosystems: Vec<String>,
+    /// How many records it holds.
     pub records: usize,
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -102,7 +109,9 @@ pub struct DataSource {
 /// One advisory that affects a queried package version.
 #[derive(Debug, Clone)]
 pub struct Match<'a> {
+    /// The advisory.
     pub advisory: &'a Advisory,
+    /// Whether the version is affected, or cannot be decided.
     pub decision: Decision,
 }
 
@@ -253,6 +262,7 @@ impl Database {
         self.sources.iter().filter(move |s| s.ecosystems.iter().any(|e| e == ecosystem))
     }
 
+    /// Add a record and index it under each package it affects.
     pub fn add(&mut self, a: Advisory) {
         let i = self.advisories.len();
         for aff in &a.affected {
@@ -270,6 +280,7 @@ impl Database {
     pub fn len(&self) -> usize {
         self.advisories.len()
     }
+    /// No record loaded.
     pub fn is_empty(&self) -> bool {
         self.advisories.is_empty()
     }

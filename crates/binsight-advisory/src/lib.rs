@@ -4,6 +4,8 @@
 //! against it, decide whether the vulnerable code is linked, and give a verdict that never
 //! claims more than the data loaded.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod audit;
 pub mod db;
 pub mod error;

@@ -1,4 +1,4 @@
-//! The parts of the OSV schema (https://ossf.github.io/osv-schema/) binsight reads. Unknown
+//! The parts of the OSV schema (<https://ossf.github.io/osv-schema/>) binsight reads. Unknown
 //! fields are ignored and missing optional ones default, so any valid OSV record parses.
 
 use serde::Deserialize;
@@ -11,84 +11,120 @@ use crate::error::RecordError;
 /// 1 MiB leaves ~80× headroom and keeps a hostile store from costing gigabytes per `--audit`.
 pub const MAX_RECORD: u64 = 1 << 20;
 
+/// One OSV record.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Advisory {
+    /// Its id (`RUSTSEC-2024-0001`, `GO-2024-1234`, `GHSA-…`).
     pub id: String,
+    /// When it was last changed (RFC 3339); empty when the record does not say.
     #[serde(default)]
     pub modified: String,
+    /// When it was published (RFC 3339); `None` when the record does not say.
     #[serde(default)]
     pub published: Option<String>,
     /// Set when the record was withdrawn: such records match nothing.
     #[serde(default)]
     pub withdrawn: Option<String>,
+    /// Other ids of the same vulnerability (CVE, GHSA).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// One line; `None` when the record has none.
     #[serde(default)]
     pub summary: Option<String>,
+    /// The long description (Markdown); `None` when the record has none.
     #[serde(default)]
     pub details: Option<String>,
+    /// Severity scores (CVSS vectors).
     #[serde(default)]
     pub severity: Vec<Severity>,
+    /// The packages and versions it affects.
     #[serde(default)]
     pub affected: Vec<Affected>,
+    /// Links: advisory, report, fix.
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// What the source database adds (RustSec's `informational`, its categories); `None` when
+    /// absent.
     #[serde(default)]
     pub database_specific: Option<serde_json::Value>,
 }
 
+/// A severity score.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Severity {
+    /// The scoring system (`CVSS_V3`, `CVSS_V4`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The score itself (a CVSS vector).
     pub score: String,
 }
 
+/// A link of a record.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Reference {
+    /// What it links to (`ADVISORY`, `REPORT`, `FIX`, `WEB`…).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The URL.
     pub url: String,
 }
 
+/// A package an advisory is about.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Package {
+    /// OSV ecosystem (`crates.io`, `Go`).
     pub ecosystem: String,
+    /// The package's name in that ecosystem.
     pub name: String,
+    /// Its package URL; `None` when the record has none.
     #[serde(default)]
     pub purl: Option<String>,
 }
 
+/// One affected package: which versions, and what the ecosystem adds (affected functions).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Affected {
+    /// The package; `None` when the record names none (such entries match nothing).
     pub package: Option<Package>,
+    /// Version ranges.
     #[serde(default)]
     pub ranges: Vec<Range>,
+    /// Versions listed one by one.
     #[serde(default)]
     pub versions: Vec<String>,
+    /// What the ecosystem adds (RustSec: affected functions; Go: affected symbols); `None` when
+    /// absent.
     #[serde(default)]
     pub ecosystem_specific: Option<serde_json::Value>,
+    /// What the source database adds; `None` when absent.
     #[serde(default)]
     pub database_specific: Option<serde_json::Value>,
 }
 
+/// A version range: events in order (introduced, fixed, last affected, limit).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Range {
     /// `SEMVER`, `ECOSYSTEM` or `GIT`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The events, in order.
     #[serde(default)]
     pub events: Vec<Event>,
 }
 
+/// One event of a range: exactly one of its fields is set in a valid record.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 pub struct Event {
+    /// Versions from this one on are affected (`0`: from the first).
     #[serde(default)]
     pub introduced: Option<String>,
+    /// Versions from this one on are not affected.
     #[serde(default)]
     pub fixed: Option<String>,
+    /// The last affected version (those after it are not).
     #[serde(default)]
     pub last_affected: Option<String>,
+    /// Versions from this one on are outside the range (an upper bound, mostly of GIT ranges).
     #[serde(default)]
     pub limit: Option<String>,
 }

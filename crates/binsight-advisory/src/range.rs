@@ -7,7 +7,9 @@ use crate::osv::{Affected, Event};
 /// The answer for one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
+    /// The version is affected.
     Affected,
+    /// The version is not affected.
     NotAffected,
     /// A range that cannot be evaluated (GIT, or versions that are not semver).
     Undecidable,

@@ -4,7 +4,7 @@
 //! Go vulnerability database: CC-BY-4.0), shown by `binsight db status`.
 //!
 //! Data from `db update` / `db import` supersedes an ecosystem of the snapshot (see
-//! [`crate::Database::load_default`]).
+//! [`crate::load_for_audit`]).
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -27,6 +27,7 @@ const MAX_UNCOMPRESSED: u64 = 64 << 20;
 pub struct SnapshotInfo {
     /// The day the data is as of (`YYYY-MM-DD`): the oldest of the ecosystems' dates.
     pub date: String,
+    /// Each ecosystem it holds.
     pub ecosystems: Vec<EcosystemInfo>,
 }
 
@@ -35,11 +36,15 @@ pub struct SnapshotInfo {
 pub struct EcosystemInfo {
     /// OSV ecosystem name: `crates.io`, `Go`.
     pub ecosystem: String,
+    /// How many records.
     pub records: usize,
     /// `YYYY-MM-DD`: the newest record's `modified`, or the source commit's date.
     pub date: String,
+    /// The licence of the data (`CC0-1.0`, `CC-BY-4.0`).
     pub license: String,
+    /// Whom the data is from, as its licence asks to say.
     pub attribution: String,
+    /// The commit of the source repository it was taken from; `None` when not from a repository.
     #[serde(default)]
     pub source_commit: Option<String>,
 }

@@ -37,15 +37,24 @@ const META: &str = ".meta.json";
 /// that refreshes it).
 pub const STALE_AFTER_DAYS: u64 = 30;
 
+/// Why a local advisory database cannot be read, written or imported into.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A file or directory cannot be read or written.
     #[error("{path}: {message}")]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// No record to import; the second field says what was skipped (empty if nothing was).
     #[error("{0}: no usable OSV records found{1} (nothing was imported; the existing database is unchanged)")]
     Empty(PathBuf, String),
+    /// The import source is neither a directory nor a `.zip`.
     #[error("{0}: not a directory or a .zip of OSV JSON records")]
     NotOsv(PathBuf),
+    /// The import source is a FIFO, socket or device.
     #[error(
         "{0}: not a regular file (a FIFO, socket or device); give a directory of OSV JSON files or a .zip of them"
     )]
@@ -56,14 +65,18 @@ pub(crate) fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Io { path: path.to_path_buf(), message: e.to_string() }
 }
 
+/// What is known of one imported source: stored beside its records.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SourceMeta {
+    /// Its name in the database (the directory its records are in).
     pub name: String,
     /// Where it was imported from.
     pub origin: String,
     /// Seconds since the Unix epoch.
     pub imported_at: u64,
+    /// Records imported.
     pub records: usize,
+    /// Records skipped (bad or over a cap).
     pub skipped: usize,
 }
 
@@ -812,7 +825,10 @@ mod tests {
         import(root.path(), "crates.io", &good).expect("import");
         let dir = sources_dir(root.path()).join("crates.io");
         // Written by hand: a huge record, and a huge or foreign .meta.json elsewhere.
-        let huge = format!("{{\"id\":\"HUGE-1\",\"details\":\"{}\"}}", "x".repeat((MAX_RECORD + 10) as usize));
+        let huge = format!(
+            "{{\"id\":\"HUGE-1\",\"details\":\"{}\"}}",
+            "x".repeat(usize::try_from(MAX_RECORD + 10).expect("fits"))
+        );
         std::fs::write(dir.join("HUGE-1.json"), huge).expect("write");
         let (db, w) = load(root.path());
         assert_eq!(db.len(), 1);
@@ -836,7 +852,7 @@ mod tests {
         .expect("write");
         let bigmeta = sources_dir(root.path()).join("big");
         std::fs::create_dir(&bigmeta).expect("mkdir");
-        std::fs::write(bigmeta.join(META), vec![b' '; (MAX_META + 1) as usize]).expect("write");
+        std::fs::write(bigmeta.join(META), vec![b' '; usize::try_from(MAX_META + 1).expect("fits")]).expect("write");
         assert_eq!(status(root.path()).iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["crates.io"]);
     }
 }

@@ -1,6 +1,8 @@
 //! The ground-truth corpus, read back: the manifest written by `corpus/build`, and a comparison
 //! of binsight's answers with the recipe's truth, field by field.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod rustsec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,21 +11,31 @@ use anyhow::{bail, Context as _, Result};
 use binsight_model::{BinaryReport, ComponentKind, Linkage};
 use serde::Deserialize;
 
+/// The corpus manifest (`manifest.json`): every fixture `corpus/build` made.
 #[derive(Debug, Deserialize)]
 pub struct Manifest {
+    /// Manifest schema version (1).
     pub schema: u32,
+    /// The fixtures, in build order.
     pub fixtures: Vec<Fixture>,
 }
 
+/// One binary of the corpus and the truth its recipe recorded.
 #[derive(Debug, Deserialize, Clone)]
 pub struct Fixture {
+    /// Its id (unique in the manifest).
     pub id: String,
+    /// Its path, relative to the corpus directory.
     pub path: String,
+    /// SHA-256 of the file as built (hex).
     pub sha256: String,
+    /// How it was built (toolchain, flags, image): the recipe as recorded.
     #[serde(default)]
     pub recipe: serde_json::Value,
+    /// A binary taken from a real release rather than built from a recipe.
     #[serde(default)]
     pub real_world: bool,
+    /// The true answer per field (see [`FIELDS`]), and package lists (`go_modules`, Cargo.lock's).
     pub truth: BTreeMap<String, serde_json::Value>,
     /// Other fields of the manifest entry (e.g. `go_version_m`: saved `go version -m` output).
     #[serde(flatten)]
@@ -45,6 +57,8 @@ pub fn corpus_dir() -> PathBuf {
     cache.join("binsight").join("corpus")
 }
 
+/// Read `dir/manifest.json`. `Err` (naming what to run) when it is missing, not a manifest, of
+/// another schema, or lists no fixture.
 pub fn load_manifest(dir: &Path) -> Result<Manifest> {
     let p = dir.join("manifest.json");
     let text = std::fs::read_to_string(&p).with_context(|| {
@@ -80,6 +94,7 @@ pub const FIELDS: &[&str] = &[
 /// Outcome of one field on one fixture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// binsight's answer is the truth.
     Correct,
     /// A range that contains the truth (not a wrong answer, not exact either).
     Range(String),
@@ -87,7 +102,9 @@ pub enum Outcome {
     Unknown(String),
     /// binsight gave a different answer.
     Wrong {
+        /// The truth.
         expected: String,
+        /// binsight's answer.
         found: String,
     },
 }
@@ -255,8 +272,11 @@ pub enum FixtureError {
 
 /// Per-fixture result.
 pub struct FixtureResult {
+    /// The fixture.
     pub fixture: Fixture,
+    /// binsight's report on it, or why there is none.
     pub report: std::result::Result<BinaryReport, FixtureError>,
+    /// The outcome of each field that has a truth, in [`FIELDS`] order.
     pub outcomes: Vec<(&'static str, Outcome)>,
 }
 
@@ -436,15 +456,20 @@ fn render_musl(results: &[FixtureResult]) -> String {
 /// Crate recovery on one fixture whose recipe recorded its Cargo.lock packages.
 #[derive(Debug, Clone)]
 pub struct CrateScore {
+    /// The fixture's id.
     pub id: String,
+    /// How binsight found the crates (`found_by` of the first crate: `cargo-auditable`,
+    /// `panic-path`), `none` when it found none.
     pub method: String,
     /// Packages compiled into the binary (kind "normal", root excluded).
     pub truth_linked: usize,
+    /// Crates binsight found (root and build-only ones excluded).
     pub found: usize,
     /// Found crates that are in the Cargo.lock at all (any kind).
     pub true_positives: usize,
     /// Linked crates that were found.
     pub recalled: usize,
+    /// Found crates that are not in the Cargo.lock (`name@version`).
     pub false_positives: Vec<String>,
 }
 
@@ -495,12 +520,17 @@ pub fn crate_scores(results: &[FixtureResult]) -> Vec<CrateScore> {
 /// Go modules on one fixture: binsight vs the recipe's go.mod and vs `go version -m`.
 #[derive(Debug, Clone)]
 pub struct GoScore {
+    /// The fixture's id.
     pub id: String,
+    /// Dependencies in the recipe's go.mod.
     pub truth: usize,
+    /// Dependencies binsight found (the main module excluded).
     pub found: usize,
+    /// binsight found exactly the recipe's dependencies.
     pub matches_recipe: bool,
     /// `None` when the fixture has no saved `go version -m` output.
     pub matches_go_tool: Option<bool>,
+    /// Each dependency found on one side only, with the two sides named.
     pub diff: Vec<String>,
 }
 
@@ -533,6 +563,8 @@ fn parse_go_version_m(text: &str) -> std::collections::BTreeSet<String> {
     deps.into_iter().map(|(p, v)| key(&p, &v)).collect()
 }
 
+/// Score Go module recovery on each fixture that records its go.mod modules (`dir`: the corpus
+/// directory, where the saved `go version -m` outputs are).
 pub fn go_scores(dir: &Path, results: &[FixtureResult]) -> Vec<GoScore> {
     let mut out = Vec::new();
     for r in results {

@@ -15,6 +15,7 @@ use serde_json::Value;
 /// What [`write_db`] wrote.
 #[derive(Debug, Default)]
 pub struct Written {
+    /// Advisories written.
     pub advisories: usize,
     /// Records not representable in RustSec's form (`(file, reason)`), left out.
     pub skipped: Vec<(String, String)>,

@@ -102,7 +102,10 @@ fn vulnerable_crate_from_the_osv_snapshot() {
     plant(&mut r, "cassandra", "0.8.1");
     audit(&mut r, &db);
     let f = r.findings.as_ref().and_then(|f| f.iter().find(|x| x.id == "RUSTSEC-2016-0006")).expect("finding");
-    assert_eq!((f.installed.as_str(), f.informational.as_ref().map(|i| i.as_str())), ("0.8.1", Some("unmaintained")));
+    assert_eq!(
+        (f.installed.as_str(), f.informational.as_ref().map(binsight_model::Informational::as_str)),
+        ("0.8.1", Some("unmaintained"))
+    );
     let v = r.verdict.as_ref().expect("verdict");
     assert_eq!(v.action.as_str(), "ok", "{v:?}");
     assert!(v.reasons.iter().any(|x| x.contains("cassandra 0.8.1 is unmaintained")), "{v:?}");
@@ -172,7 +175,7 @@ fn vulnerable_crates_fixture_findings_equal_the_recipe() {
         assert_eq!(r.verdict.as_ref().map(|v| v.action.as_str()), Some("rebuild"), "{}", f.id);
         // Severity comes from the record's CVSS vector (RUSTSEC-2021-0003: 9.8, critical).
         let smallvec = r.findings.iter().flatten().find(|x| x.id == "RUSTSEC-2021-0003").expect("smallvec finding");
-        assert_eq!(smallvec.severity.map(|s| s.as_str()), Some("critical"));
+        assert_eq!(smallvec.severity.map(binsight_model::Severity::as_str), Some("critical"));
     }
 }
 

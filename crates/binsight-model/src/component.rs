@@ -43,6 +43,7 @@ pub enum Completeness {
 /// One thing a binary was built from, with a package URL for vulnerability data and SBOMs.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Component {
+    /// Package name (crate, Go module path, `musl`, `glibc`, `rust-std`…).
     pub name: String,
     /// Exact version; `None` when only a range is known (see the evidence).
     pub version: Option<String>,
@@ -64,5 +65,6 @@ pub struct Component {
     /// Build-time only (e.g. a build-script dependency in cargo-auditable data): not in the code.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub build_only: bool,
+    /// What it was recognised by.
     pub evidence: Vec<Evidence>,
 }

@@ -32,13 +32,16 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Evidence of `signal` (a short name of what was looked for), seen as `detail`, anywhere.
     pub fn new(signal: &str, detail: impl Into<String>) -> Self {
         Evidence { signal: signal.to_string(), section: None, offset: None, detail: detail.into() }
     }
+    /// The same evidence, found in `section`.
     pub fn in_section(mut self, section: impl Into<String>) -> Self {
         self.section = Some(section.into());
         self
     }
+    /// The same evidence, found at file offset `offset`.
     pub fn at(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self

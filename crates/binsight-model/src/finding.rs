@@ -101,25 +101,31 @@ pub enum Applicability {
     Affected,
     /// The affected functions are absent from the link.
     NotLinked,
-    /// Cannot tell (e.g. a stripped static binary, no fingerprint yet).
+    /// Cannot tell (e.g. a stripped static binary, or a Go binary whose function names were not
+    /// indexed); the evidence says why.
     Unknown,
 }
 
 /// One known vulnerability in a component of a binary.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    /// Advisory id (RUSTSEC-…, GO-…, or binsight's for libcs) and its aliases (CVE, GHSA).
+    /// Advisory id (RUSTSEC-…, GO-…, or binsight's for libcs).
     pub id: String,
+    /// Other ids of the same advisory (CVE, GHSA).
     pub aliases: Vec<String>,
+    /// The advisory's one-line summary; `None` when it has none.
     pub summary: Option<String>,
-    /// Component name and the version installed.
+    /// Component name.
     pub component: String,
+    /// The component's version in the binary (a range for a libc known only by range).
     pub installed: String,
     /// Versions that fix it (empty: no fixed release).
     pub fixed: Vec<String>,
     /// From the advisory's CVSS vectors; `None` when the advisory gives none (shown `unrated`).
     pub severity: Option<Severity>,
+    /// Whether the vulnerable code is in the binary.
     pub applicability: Applicability,
+    /// What the applicability was decided on (linked functions, symbols).
     pub evidence: Vec<Evidence>,
     /// Set for advisories that report no vulnerability but a warning about the component
     /// (RustSec's `unmaintained`, `unsound`, `notice`). They never make the verdict `rebuild`.

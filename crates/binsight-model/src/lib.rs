@@ -19,6 +19,8 @@
 //! | [`runtime`] | [`Hardening`], [`Portability`], [`Dns`] and its [`Resolver`] |
 //! | [`report`] | [`BinaryReport`], [`ImageInfo`], [`FileError`], [`Unknown`], [`Partial`] |
 
+#![warn(missing_docs, unreachable_pub)]
+
 #[macro_use]
 mod name;
 pub mod component;

@@ -7,19 +7,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Confidence, Evidence};
 
+/// Which C library.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum LibcFamily {
+    /// musl.
     Musl,
+    /// GNU C library.
     Glibc,
+    /// uClibc or uClibc-ng.
     Uclibc,
+    /// Android's bionic.
     Bionic,
     /// No libc at all (Go with CGO_ENABLED=0, freestanding code).
     None,
+    /// The binary does not let binsight tell.
     Unknown,
 }
 
 impl LibcFamily {
+    /// The lowercase name, as in JSON (`musl`, `glibc`…).
     pub fn as_str(self) -> &'static str {
         match self {
             LibcFamily::Musl => "musl",
@@ -32,8 +39,10 @@ impl LibcFamily {
     }
 }
 
+/// The C library of a binary: which one, which version, and how sure.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Libc {
+    /// Which C library (`none` when there is none, `unknown` when it cannot be told).
     pub family: LibcFamily,
     /// Exact version (`1.2.3`) or a range (`>=1.2.4, <=1.2.5`, `<=1.1.24`) when known.
     pub version: Option<VersionRange>,
@@ -61,6 +70,7 @@ pub struct Libc {
 pub struct Patch {
     /// Advisory id the fix is for (e.g. `CVE-2025-26519`).
     pub id: String,
+    /// Where the patch was seen.
     pub evidence: Evidence,
 }
 
@@ -86,6 +96,7 @@ impl Default for Libc {
 /// Whether a static binary links a libc function (for advisories naming affected functions).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct LinkedFunction {
+    /// The function's name (`iconv`, `getaddrinfo`…).
     pub name: String,
     /// `Some(true)` present, `Some(false)` absent (symbols show it), `None` cannot tell (stripped).
     pub present: Option<bool>,

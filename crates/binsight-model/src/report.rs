@@ -9,14 +9,18 @@ use crate::*;
 pub struct Unknown {
     /// Detector or layer that hit it (`elf`, `libc`, `toolchain`…).
     pub origin: String,
+    /// What went wrong, one line.
     pub message: String,
 }
 
 /// Everything binsight says about one ELF file. One JSON line per file.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct BinaryReport {
+    /// [`SCHEMA_VERSION`] of the report.
     pub schema_version: u32,
+    /// The file's path: as given, or inside the image for image scans.
     pub path: String,
+    /// File size in bytes.
     pub size: u64,
     /// SHA-256 of the file (hex), when the reader computed it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -24,11 +28,17 @@ pub struct BinaryReport {
     /// For files read from a container image: the digest of the layer that brought the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// What the ELF headers say.
     pub elf: ElfFacts,
+    /// The C library it links or carries.
     pub libc: Libc,
+    /// The compilers that built it.
     pub toolchain: Toolchain,
+    /// Hardening checks.
     pub hardening: Hardening,
+    /// Where it runs and what it needs from the host.
     pub portability: Portability,
+    /// The DNS resolver it carries.
     #[serde(default)]
     pub dns: Dns,
     /// What the binary was built from: crates, Go modules, the Rust or Go standard library, libc.
@@ -43,6 +53,7 @@ pub struct BinaryReport {
     /// Rebuild or not (only with `--audit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// Problems that left part of the report unanswered.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unknowns: Vec<Unknown>,
     /// Detectors that stopped early on this file because it exceeded their work or memory
@@ -69,6 +80,7 @@ pub struct Partial {
 /// A container image a scan read (JSON: a `{"image": …}` line before its binaries).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// The image as the user named it (path or reference).
     pub source: String,
     /// `docker-archive`, `oci-dir` or `oci-archive`.
     pub kind: String,
@@ -77,17 +89,22 @@ pub struct ImageInfo {
     pub manifest_digest: Option<String>,
     /// Digest of the image config: the image ID.
     pub config_digest: String,
+    /// Tags the image carries (`RepoTags`, `org.opencontainers.image.ref.name`).
     pub tags: Vec<String>,
     /// `os/architecture[/variant]`.
     pub platform: String,
+    /// The config's `Entrypoint`.
     pub entrypoint: Vec<String>,
+    /// The config's `Cmd`.
     pub cmd: Vec<String>,
+    /// Its layers, bottom first.
     pub layers: Vec<LayerInfo>,
     /// Other platforms in a multi-platform index (not scanned).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_platforms: Vec<String>,
 }
 
+/// One layer of a scanned image.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct LayerInfo {
     /// The layer's digest as the image names it (OCI: the blob digest; docker-archive: the
@@ -95,17 +112,22 @@ pub struct LayerInfo {
     pub digest: String,
     /// `gzip`, `zstd` or `tar`.
     pub compression: String,
-    /// Bytes read (compressed) and bytes of tar (uncompressed).
+    /// Bytes read (compressed).
     pub size: u64,
+    /// Bytes of tar (uncompressed).
     pub uncompressed_size: u64,
+    /// Tar entries read.
     pub entries: u64,
 }
 
 /// A file that could not be reported on, with what the user can do. JSON: `{"path", "error"}`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
+    /// [`SCHEMA_VERSION`] of the report.
     pub schema_version: u32,
+    /// The file's path, as for [`BinaryReport::path`].
     pub path: String,
+    /// What went wrong and what the user can do.
     pub error: String,
     /// The image layer (digest) the entry came from, for image scans.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,11 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Evidence, Fix};
 
+/// The outcome of one hardening check.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// The protection is on.
     Enabled,
+    /// Partly on (e.g. RELRO without `BIND_NOW`).
     Partial,
+    /// The protection is off.
     Disabled,
     /// The file does not let us tell (e.g. a stripped static binary's canary).
     Unknown,
@@ -16,36 +20,48 @@ pub enum Status {
     NotApplicable,
 }
 
+/// One hardening check: its status, why, and what showed it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Check {
+    /// The outcome.
     pub status: Status,
     /// One line: why this status.
     pub reason: String,
+    /// What the status was read from (empty when nothing specific).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub evidence: Vec<Evidence>,
 }
 
 impl Check {
+    /// A check with this status and reason, and no evidence yet.
     pub fn new(status: Status, reason: impl Into<String>) -> Self {
         Check { status, reason: reason.into(), evidence: vec![] }
     }
+    /// The check with `e` added to its evidence.
     pub fn with(mut self, e: Evidence) -> Self {
         self.evidence.push(e);
         self
     }
 }
 
+/// The hardening checks of one binary.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Hardening {
+    /// Read-only relocations (`PT_GNU_RELRO`, full with `BIND_NOW`).
     pub relro: Check,
+    /// Position-independent executable (loaded at a random address).
     pub pie: Check,
+    /// Non-executable stack (`PT_GNU_STACK` without `X`).
     pub nx: Check,
+    /// Stack protector (`__stack_chk_fail` and its kin).
     pub canary: Check,
+    /// `_FORTIFY_SOURCE` (`__*_chk` functions).
     pub fortify: Check,
     /// x86 IBT+SHSTK or aarch64 BTI(+PAC).
     pub cfi: Check,
 }
 
+/// Whether the binary runs on hosts other than the one it was built on.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum PortabilityVerdict {
@@ -55,18 +71,25 @@ pub enum PortabilityVerdict {
     NeedsHostLibc,
     /// Static, but still needs files from the host at run time (glibc NSS/iconv/dlopen).
     NotPortable,
+    /// The file does not let binsight tell.
     Unknown,
 }
 
+/// The oldest release of a distribution whose libc meets the binary's floor.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct DistroRelease {
+    /// The distribution (`Debian`, `Ubuntu`, `Alpine`…).
     pub distro: String,
+    /// Its release (`12 (bookworm)`).
     pub release: String,
+    /// The libc that release ships, family and version (`glibc 2.36`).
     pub libc: String,
 }
 
+/// Where the binary can run, and what it needs from the host.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Portability {
+    /// The verdict.
     pub verdict: PortabilityVerdict,
     /// One plain sentence for people.
     pub summary: String,
@@ -78,6 +101,7 @@ pub struct Portability {
     pub min_kernel: Option<String>,
     /// What the binary needs from the host at run time, beyond the kernel.
     pub runtime_needs: Vec<String>,
+    /// What the verdict was read from.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub evidence: Vec<Evidence>,
 }
@@ -111,6 +135,7 @@ pub struct Dns {
     pub verdict: String,
     /// What fixes it, when something is wrong (e.g. "rebuild with Rust >= 1.93 …").
     pub fix: Option<Fix>,
+    /// What the resolver was recognised by.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub evidence: Vec<Evidence>,
 }

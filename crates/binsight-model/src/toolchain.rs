@@ -4,21 +4,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Confidence, Evidence};
 
+/// The Rust compiler that built the binary.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Rustc {
     /// `1.80.1`, or `None` when only an unknown commit was seen.
     pub version: Option<String>,
     /// Full or abbreviated commit hash of the compiler.
     pub commit: Option<String>,
+    /// How sure the identification is.
     pub confidence: Confidence,
+    /// What it was recognised by.
     pub evidence: Vec<Evidence>,
 }
 
+/// The Go toolchain that built the binary, with the build info it embedded.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Go {
     /// `go1.19.8`.
     pub version: String,
+    /// How sure the identification is.
     pub confidence: Confidence,
+    /// What it was recognised by.
     pub evidence: Vec<Evidence>,
     /// Main module path (`path` line of the build info), e.g. `github.com/x/tool/cmd/tool`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,8 +41,11 @@ pub struct Go {
 /// A Go module named in build info.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct GoModule {
+    /// Module path (`golang.org/x/net`).
     pub path: String,
+    /// Module version (`v0.23.0`, `(devel)`).
     pub version: String,
+    /// Its `go.sum` hash (`h1:…`); `None` when the build info has none (replaced or local modules).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<String>,
     /// The module that replaced it (`=>` line), if any.
@@ -44,20 +53,26 @@ pub struct GoModule {
     pub replace: Option<Box<GoModule>>,
 }
 
+/// A C/C++ compiler or linker that left its mark in `.comment`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Compiler {
     /// `gcc`, `clang`, `zig`, `lld`, `gnu-ld`, `gold`, `mold`…
     pub name: String,
+    /// Its version (`12.2.0`); `None` when the mark has none.
     pub version: Option<String>,
     /// Vendor string as found, e.g. `Debian 12.2.0-14+deb12u1`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub vendor: Option<String>,
+    /// The `.comment` string it was read from.
     pub evidence: Vec<Evidence>,
 }
 
+/// Every toolchain that left a mark on the binary.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Toolchain {
+    /// The Rust compiler; `None` when the binary shows no sign of Rust.
     pub rustc: Option<Rustc>,
+    /// The Go toolchain; `None` when the binary is not a Go binary.
     pub go: Option<Go>,
     /// C/C++ compilers and linkers that left a mark (`.comment`), most specific first.
     pub cc: Vec<Compiler>,

@@ -14,6 +14,7 @@ use crate::json;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
+    /// What the blob is; empty when the descriptor states none.
     #[serde(default, deserialize_with = "json::string")]
     pub media_type: String,
     #[serde(default, deserialize_with = "json::string")]
@@ -24,8 +25,10 @@ pub struct Descriptor {
     /// The platform an index entry is for; `None` when the entry names none.
     #[serde(default, deserialize_with = "json::present", skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
+    /// Annotations (`org.opencontainers.image.ref.name`…); `None` when absent.
     #[serde(default, deserialize_with = "json::string_map", skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
+    /// The artifact type of the manifest it points to (SBOMs); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     /// The blob itself, base64, for tiny ones (the empty config `{}`).
@@ -85,15 +88,19 @@ impl Descriptor {
 /// An OCI platform as manifests and configs state it. Fields of the wrong type read as absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Platform {
+    /// CPU architecture (`amd64`, `arm64`…); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
+    /// Operating system (`linux`); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
+    /// CPU variant (`v7`, `v8`); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
 }
 
 impl Platform {
+    /// The platform `os/architecture[/variant]`.
     pub fn new(os: &str, architecture: &str, variant: Option<&str>) -> Platform {
         Platform { architecture: Some(architecture.into()), os: Some(os.into()), variant: variant.map(str::to_string) }
     }

@@ -9,7 +9,9 @@ use sha2::Digest as _;
 /// A digest algorithm binsight accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Algorithm {
+    /// `sha256`: 64 hex digits.
     Sha256,
+    /// `sha512`: 128 hex digits.
     Sha512,
 }
 
@@ -43,6 +45,7 @@ pub struct Digest {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{input:?}: not a valid digest")]
 pub struct DigestError {
+    /// The text as given.
     pub input: String,
 }
 
@@ -73,6 +76,7 @@ impl Digest {
         Ok(Digest { algorithm, hex: hex.to_string() })
     }
 
+    /// Its algorithm.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }

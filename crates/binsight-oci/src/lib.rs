@@ -10,6 +10,8 @@
 //! - [`media`]: media types and annotation keys.
 //! - [`registry`]: the distribution API client, pull and push.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod config;
 pub mod descriptor;
 pub mod digest;

@@ -12,10 +12,13 @@ use crate::json;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageManifest {
+    /// `schemaVersion` (2); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub schema_version: Option<u32>,
+    /// The media type it states; `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    /// What an artifact manifest holds (an SBOM's media type); `None` for images.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     /// `None` when the manifest has no config descriptor.
@@ -24,8 +27,10 @@ pub struct ImageManifest {
     /// `None` when the document has no `layers` (then it is no image manifest).
     #[serde(default, deserialize_with = "json::present_list", skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<Descriptor>>,
+    /// The manifest an artifact is about; `None` for images.
     #[serde(default, deserialize_with = "json::present", skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
+    /// Annotations; `None` when absent.
     #[serde(default, deserialize_with = "json::string_map", skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
 }
@@ -34,8 +39,10 @@ pub struct ImageManifest {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageIndex {
+    /// `schemaVersion` (2); `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub schema_version: Option<u32>,
+    /// The media type it states; `None` when absent.
     #[serde(default, deserialize_with = "json::opt", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// `None` when the document has no `manifests` (then it is no index).
@@ -58,7 +65,9 @@ impl ImageIndex {
 /// its fields (`manifests` makes an index, `layers` a manifest), not by what it says it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ManifestOrIndex {
+    /// An image index or manifest list (it has `manifests`).
     Index(ImageIndex),
+    /// An image manifest (it has `layers`).
     Manifest(Box<ImageManifest>),
     /// JSON, but neither.
     Neither,

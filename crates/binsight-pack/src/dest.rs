@@ -20,17 +20,25 @@ use std::path::{Path, PathBuf};
 /// Why an output cannot be written at a path (without the path: callers name it).
 #[derive(Debug, thiserror::Error)]
 pub enum DestError {
+    /// What is at the path cannot be looked at (`lstat` failed).
     #[error("cannot look at it: {0}")]
     Look(io::Error),
+    /// A symbolic link to nothing.
     #[error("is a symbolic link to nothing: name the file itself, or remove the link")]
     Dangling,
+    /// A symbolic link that cannot be followed (a loop, no permission).
     #[error("cannot follow the symbolic link: {0}")]
     Follow(io::Error),
-    /// `kind`: a directory, a block device or a socket.
+    /// A directory, a block device or a socket.
     #[error("is {kind}: outputs go to files, FIFOs or character devices (/dev/stdout); name a file")]
-    Unsupported { kind: &'static str },
+    Unsupported {
+        /// Which: `a directory`, `a block device` or `a socket`.
+        kind: &'static str,
+    },
+    /// [`Sink::commit`] after the output was committed.
     #[error("already committed")]
     AlreadyCommitted,
+    /// Opening, writing, syncing or renaming failed.
     #[error("{0}")]
     Io(#[from] io::Error),
 }
@@ -38,9 +46,13 @@ pub enum DestError {
 /// How an output path is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Dest {
-    /// Staged beside this path (the link's target, for a symbolic link) and renamed over it;
-    /// `exists`: a file is there now (it is replaced).
-    Replace { path: PathBuf, exists: bool },
+    /// Staged beside this path (the link's target, for a symbolic link) and renamed over it.
+    Replace {
+        /// The path written (the link's target, for a symbolic link).
+        path: PathBuf,
+        /// A file is there now (it is replaced, its permissions kept).
+        exists: bool,
+    },
     /// Opened and written through (FIFO, character device, a file descriptor's path).
     Through(PathBuf),
 }
@@ -148,7 +160,7 @@ impl Sink {
     /// Flush; when replacing, sync and rename into place.
     pub fn commit(mut self) -> Result<(), DestError> {
         let w = self.w.take().ok_or(DestError::AlreadyCommitted)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
+        let f = w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         if let Some((tmp, path, perms)) = &self.stage {
             if let Some(p) = perms {
                 f.set_permissions(p.clone())?;

@@ -15,6 +15,8 @@
 //! replaces an existing archive file, or an existing OCI layout and nothing else
 //! ([`layout_dest`]); a push uploads every blob before any manifest and the tag last.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,11 +32,17 @@ mod error;
 
 pub use error::{InputError, NotLayout, PackError, WriteError};
 
+/// Media type of an OCI image manifest.
 pub const MEDIA_MANIFEST: &str = binsight_oci::media::OCI_MANIFEST;
+/// Media type of an OCI image index (several platforms, or referrers).
 pub const MEDIA_INDEX: &str = binsight_oci::media::OCI_INDEX;
+/// Media type of an OCI image config.
 pub const MEDIA_CONFIG: &str = binsight_oci::media::OCI_CONFIG;
+/// Media type of a gzip-compressed layer tar.
 pub const MEDIA_LAYER: &str = binsight_oci::media::OCI_LAYER_GZIP;
+/// Media type of the empty descriptor (`{}`), the config of an SBOM artifact.
 pub const MEDIA_EMPTY: &str = binsight_oci::media::OCI_EMPTY;
+/// Media type of a CycloneDX JSON SBOM, the layer of an SBOM artifact.
 pub const MEDIA_CYCLONEDX: &str = binsight_oci::media::CYCLONEDX_JSON;
 /// Where the CA bundle goes, and what `SSL_CERT_FILE` says.
 pub const CA_PATH: &str = "etc/ssl/certs/ca-certificates.crt";
@@ -42,13 +50,17 @@ pub const CA_PATH: &str = "etc/ssl/certs/ca-certificates.crt";
 /// An OCI platform (`os/architecture[/variant]`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Platform {
+    /// Operating system: `linux`.
     pub os: String,
+    /// OCI architecture name (`amd64`, `arm64`, …), not the ELF machine name.
     pub architecture: String,
+    /// CPU variant (`v7` for 32-bit ARM); `None` when the architecture has none.
     pub variant: Option<String>,
 }
 
 impl Platform {
-    /// The platform of an ELF machine name as binsight reports it (`x86_64`, `aarch64`, …).
+    /// The platform of an ELF machine name as binsight reports it (`x86_64`, `aarch64`, …);
+    /// `None` for a machine with no OCI architecture name here.
     pub fn of_machine(machine: &str) -> Option<Platform> {
         let (arch, variant) = match machine {
             "x86_64" => ("amd64", None),
@@ -64,6 +76,8 @@ impl Platform {
         Some(Platform { os: "linux".into(), architecture: arch.into(), variant: variant.map(str::to_string) })
     }
 
+    /// Parse `os/architecture[/variant]` (`--platform`); `None` when a part is missing or empty,
+    /// or there are more than three.
     pub fn parse(s: &str) -> Option<Platform> {
         let mut it = s.split('/');
         let (os, arch, variant) = (it.next()?, it.next()?, it.next());
@@ -92,9 +106,29 @@ impl std::fmt::Display for Platform {
 /// A file of the base layer.
 #[derive(Clone, Debug)]
 pub enum Entry {
-    File { path: String, data: Vec<u8>, mode: u32 },
-    Dir { path: String, mode: u32 },
-    Symlink { path: String, target: String },
+    /// A regular file: its path in the image (relative, no leading `/`), bytes and mode.
+    File {
+        /// Path in the image, without the leading `/`.
+        path: String,
+        /// Contents.
+        data: Vec<u8>,
+        /// Permission bits (`0o644`).
+        mode: u32,
+    },
+    /// A directory and its mode.
+    Dir {
+        /// Path in the image, without the leading `/`.
+        path: String,
+        /// Permission bits (`0o755`, `0o1777` for `/tmp`).
+        mode: u32,
+    },
+    /// A symbolic link.
+    Symlink {
+        /// Path in the image, without the leading `/`.
+        path: String,
+        /// What the link points to, as stored.
+        target: String,
+    },
 }
 
 impl Entry {
@@ -110,9 +144,11 @@ impl Entry {
 pub struct Binary {
     /// File name under `/app/`.
     pub name: String,
+    /// The binary's contents.
     pub bytes: Vec<u8>,
+    /// The platform its image is for.
     pub platform: Platform,
-    /// CycloneDX JSON of the binary, attached to the image as an artifact.
+    /// CycloneDX JSON of the binary, attached to the image as an artifact (`None`: no SBOM).
     pub sbom: Option<Vec<u8>>,
 }
 
@@ -121,8 +157,9 @@ pub struct Binary {
 pub struct Options {
     /// `SOURCE_DATE_EPOCH`: every timestamp in the image.
     pub epoch: u64,
-    /// Numeric user and group the entrypoint runs as.
+    /// Numeric user the entrypoint runs as (written to `/etc/passwd`).
     pub uid: u32,
+    /// Numeric group the entrypoint runs as (written to `/etc/group`).
     pub gid: u32,
     /// A PEM bundle for `/etc/ssl/certs/ca-certificates.crt` (`None`: no bundle, no SSL_CERT_FILE).
     pub ca_bundle: Option<Vec<u8>>,
@@ -135,8 +172,11 @@ pub struct Options {
 /// A content-addressed blob and how it is referred to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Descriptor {
+    /// What the blob is (one of the `MEDIA_*` constants).
     pub media_type: String,
+    /// SHA-256 of the blob's bytes.
     pub digest: Digest,
+    /// Size of the blob in bytes.
     pub size: u64,
 }
 
@@ -159,26 +199,33 @@ pub fn digest(b: &[u8]) -> Digest {
 /// One platform's image inside a build.
 #[derive(Clone, Debug)]
 pub struct BuiltImage {
+    /// The platform the image is for.
     pub platform: Platform,
+    /// The image manifest.
     pub manifest: Descriptor,
+    /// The image config.
     pub config: Descriptor,
-    /// (compressed layer, diff_id)
+    /// The layers, base first: (compressed layer, `diff_id`: digest of the uncompressed tar).
     pub layers: Vec<(Descriptor, Digest)>,
-    /// The SBOM artifact manifest whose subject is `manifest`.
+    /// The SBOM artifact manifest whose subject is `manifest` (`None`: the binary had no SBOM).
     pub sbom: Option<Descriptor>,
 }
 
 /// A whole build: blobs by digest (manifests and indexes included) and the root the tag names.
 #[derive(Clone, Debug)]
 pub struct Built {
+    /// Every blob of the build by digest: layers, configs, manifests, SBOMs and the index.
     pub blobs: BTreeMap<Digest, Vec<u8>>,
+    /// One image per platform, in platform order.
     pub images: Vec<BuiltImage>,
     /// The image manifest (one platform) or image index (several).
     pub root: Descriptor,
+    /// Tags the root is recorded under ([`Options::tags`]).
     pub tags: Vec<String>,
 }
 
 impl Built {
+    /// The bytes of the blob `d` names; empty when it is not part of this build.
     pub fn blob(&self, d: &Descriptor) -> &[u8] {
         self.blobs.get(&d.digest).map_or(&[], Vec::as_slice)
     }
@@ -388,7 +435,9 @@ fn build_image(
     })
 }
 
-/// Build the image(s): one per binary, each for its platform.
+/// Build the image(s): one per binary, each for its platform. `Err` ([`PackError::Input`]) when
+/// the inputs cannot make an image: no binary, two for one platform, a bad name or path, an
+/// epoch past year 9999.
 pub fn build(binaries: &[Binary], o: &Options) -> Result<Built, PackError> {
     check_inputs(binaries, o)?;
     let created = binsight_report::sbom::rfc3339(i64::try_from(o.epoch).unwrap_or(i64::MAX));
@@ -539,19 +588,16 @@ fn is_layout(dir: &Path) -> Result<(), NotLayout> {
 
 /// Where a layout at `dir` may go. Refused whatever `replace` says: the current directory, any
 /// directory above it (`.`, `..`, `/`), a symbolic link, something that is not a directory,
-/// and a non-empty directory that is not an OCI image layout ([`LAYOUT_ENTRIES`] and nothing
-/// else). An existing layout is replaced only with `replace` (`--force`).
+/// and a non-empty directory that is not an OCI image layout (`oci-layout`, `index.json`,
+/// `blobs/` and nothing else). An existing layout is replaced only with `replace` (`--force`).
 pub fn layout_dest(dir: &Path, replace: bool) -> Result<LayoutDest, PackError> {
-    let m = match std::fs::symlink_metadata(dir) {
-        Ok(m) => m,
-        // Not there, or not reachable (a file on the way, no permission): a new layout, whose
-        // writing then fails with the reason (a run-time failure, not a refusal).
-        Err(_) => {
-            if dir.file_name().is_none() {
-                return Err(werr(dir, WriteError::NotADirName));
-            }
-            return Ok(LayoutDest::New(dir.to_path_buf()));
+    // Not there, or not reachable (a file on the way, no permission): a new layout, whose
+    // writing then fails with the reason (a run-time failure, not a refusal).
+    let Ok(m) = std::fs::symlink_metadata(dir) else {
+        if dir.file_name().is_none() {
+            return Err(werr(dir, WriteError::NotADirName));
         }
+        return Ok(LayoutDest::New(dir.to_path_buf()));
     };
     if m.file_type().is_symlink() {
         return Err(werr(dir, WriteError::Symlink));

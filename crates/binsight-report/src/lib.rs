@@ -1,5 +1,7 @@
 //! Renderers: human text (inspect blocks, scan table), JSON lines, SARIF, CycloneDX and SPDX.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod sbom;
 pub mod table;
 pub mod text;

@@ -131,7 +131,7 @@ fn layout(natural: &[(Col, usize)], width: Option<usize>, path_natural: usize) -
     (Vec::new(), Some(w))
 }
 
-fn push_wrapped(out: &mut Vec<Styled>, line: Styled, style: &Style) {
+fn push_wrapped(out: &mut Vec<Styled>, line: &Styled, style: &Style) {
     out.extend(line.wrap(style.width));
 }
 
@@ -151,7 +151,7 @@ fn image_lines(out: &mut Vec<Styled>, i: &ImageInfo, style: &Style) {
         lines.push(format!("  also in the image (not scanned; use --platform): {}", i.other_platforms.join(", ")));
     }
     for l in lines {
-        push_wrapped(out, Styled::plain(&sanitize(&l)), style);
+        push_wrapped(out, &Styled::plain(&sanitize(&l)), style);
     }
 }
 
@@ -167,7 +167,7 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
         reports.len() - statics,
         reports.len() - musl - glibc
     );
-    push_wrapped(out, Styled::plain(&first), style);
+    push_wrapped(out, &Styled::plain(&first), style);
     let partial: Vec<&BinaryReport> = reports.iter().filter(|r| !r.partial.is_empty()).collect();
     if !partial.is_empty() {
         let mut line = format!(
@@ -178,7 +178,7 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
             let who: Vec<&str> = r.partial.iter().map(|p| p.detector.as_str()).collect();
             line.push_str(&format!(" {} ({});", sanitize(&r.path), sanitize(&who.join(", "))));
         }
-        push_wrapped(out, Styled::plain(line.trim_end_matches(';')), style);
+        push_wrapped(out, &Styled::plain(line.trim_end_matches(';')), style);
     }
     if audit {
         let v = |a: Action| n(&|r| r.verdict.as_ref().is_some_and(|v| v.action == a));
@@ -192,7 +192,7 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
             let k = v(action);
             line.push(&format!("{k} {shown}"), if k > 0 { verdict_color(action) } else { None });
         }
-        push_wrapped(out, line, style);
+        push_wrapped(out, &line, style);
         let mut fixes: Vec<(String, usize)> = Vec::new();
         for r in reports {
             for f in r.verdict.iter().flat_map(|v| &v.fix) {
@@ -206,7 +206,7 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
         fixes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (f, k) in fixes.iter().take(5) {
             let l = format!("  {}  ({})", sanitize(f), count(*k, "binary", "binaries"));
-            push_wrapped(out, Styled::plain(&l), style);
+            push_wrapped(out, &Styled::plain(&l), style);
         }
     }
     out.push(Styled::new());
@@ -262,7 +262,7 @@ pub fn scan_table(
         if let Some(u) = ctx.used_summary() {
             lines.push(Styled::new());
             let l = format!("advisory data: {u} (embedded snapshot {})", ctx.snapshot_date);
-            push_wrapped(&mut lines, Styled::plain(&sanitize(&l)), style);
+            push_wrapped(&mut lines, &Styled::plain(&sanitize(&l)), style);
         }
     }
     let mut o = String::new();

@@ -16,10 +16,15 @@ pub struct Style {
 /// The few colours human output uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Color {
+    /// Red: `rebuild`, high severity.
     Red,
+    /// Bold red: critical severity.
     BoldRed,
+    /// Yellow: verdict `unknown`, medium severity.
     Yellow,
+    /// Green: `ok`.
     Green,
+    /// Dim: no or unrated severity.
     Dim,
 }
 
@@ -114,28 +119,34 @@ pub fn width(s: &str) -> usize {
 pub struct Styled(Vec<(char, Option<Color>)>);
 
 impl Styled {
+    /// Empty text.
     pub fn new() -> Self {
         Styled(Vec::new())
     }
 
+    /// `s` without colour.
     pub fn plain(s: &str) -> Self {
         Self::colored(s, None)
     }
 
+    /// `s` in colour `c` (`None`: no colour).
     pub fn colored(s: &str, c: Option<Color>) -> Self {
         Styled(s.chars().map(|ch| (ch, c)).collect())
     }
 
+    /// Append `s` in colour `c`.
     pub fn push(&mut self, s: &str, c: Option<Color>) -> &mut Self {
         self.0.extend(s.chars().map(|ch| (ch, c)));
         self
     }
 
+    /// Append `other`, keeping its colours.
     pub fn append(&mut self, other: &Styled) -> &mut Self {
         self.0.extend_from_slice(&other.0);
         self
     }
 
+    /// Columns it takes on a terminal.
     pub fn width(&self) -> usize {
         self.0.iter().map(|&(c, _)| char_width(c)).sum()
     }

@@ -2,6 +2,8 @@
 //! following symlinks during a walk), container images (`image`) and registries (`registry`,
 //! the client of `binsight-oci`, re-exported here for the callers that scan registries).
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod image;
 pub use binsight_oci::registry;
 
@@ -22,18 +24,47 @@ impl Default for Limits {
     }
 }
 
+/// Why a file (or a directory walk) could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// The file cannot be opened or read.
     #[error("{path}: cannot read: {source}{hint}", hint = io_hint(source))]
-    Io { path: String, source: std::io::Error },
+    Io {
+        /// The path as the user gave it (or as the walk found it).
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A directory where a file was expected.
     #[error("{path}: is a directory; use `binsight scan {path}` to inspect the ELF files under it")]
-    IsDir { path: String },
+    IsDir {
+        /// The path as the user gave it (or as the walk found it).
+        path: String,
+    },
+    /// A device, socket or FIFO where a file was expected.
     #[error("{path}: not a regular file (device, socket or FIFO); skipped")]
-    NotRegular { path: String },
+    NotRegular {
+        /// The path as the user gave it (or as the walk found it).
+        path: String,
+    },
+    /// The file is over the size limit.
     #[error("{path}: {size} bytes is over the {limit}-byte limit; raise it with --max-file-size")]
-    TooLarge { path: String, size: u64, limit: u64 },
+    TooLarge {
+        /// The path as the user gave it (or as the walk found it).
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit (`--max-file-size`).
+        limit: u64,
+    },
+    /// The walk failed at an entry.
     #[error("{path}: walking the directory failed: {message}")]
-    Walk { path: String, message: String },
+    Walk {
+        /// The path as the user gave it (or as the walk found it).
+        path: String,
+        /// What the walk reported.
+        message: String,
+    },
 }
 
 impl SourceError {
@@ -124,14 +155,17 @@ pub struct ByteBudget {
 }
 
 impl ByteBudget {
+    /// A budget of `max` bytes, none in use.
     pub fn new(max: u64) -> Self {
         ByteBudget { used: std::sync::Mutex::new(0), freed: std::sync::Condvar::new(), max }
     }
 
+    /// Take `n` bytes, waiting until they fit (a single request larger than the budget is let
+    /// through when nothing else is in use).
     pub fn acquire(&self, n: u64) {
-        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while *u != 0 && *u + n > self.max {
-            u = self.freed.wait(u).unwrap_or_else(|e| e.into_inner());
+            u = self.freed.wait(u).unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         *u += n;
     }
@@ -142,7 +176,7 @@ impl ByteBudget {
     pub fn acquire_helping_pool(&self, n: u64) {
         loop {
             {
-                let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+                let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if *u == 0 || *u + n <= self.max {
                     *u += n;
                     return;
@@ -154,8 +188,9 @@ impl ByteBudget {
         }
     }
 
+    /// Give `n` bytes back and wake the waiters.
     pub fn release(&self, n: u64) {
-        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *u = u.saturating_sub(n);
         self.freed.notify_all();
     }
@@ -180,15 +215,20 @@ pub fn starts_with_elf_magic(path: &Path) -> Result<bool, SourceError> {
 /// One ELF candidate found by a walk.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// Its path.
     pub path: PathBuf,
+    /// Its size in bytes, when the walk looked at it.
     pub size: u64,
 }
 
 /// Summary counts of a walk.
 #[derive(Debug, Default, Clone)]
 pub struct WalkStats {
+    /// Regular files seen.
     pub files_seen: u64,
+    /// Symbolic links skipped (never followed).
     pub symlinks_skipped: u64,
+    /// Regular files skipped because they are not ELF.
     pub non_elf_skipped: u64,
 }
 

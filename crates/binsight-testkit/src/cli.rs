@@ -20,6 +20,8 @@ pub struct Binsight {
 }
 
 impl Binsight {
+    /// Runs of the binary at `bin` in a new empty home (panics when no temporary directory can be
+    /// made).
     pub fn new(bin: impl Into<PathBuf>) -> Binsight {
         Binsight { bin: bin.into(), home: tempfile::tempdir().expect("tempdir") }
     }
@@ -83,7 +85,9 @@ pub fn json_lines(out: impl AsRef<[u8]>) -> Vec<serde_json::Value> {
 pub struct Output {
     /// Exit code (`None`: killed by a signal).
     pub code: Option<i32>,
+    /// Standard output, as text (invalid UTF-8 replaced).
     pub stdout: String,
+    /// Standard error, as text (invalid UTF-8 replaced).
     pub stderr: String,
 }
 

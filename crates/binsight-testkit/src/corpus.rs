@@ -19,7 +19,7 @@ pub fn file(rel: &str) -> PathBuf {
     p
 }
 
-/// The bytes of [`file`].
+/// The bytes of [`file()`].
 pub fn read(rel: &str) -> Vec<u8> {
     let p = file(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))

@@ -18,16 +18,22 @@ use sha2::{Digest, Sha256};
 /// One request a server received.
 #[derive(Clone, Debug)]
 pub struct Hit {
+    /// The HTTP method.
     pub method: String,
+    /// The request target (path and query).
     pub path: String,
+    /// Its `Authorization` header; `None` when it had none.
     pub authorization: Option<String>,
 }
 
 /// A running server: its address, what it was asked, how many body bytes it wrote.
 #[derive(Clone)]
 pub struct Server {
+    /// Where it listens (loopback).
     pub addr: SocketAddr,
+    /// The requests received, in order.
     pub hits: Arc<Mutex<Vec<Hit>>>,
+    /// Body bytes written, all connections together.
     pub sent: Arc<AtomicU64>,
 }
 
@@ -36,13 +42,15 @@ impl Server {
     pub fn host(&self) -> String {
         self.addr.to_string()
     }
+    /// The requests received so far, in order.
     pub fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
     /// Every `Authorization` header this server was sent.
     pub fn authorizations(&self) -> Vec<String> {
         self.hits().into_iter().filter_map(|h| h.authorization).collect()
     }
+    /// Body bytes written so far.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
     }
@@ -64,6 +72,7 @@ impl Out<'_> {
         h.push_str("\r\n");
         self.stream.write_all(h.as_bytes())
     }
+    /// Write body bytes (flushed at once, counted in [`Server::sent`]).
     pub fn body(&mut self, b: &[u8]) -> std::io::Result<()> {
         self.stream.write_all(b)?;
         self.stream.flush()?;
@@ -96,7 +105,7 @@ where
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
                 let Some(hit) = read_request(&stream) else { return };
-                s.hits.lock().unwrap_or_else(|e| e.into_inner()).push(hit.clone());
+                s.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(hit.clone());
                 handler(&hit, &mut Out { stream: &mut stream, sent: &s.sent });
             });
         }
@@ -125,15 +134,20 @@ fn read_request(stream: &TcpStream) -> Option<Hit> {
     Some(Hit { method, path, authorization })
 }
 
+/// `sha256:HEX` of `b`.
 pub fn digest(b: &[u8]) -> String {
     format!("sha256:{:x}", Sha256::digest(b))
 }
 
 /// A one-layer OCI image as a registry serves it.
 pub struct Image {
+    /// The manifest's bytes.
     pub manifest: Vec<u8>,
+    /// The config's bytes.
     pub config: Vec<u8>,
+    /// The config's digest.
     pub config_digest: String,
+    /// The layer's digest.
     pub layer_digest: String,
 }
 

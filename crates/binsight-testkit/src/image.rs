@@ -40,11 +40,13 @@ pub fn fake_elf(marker: &str) -> Vec<u8> {
 pub enum Entry<'a> {
     /// A regular file (mode 0755) and its bytes.
     File(&'a str, Vec<u8>),
+    /// A directory (mode 0755).
     Dir(&'a str),
     /// A symbolic link: path, target.
     Symlink(&'a str, &'a str),
     /// A hard link: path, target.
     Link(&'a str, &'a str),
+    /// A FIFO.
     Fifo(&'a str),
     /// A regular file written with a raw name, bypassing the tar crate's path checks.
     RawName(&'a [u8], Vec<u8>),

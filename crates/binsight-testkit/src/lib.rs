@@ -11,6 +11,8 @@
 //!
 //! Every helper panics with a message on failure: these are test fixtures, and a fixture that
 //! cannot be built is a failed test.
+
+#![warn(missing_docs, unreachable_pub)]
 #![allow(clippy::unwrap_used)]
 
 pub mod cli;

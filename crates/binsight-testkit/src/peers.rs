@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+/// The path of a peer tool: `$env`, else `default`; panics naming the Debian `package` to install
+/// when it is not a file.
 pub fn tool(env: &str, default: &str, package: &str) -> PathBuf {
     let p = std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
     assert!(p.is_file(), "{} not found (set {env}); scripts/test.sh installs Debian's {package}", p.display());
@@ -11,7 +13,9 @@ pub fn tool(env: &str, default: &str, package: &str) -> PathBuf {
 
 /// A registry process on a free loopback port, stopped on drop.
 pub struct Registry {
+    /// The `docker-registry` process.
     pub child: std::process::Child,
+    /// `127.0.0.1:PORT`, where it listens.
     pub addr: String,
 }
 
@@ -22,6 +26,8 @@ impl Drop for Registry {
     }
 }
 
+/// Start `docker-registry` with its data, config and log in `dir`, accepting `user`/`password`
+/// (htpasswd), and wait until it listens (panics when it exits or does not listen within 10 s).
 pub fn start_registry(dir: &Path, user: &str, password: &str) -> Registry {
     let bin = tool("BINSIGHT_DOCKER_REGISTRY", "/usr/bin/docker-registry", "docker-registry");
     let hash = bcrypt::hash(password, 5).expect("bcrypt");
@@ -61,6 +67,9 @@ pub fn start_registry(dir: &Path, user: &str, password: &str) -> Registry {
     panic!("docker-registry did not listen on {} within 10 s", reg.addr);
 }
 
+/// Push the docker archive `archive` to `dest` (`HOST/REPO:TAG`) with skopeo (TLS not verified: the
+/// test registry is plain HTTP), with `creds` (`user:password`) and `extra` arguments; panics when
+/// skopeo fails.
 pub fn skopeo_push(archive: &Path, dest: &str, creds: &str, extra: &[&str]) {
     let skopeo = tool("BINSIGHT_SKOPEO", "/usr/bin/skopeo", "skopeo");
     let o = std::process::Command::new(skopeo)

@@ -1,6 +1,8 @@
 //! What musl-version identification costs on top of `inspect` (a benchmark, not a test):
 //!
-//!   cargo run --release -p binsight-corpus --bin bench-musl -- FILE [RUNS]
+//! ```text
+//! cargo run --release -p binsight-corpus --bin bench-musl -- FILE [RUNS]
+//! ```
 //!
 //! Reads FILE once, then times parse + analyze RUNS times (default 15) with the engine on and
 //! off, interleaved, and prints the medians and the overhead.

@@ -18,7 +18,9 @@ use super::reference::{DOCKER_HUB_ALIASES, DOCKER_HUB_AUTH_KEY};
 /// A user name and password (or token) for one registry.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The user name.
     pub user: String,
+    /// The password or token (never printed).
     pub secret: String,
     /// Which file (and entry) they came from, for error messages.
     pub from: String,

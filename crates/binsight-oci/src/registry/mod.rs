@@ -1,8 +1,8 @@
 //! A client for the OCI distribution API (`/v2/`) that pulls and pushes, split by job:
-//! [`reference`] parses image references, [`auth`] finds credentials and reads challenges,
-//! [`transport`] makes the requests (deadlines, redirects, who gets credentials), [`paced`]
-//! holds a blob transfer to its size, rate and deadline, [`pull`] reads manifests and blobs,
-//! [`push`] writes them, and [`error`] says what went wrong.
+//! [`reference`](mod@reference) parses image references, [`auth`] finds credentials and reads
+//! challenges, [`transport`] makes the requests (deadlines, redirects, who gets credentials),
+//! `paced` (private) holds a blob transfer to its size, rate and deadline, [`pull`] reads
+//! manifests and blobs, [`push`](mod@push) writes them, and [`error`] says what went wrong.
 //!
 //! Every limit is for a hostile registry: credentials only to the registry's own origin (or
 //! the token realm it names, over HTTPS), never to a redirect target; at most

@@ -6,9 +6,11 @@ pub const MAX_REDIRECTS: usize = 5;
 /// Where a URL points: scheme, host and port (what credentials are bound to).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
+    /// `http` or `https`.
     pub scheme: String,
     /// Lower-cased; IPv6 addresses in brackets.
     pub host: String,
+    /// The port (the scheme's default when the URL names none).
     pub port: u16,
 }
 

@@ -73,7 +73,9 @@ impl Client {
 /// A manifest or index to push: its media type and bytes (its digest is theirs).
 #[derive(Clone, Copy, Debug)]
 pub struct ManifestUpload<'a> {
+    /// Its media type (the `Content-Type` it is put with).
     pub media_type: &'a str,
+    /// Its bytes, sent as they are.
     pub bytes: &'a [u8],
 }
 
@@ -89,15 +91,20 @@ pub struct Upload<'a> {
     /// What the tag names, put by digest first when `root_by_digest` (an index), then under
     /// the client's tag, last.
     pub root: Option<ManifestUpload<'a>>,
+    /// Put `root` by digest too, before the tag (for an index).
     pub root_by_digest: bool,
 }
 
 /// What a push did.
 #[derive(Debug, Default)]
 pub struct Pushed {
+    /// Blobs sent.
     pub blobs_uploaded: usize,
+    /// Blobs the registry already had (not sent).
     pub blobs_present: usize,
+    /// Bytes of blobs sent.
     pub bytes_uploaded: u64,
+    /// Manifests and indexes put (the root included).
     pub manifests: usize,
 }
 

@@ -19,6 +19,7 @@ pub(crate) const DOCKER_HUB_ALIASES: [&str; 3] = ["docker.io", "index.docker.io"
 pub struct Reference {
     /// `host` or `host:port` (lower-cased); `docker.io` for Docker Hub.
     pub host: String,
+    /// The repository (`library/alpine` for Docker Hub's official images).
     pub repo: String,
     /// A tag, or a digest (`sha256:…`).
     pub reference: String,
@@ -50,27 +51,67 @@ impl std::fmt::Display for Reference {
 /// Why a string is not an image reference.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReferenceError {
+    /// Not of the form `[HOST[:PORT]/]REPO[:TAG|@DIGEST]`.
     #[error(
         "{input:?}: {why}; expected [HOST[:PORT]/]REPO[:TAG|@sha256:DIGEST], e.g. alpine:3.20 or ghcr.io/org/app:1"
     )]
-    Syntax { input: String, why: String },
+    Syntax {
+        /// The reference as given.
+        input: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The repository has upper-case letters.
     #[error("{input:?}: repository name must be lowercase ({repo:?})")]
-    Uppercase { input: String, repo: String },
+    Uppercase {
+        /// The reference as given.
+        input: String,
+        /// The repository.
+        repo: String,
+    },
+    /// The repository has characters or separators the distribution spec does not allow.
     #[error(
         "{input:?}: invalid repository name {repo:?}: components of lower-case letters and digits, \
          joined by '.', '_', '__' or '-'"
     )]
-    Repo { input: String, repo: String },
+    Repo {
+        /// The reference as given.
+        input: String,
+        /// The repository.
+        repo: String,
+    },
+    /// The registry host is not a host name or address (with an optional port).
     #[error("{input:?}: invalid registry host {host:?}")]
-    Host { input: String, host: String },
+    Host {
+        /// The reference as given.
+        input: String,
+        /// The host part.
+        host: String,
+    },
+    /// The tag is not a valid tag.
     #[error(
         "{input:?}: invalid tag {tag:?}: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
     )]
-    Tag { input: String, tag: String },
+    Tag {
+        /// The reference as given.
+        input: String,
+        /// The tag.
+        tag: String,
+    },
+    /// The digest is not `sha256:` and 64 lower-case hex digits.
     #[error("{input:?}: invalid digest {digest:?} (expected sha256:<64 lower-case hex digits>)")]
-    Digest { input: String, digest: String },
+    Digest {
+        /// The reference as given.
+        input: String,
+        /// The digest part.
+        digest: String,
+    },
+    /// The name is over 255 characters.
     #[error("{input:?}: the name is over 255 characters")]
-    TooLong { input: String },
+    TooLong {
+        /// The reference as given.
+        input: String,
+    },
 }
 
 /// One path component of a repository name, by docker's grammar:

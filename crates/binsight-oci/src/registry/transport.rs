@@ -38,6 +38,7 @@ pub struct RegistryOptions {
     /// error naming the blob. Each blob also has an overall deadline: `metadata_deadline` plus
     /// its size at this rate.
     pub min_rate: u64,
+    /// The window `min_rate` is measured over.
     pub rate_window: Duration,
     /// Total time for one manifest, index, token or push request, body included.
     pub metadata_deadline: Duration,
@@ -61,6 +62,7 @@ pub struct Client {
     pub(crate) base: String,
     /// The registry's own origin: the only one its credentials and tokens are sent to.
     home: Origin,
+    /// The repository (and tag or digest) the client is for.
     pub reference: Reference,
     creds: Option<Credentials>,
     /// The `Authorization` header that last worked (Basic or Bearer).
@@ -123,7 +125,7 @@ impl Client {
     }
 
     fn current_auth(&self) -> Option<String> {
-        self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.auth.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     fn basic(&self) -> Option<String> {
@@ -317,7 +319,7 @@ impl Client {
                 let credentials = self.creds.as_ref().map_or("none found".to_string(), |c| format!("from {}", c.from));
                 return Err(self.err(ErrorKind::Denied { what: what.into(), credentials }));
             }
-            *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = Some(auth);
+            *self.auth.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(auth);
         }
         Ok(resp)
     }

@@ -23,7 +23,7 @@ impl<R: Read> Read for Tap<'_, R> {
         self.compressed.fetch_add(k as u64, Ordering::Relaxed);
         self.progress.fetch_add(k as u64, Ordering::Relaxed);
         if let Some(h) = self.hash {
-            h.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..k]);
+            h.lock().unwrap_or_else(std::sync::PoisonError::into_inner).update(&buf[..k]);
         }
         Ok(k)
     }

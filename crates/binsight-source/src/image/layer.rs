@@ -22,14 +22,14 @@ pub(crate) struct BufferPool {
 
 impl BufferPool {
     fn take(&self, size: u64) -> Vec<u8> {
-        let mut v = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+        let mut v = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop().unwrap_or_default();
         v.clear();
         v.reserve(usize::try_from(size).unwrap_or(0));
         v
     }
     fn give(&self, v: Vec<u8>) {
         if v.capacity() <= 32 << 20 {
-            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            let mut f = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if f.len() < 8 {
                 f.push(v);
             }
@@ -168,7 +168,7 @@ where
                 }
             }
         });
-        out.files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        out.files = self.files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         (out, archive.into_inner())
     }
 
@@ -221,7 +221,7 @@ where
         out.view.entries.insert(p.clone(), kind);
         if et.is_hard_link() {
             let target = link
-                .or_else(|| entry.link_name_bytes().map(|t| t.into_owned()))
+                .or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned))
                 .map(|t| String::from_utf8_lossy(&t).into_owned());
             match target.as_deref().map(image_path) {
                 Some(Ok(t)) => out.links.push((p, t)),
@@ -360,7 +360,7 @@ where
             self.pool.give(data);
             self.budget.release(size);
             self.progress.files.fetch_add(1, Ordering::Relaxed);
-            self.files.lock().unwrap_or_else(|e| e.into_inner()).push((p, size, r));
+            self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p, size, r));
         });
         Flow::Next
     }

@@ -117,7 +117,7 @@ where
         let (read, outcome) = reader.read_layer(opened, l, &digest, &mut info.layers[li]);
         reads.push(judge(read, outcome, &layer_err, &mut errors));
     }
-    let (files, non_elf, link_errors) = squash::squash(&info, reads, limits);
+    let (files, non_elf, link_errors) = squash::squash(&info, &reads, limits);
     errors.extend(link_errors);
     Ok(ImageScan { info, files, errors, non_elf })
 }
@@ -223,7 +223,8 @@ impl<F> Reader<'_, F> {
         let mut tap = capped.inner.into_raw();
         let drained = io::copy(&mut tap, &mut io::sink());
         let blob_len = compressed.load(Ordering::Relaxed);
-        let blob_hash = check.map(|_| Digest::from_sha256(hash.into_inner().unwrap_or_else(|e| e.into_inner())));
+        let blob_hash =
+            check.map(|_| Digest::from_sha256(hash.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)));
         let checks =
             Checks { size, blob_len, drained, check, blob_hash, diff_id: l.diff_id.as_ref(), diff_hash, inflated_ok };
         (Some(read), checks.outcome())

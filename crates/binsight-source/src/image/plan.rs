@@ -132,9 +132,19 @@ fn manifest_descriptors(mdigest: &str, m: &ImageManifest) -> Result<(Digest, Vec
 #[derive(Debug)]
 pub enum Answer {
     /// An index: the digest of the manifest picked for the platform.
-    Index { digest: Digest, other_platforms: Vec<String> },
+    Index {
+        /// The manifest picked for the platform.
+        digest: Digest,
+        /// The index's other platforms (not scanned).
+        other_platforms: Vec<String>,
+    },
     /// An image manifest: its config digest and its layers (digest, declared size).
-    Manifest { config: Digest, layers: Vec<LayerDescriptor> },
+    Manifest {
+        /// The config's digest.
+        config: Digest,
+        /// The layers, bottom first.
+        layers: Vec<LayerDescriptor>,
+    },
 }
 
 /// Read one registry answer (manifest or index JSON) as [`super::scan_source`] does, for

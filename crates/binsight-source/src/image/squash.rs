@@ -21,6 +21,9 @@ struct Tree {
     hides_below: Vec<u32>,
 }
 
+// Ids and layer numbers are u32 to halve the tables: 2^32 paths would take hundreds of GiB
+// of names first, and layers are capped by `ImageLimits::max_layers`.
+#[allow(clippy::cast_possible_truncation)]
 impl Tree {
     fn new() -> Tree {
         Tree { parent: vec![0], set_at: vec![0], hides_below: vec![0], ..Default::default() }
@@ -52,6 +55,8 @@ struct Visibility {
     above: Vec<u32>,
 }
 
+// Layer numbers as in `Tree` (u32; layers are capped by `ImageLimits::max_layers`).
+#[allow(clippy::cast_possible_truncation)]
 impl Visibility {
     fn of<R>(reads: &[Option<LayerRead<R>>]) -> Visibility {
         let mut tree = Tree::new();
@@ -103,10 +108,10 @@ impl Visibility {
 /// final filesystem, how many visible regular files are not ELF, and the entry errors of it.
 pub(crate) fn squash<R: Clone>(
     info: &ImageInfo,
-    reads: Vec<Option<LayerRead<R>>>,
+    reads: &[Option<LayerRead<R>>],
     limits: &ImageLimits,
 ) -> (Vec<ImageFile<R>>, u64, Vec<EntryError>) {
-    let vis = Visibility::of(&reads);
+    let vis = Visibility::of(reads);
     let mut files: Vec<ImageFile<R>> = Vec::new();
     let mut non_elf = 0u64;
     for (li, read) in reads.iter().enumerate() {
@@ -126,7 +131,7 @@ pub(crate) fn squash<R: Clone>(
     // A path written twice in one layer: the later entry wins; keep one report.
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    let (linked, skipped) = hard_links(info, &reads, &vis, limits);
+    let (linked, skipped) = hard_links(info, reads, &vis, limits);
     let mut errors = Vec::new();
     if skipped > 0 {
         errors.push(EntryError {

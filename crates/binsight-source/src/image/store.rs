@@ -81,7 +81,9 @@ impl Store {
     pub(crate) fn size(&self, name: &str) -> Option<u64> {
         let n = clean_name(name)?;
         match self {
-            Store::Dir(root) => std::fs::symlink_metadata(root.join(n)).ok().filter(|m| m.is_file()).map(|m| m.len()),
+            Store::Dir(root) => {
+                std::fs::symlink_metadata(root.join(n)).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())
+            }
             Store::Tar(_, idx) => idx.get(&n).map(|e| e.1),
             Store::Registry(_) => None,
         }

@@ -21,6 +21,7 @@ pub struct ImageLimits {
     /// Above this many uncompressed bytes, a layer that inflates more than `max_ratio`
     /// times its compressed size is treated as a decompression bomb.
     pub ratio_floor: u64,
+    /// The inflation ratio above `ratio_floor` that marks a decompression bomb.
     pub max_ratio: u64,
     /// Largest manifest, index or config JSON.
     pub max_json: u64,
@@ -58,13 +59,30 @@ impl Default for ImageLimits {
 /// [`EntryError`]s instead).
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
+    /// The image file or directory cannot be read.
     #[error("{path}: cannot read: {source}")]
-    Io { path: String, source: io::Error },
+    Io {
+        /// The image as the user named it.
+        path: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The path is not a container image.
     #[error("{path}: not a container image: {why}")]
-    NotImage { path: String, why: NotImage },
+    NotImage {
+        /// The image as the user named it.
+        path: String,
+        /// Why not.
+        why: NotImage,
+    },
     /// A problem of the image at `path` (a file, a layout, or `registry:REF`).
     #[error("{path}: {problem}")]
-    Bad { path: String, problem: Problem },
+    Bad {
+        /// The image as the user named it.
+        path: String,
+        /// What is wrong.
+        problem: Problem,
+    },
     /// Already names the `registry:` reference.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -73,6 +91,7 @@ pub enum ImageError {
 /// Why a path is not an image.
 #[derive(Debug, thiserror::Error)]
 pub enum NotImage {
+    /// A FIFO, socket or device.
     #[error("not a regular file (a FIFO, socket or device); give an image archive file")]
     Special,
     /// Opened, it was not a regular file (swapped since it was looked at).
@@ -83,59 +102,141 @@ pub enum NotImage {
 /// What is wrong with an image as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
+    /// The archive is not a tar.
     #[error("not a tar archive: {0}")]
     NotTar(io::Error),
+    /// The archive is a tar but damaged or cut short.
     #[error("corrupt or truncated tar: {0}")]
     CorruptTar(io::Error),
+    /// The archive has over a million entries.
     #[error("over a million entries: not an image archive")]
     TooManyEntries,
+    /// A member cannot be read.
     #[error(transparent)]
     Store(StoreError),
+    /// A manifest, index or config is not JSON.
     #[error("{what}: not valid JSON ({source})")]
-    NotJson { what: String, source: serde_json::Error },
+    NotJson {
+        /// What was read (`manifest.json`, `index.json`, a blob's digest).
+        what: String,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// A docker archive's `manifest.json` lists no image.
     #[error("manifest.json lists no image")]
     NoImage,
+    /// A docker archive's image entry names no config.
     #[error("manifest.json: no Config")]
     NoConfig,
+    /// An index lists no manifests.
     #[error("index lists no manifests")]
     NoManifests,
+    /// An index has no manifest for the platform asked for.
     #[error("no manifest for platform {want}; the image has {}", have.join(", "))]
-    NoPlatform { want: String, have: Vec<String> },
+    NoPlatform {
+        /// The platform asked for.
+        want: String,
+        /// The platforms it has.
+        have: Vec<String>,
+    },
+    /// A descriptor's digest is not a valid digest.
     #[error(
         "{what} has digest {digest:?}, not a valid digest (sha256:<64 hex digits> or sha512:<128>); \
          the image is damaged or was made to mislead"
     )]
-    InvalidDigest { what: String, digest: String },
+    InvalidDigest {
+        /// Which descriptor.
+        what: String,
+        /// The digest as written.
+        digest: String,
+    },
+    /// A document that is neither an index nor a manifest.
     #[error("{}neither an image index nor an image manifest", digest.as_ref().map(|d| format!("{d}: ")).unwrap_or_default())]
-    Neither { digest: Option<Digest> },
+    Neither {
+        /// Its digest; `None` for a layout's `index.json`.
+        digest: Option<Digest>,
+    },
+    /// Indexes point at indexes too many levels deep.
     #[error("image indexes nest too deep")]
     NestTooDeep,
+    /// More layers than [`ImageLimits::max_layers`].
     #[error("the image lists {count} layers, over the cap of {cap} (real images have tens)")]
-    TooManyLayers { count: usize, cap: usize },
+    TooManyLayers {
+        /// How many the image lists.
+        count: usize,
+        /// The cap.
+        cap: usize,
+    },
 }
 
 /// Why a member of an image (a blob, `index.json`, a docker-archive file) cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An absolute name, or one with `..`.
     #[error("{name}: unsafe name (absolute or with ..)")]
-    UnsafeName { name: String },
+    UnsafeName {
+        /// The member's name (a path in the archive or layout, or a digest).
+        name: String,
+    },
+    /// The member does not exist.
     #[error("{name}: missing ({source})")]
-    Missing { name: String, source: io::Error },
+    Missing {
+        /// The member's name (a path in the archive or layout, or a digest).
+        name: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The member is not a regular file (symlinks are not followed).
     #[error("{name}: not a regular file (symlinks are not followed)")]
-    NotRegular { name: String },
+    NotRegular {
+        /// The member's name (a path in the archive or layout, or a digest).
+        name: String,
+    },
+    /// An archive has no member of that name.
     #[error("{name}: missing from the archive")]
-    NotInArchive { name: String },
+    NotInArchive {
+        /// The member's name (a path in the archive or layout, or a digest).
+        name: String,
+    },
+    /// A name that is no blob digest, asked of a registry.
     #[error("{name}: not a blob of the registry")]
-    NotRegistryBlob { name: String },
+    NotRegistryBlob {
+        /// The member's name (a path in the archive or layout, or a digest).
+        name: String,
+    },
     /// `name`: the member, or the archive file when it could not be opened.
     #[error("{name}: {source}")]
-    Io { name: String, source: io::Error },
+    Io {
+        /// The member, or the archive file when it could not be opened.
+        name: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Metadata (JSON) whose stated size is over [`ImageLimits::max_json`].
     #[error("{what}: {size} bytes, over the {max}-byte limit for metadata")]
-    TooLarge { what: String, size: u64, max: u64 },
+    TooLarge {
+        /// What was read (`manifest.json`, `index.json`, a blob's digest).
+        what: String,
+        /// Its size.
+        size: u64,
+        /// The cap.
+        max: u64,
+    },
+    /// Metadata (JSON) that grew over [`ImageLimits::max_json`] while read.
     #[error("{what}: over the {max}-byte limit for metadata")]
-    OverLimit { what: String, max: u64 },
+    OverLimit {
+        /// What was read (`manifest.json`, `index.json`, a blob's digest).
+        what: String,
+        /// The cap.
+        max: u64,
+    },
+    /// A member's bytes do not match its digest.
     #[error("{digest}: content does not match its digest")]
-    DigestMismatch { digest: Digest },
+    DigestMismatch {
+        /// The digest it should have.
+        digest: Digest,
+    },
+    /// The registry could not give it.
     #[error(transparent)]
     Registry(#[from] RegistryError),
 }
@@ -149,15 +250,20 @@ impl From<StoreError> for Problem {
 /// What kind of image container a path holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImageKind {
+    /// A `docker save` archive.
     DockerArchive,
+    /// An OCI image layout directory.
     OciDir,
+    /// An OCI image layout in a tar archive.
     OciArchive,
 }
 
 /// Where an image is read from.
 #[derive(Clone, Debug)]
 pub enum ImageSource {
+    /// A file or directory, of the kind given.
     Path(PathBuf, ImageKind),
+    /// A registry, with the options of the client.
     Registry(registry::Reference, RegistryOptions),
 }
 
@@ -173,9 +279,12 @@ impl std::fmt::Display for ImageSource {
 /// A problem tied to one entry (or a whole layer); the rest of the scan goes on.
 #[derive(Clone, Debug, Serialize)]
 pub struct EntryError {
+    /// The entry's path inside the image; empty for a problem of a whole layer.
     pub path: String,
+    /// The layer's digest; `None` when the problem is not tied to one layer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// What went wrong.
     pub reason: String,
 }
 
@@ -186,15 +295,20 @@ pub struct ImageFile<R> {
     pub path: String,
     /// Digest of the layer that brought it.
     pub layer: String,
+    /// Its size in bytes.
     pub size: u64,
+    /// The caller's analysis of it.
     pub result: R,
 }
 
 /// What a scan of an image yields.
 #[derive(Debug)]
 pub struct ImageScan<R> {
+    /// The image: source, kind, digests, tags, platform, layers.
     pub info: ImageInfo,
+    /// The ELF files of the final filesystem, with their analyses.
     pub files: Vec<ImageFile<R>>,
+    /// Entries and layers that could not be read (the rest of the scan went on).
     pub errors: Vec<EntryError>,
     /// Regular files seen in the final filesystem that are not ELF.
     pub non_elf: u64,
@@ -203,7 +317,10 @@ pub struct ImageScan<R> {
 /// Progress counters a caller may poll (bytes of layer data read, compressed).
 #[derive(Debug, Default)]
 pub struct Progress {
+    /// Compressed layer bytes read so far.
     pub bytes: AtomicU64,
+    /// Compressed layer bytes to read in all (as the manifest states them).
     pub total: AtomicU64,
+    /// ELF files analysed so far.
     pub files: AtomicU64,
 }
