@@ -13,6 +13,8 @@
 //! only uses modules of its own layer or below; `scripts/metrics/module_cycles.py` checks that
 //! no import cycle forms.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::sync::OnceLock;
 
 use binsight_elf::{Elf, SectionFacts as _};

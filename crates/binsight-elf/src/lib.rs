@@ -11,6 +11,8 @@
 //! `symbols`, `verneed`, `dynamic`, `notes`, `strings` (bounded string tables), `machine`;
 //! `parse` puts them together.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::collections::HashSet;
 
 use binsight_model::{ElfFacts, Section};
