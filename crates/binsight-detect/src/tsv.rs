@@ -16,6 +16,7 @@ pub struct TableError {
     pub table: &'static str,
     /// 1-based line number in that file.
     pub line: usize,
+    /// What is wrong with that row.
     pub problem: Problem,
 }
 
@@ -23,25 +24,64 @@ pub struct TableError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The row has `got` tab-separated columns; the table has `want`.
-    Columns { want: usize, got: usize },
+    Columns {
+        /// Columns the table has.
+        want: usize,
+        /// Columns the row has.
+        got: usize,
+    },
     /// A column that must not be empty is.
-    Empty { column: &'static str },
+    Empty {
+        /// The column's name.
+        column: &'static str,
+    },
     /// A column is not a number of the right kind.
-    Number { column: &'static str, text: String },
+    Number {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+    },
     /// A byte pattern has a bad `\` escape.
-    Escape { pattern: String },
+    Escape {
+        /// The pattern as written.
+        pattern: String,
+    },
     /// A commit column is not 40 hex digits.
-    Commit { text: String },
+    Commit {
+        /// What the column holds.
+        text: String,
+    },
     /// A version that is not a musl release binsight knows.
-    UnknownMusl { version: String },
+    UnknownMusl {
+        /// The version as written.
+        version: String,
+    },
     /// A range whose low end is above its high end.
-    EmptyRange { lo: String, hi: String },
+    EmptyRange {
+        /// The low end as written.
+        lo: String,
+        /// The high end as written.
+        hi: String,
+    },
     /// A range column is `-` where the table needs one.
     NoRange,
     /// A value outside the words this column allows.
-    Word { column: &'static str, text: String, allowed: &'static str },
+    Word {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+        /// The words it allows.
+        allowed: &'static str,
+    },
     /// A column that must hold a sentence of a known shape does not (a fix, a family).
-    Text { column: &'static str, text: String },
+    Text {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+    },
 }
 
 impl fmt::Display for Problem {
