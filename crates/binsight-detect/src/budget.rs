@@ -38,6 +38,7 @@ pub struct Meter {
 }
 
 impl Meter {
+    /// A meter with nothing spent yet, that stops at `budget`.
     pub fn new(budget: Budget) -> Meter {
         Meter { budget, work: 0, held: 0, peak: 0, exceeded: None }
     }

@@ -26,12 +26,15 @@ const REGISTRIES: &str = include_str!("../data/cargo-registries.tsv");
 /// A row of `data/libc-components.tsv`: how a C library is named as a component.
 #[derive(Debug, Clone)]
 pub struct LibcComponent {
+    /// The libc family as the libc detector names it (`musl`).
     pub family: String,
+    /// The component name, also its `pkg:generic` name.
     pub name: String,
     /// CPE `vendor:product`.
     pub cpe: String,
 }
 
+/// Parse `data/libc-components.tsv`; `Err` names the first bad row.
 pub fn parse_libc_components(text: &str) -> Result<Vec<LibcComponent>, TableError> {
     tsv::load("libc-components.tsv", text, 4, |row| {
         row.required(3, "source")?;
@@ -51,10 +54,13 @@ fn libc_components() -> &'static [LibcComponent] {
 /// A row of `data/cargo-registries.tsv`: registry directories of a known source.
 #[derive(Debug, Clone)]
 pub struct Registry {
+    /// Prefix of the directory name under `~/.cargo/registry/src/`.
     pub prefix: String,
+    /// The source name reported for crates from such a directory (`crates.io`).
     pub source: String,
 }
 
+/// Parse `data/cargo-registries.tsv`; `Err` names the first bad row.
 pub fn parse_registries(text: &str) -> Result<Vec<Registry>, TableError> {
     tsv::load("cargo-registries.tsv", text, 3, |row| {
         row.required(2, "source")?;
@@ -67,6 +73,7 @@ fn registries() -> &'static [Registry] {
     tsv::compiled(&T, || parse_registries(REGISTRIES))
 }
 
+/// The components detector: lists what is linked in (libc, Go modules, Rust crates).
 pub struct ComponentsDetector;
 
 impl Detector for ComponentsDetector {

@@ -17,7 +17,7 @@ fn tcp_release() -> usize {
     first_with("dns-tcp-fallback")
 }
 
-pub struct DnsDetector;
+pub(crate) struct DnsDetector;
 
 /// What the file shows of a resolver.
 struct Seen {
@@ -145,12 +145,12 @@ fn static_musl(out: &mut ReportDraft, crate_note: &str) {
 
 /// A row of `data/musl-rebuild.tsv`: the fix for binaries of `toolchain` (`None`: any).
 #[derive(Debug, Clone)]
-pub struct Rebuild {
+pub(crate) struct Rebuild {
     pub toolchain: Option<String>,
     pub fix: Fix,
 }
 
-pub fn parse_rebuild(text: &str) -> Result<Vec<Rebuild>, TableError> {
+pub(crate) fn parse_rebuild(text: &str) -> Result<Vec<Rebuild>, TableError> {
     tsv::load("musl-rebuild.tsv", text, 3, |row| {
         row.required(2, "source")?;
         let fix = row.required(1, "fix")?;

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use crate::tsv::{self, TableError};
 use crate::{symbols, Context, Detector, Meter, ReportDraft};
 
-pub struct HardeningDetector;
+pub(crate) struct HardeningDetector;
 
 impl Detector for HardeningDetector {
     fn name(&self) -> &'static str {
@@ -35,12 +35,12 @@ const EXEC_STACK: &str = include_str!("../data/exec-stack-arches.tsv");
 
 /// A row of `data/exec-stack-arches.tsv`.
 #[derive(Debug, Clone)]
-pub struct ExecStackArch {
+pub(crate) struct ExecStackArch {
     pub machine: String,
     pub class: u8,
 }
 
-pub fn parse_exec_stack(text: &str) -> Result<Vec<ExecStackArch>, TableError> {
+pub(crate) fn parse_exec_stack(text: &str) -> Result<Vec<ExecStackArch>, TableError> {
     tsv::load("exec-stack-arches.tsv", text, 3, |row| {
         row.required(2, "source")?;
         Ok(ExecStackArch { machine: row.required(0, "machine")?.into(), class: row.number(1, "class")? })

@@ -13,6 +13,8 @@
 //! only uses modules of its own layer or below; `scripts/metrics/module_cycles.py` checks that
 //! no import cycle forms.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::sync::OnceLock;
 
 use binsight_elf::{Elf, SectionFacts as _};
@@ -51,24 +53,35 @@ pub use pipeline::{analyze_file, AnalyzeError};
 
 /// What a detector sees: the parsed file and the signature hits of one pass over its bytes.
 pub struct Context<'a> {
+    /// The parsed file: its facts and its bytes.
     pub elf: &'a Elf<'a>,
+    /// Where each signature of the [`Scanner`] matched in the file's bytes.
     pub hits: &'a Hits<'a>,
 }
 
 /// The report under construction; detectors fill their part and may read earlier parts.
 pub struct ReportDraft {
+    /// The C library and its version (the libc and musl detectors).
     pub libc: Libc,
+    /// The compilers and languages that built the file (the toolchain and Go detectors).
     pub toolchain: Toolchain,
+    /// The hardening checks and what each found.
     pub hardening: Hardening,
+    /// The oldest distributions and kernel the file can run on.
     pub portability: Portability,
+    /// How the file resolves names (the DNS detector).
     pub dns: Dns,
     /// Go dependencies from build info (the toolchain detector reads them; components uses them).
     pub go_modules: Vec<binsight_model::GoModule>,
+    /// Components linked into the file (libc, Go modules, Rust crates), for the SBOM.
     pub components: Vec<binsight_model::Component>,
+    /// Whether every detector finished (`partial` when one ran out of budget).
     pub completeness: binsight_model::Completeness,
+    /// What a detector could not decide, and why.
     pub unknowns: Vec<Unknown>,
 }
 
+/// A detector: reads the [`Context`] and fills its part of the [`ReportDraft`].
 pub trait Detector: Sync {
     /// Stable name, used in `unknowns[].origin`.
     fn name(&self) -> &'static str;
@@ -96,6 +109,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
 /// How detectors run; the default is what users get.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
+    /// How the musl version engine runs.
     pub musl: musl::Options,
     /// What each detector may spend on one file.
     pub budget: Budget,

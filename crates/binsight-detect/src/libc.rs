@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use crate::tsv::{self, Problem, TableError};
 use crate::{Context, Detector, Meter, ReportDraft};
 
-pub struct LibcDetector;
+pub(crate) struct LibcDetector;
 
 /// Families a signature can vote for.
 const FAMILIES: [(LibcFamily, &str); 4] = [
@@ -24,7 +24,7 @@ const LOADERS: &str = include_str!("../data/libc-loaders.tsv");
 
 /// Which name a row of `data/libc-loaders.tsv` matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Named {
+pub(crate) enum Named {
     /// The basename of PT_INTERP.
     InterpreterBase,
     /// The whole PT_INTERP path.
@@ -35,7 +35,7 @@ pub enum Named {
 
 /// A row of `data/libc-loaders.tsv`: a name (or name prefix) that states a C library.
 #[derive(Debug, Clone)]
-pub struct LoaderName {
+pub(crate) struct LoaderName {
     pub what: Named,
     pub prefix: bool,
     pub name: String,
@@ -48,7 +48,7 @@ impl LoaderName {
     }
 }
 
-pub fn parse_loaders(text: &str) -> Result<Vec<LoaderName>, TableError> {
+pub(crate) fn parse_loaders(text: &str) -> Result<Vec<LoaderName>, TableError> {
     tsv::load("libc-loaders.tsv", text, 5, |row| {
         row.required(4, "source")?;
         let word = |i: usize, column: &'static str, allowed: &'static str| {

@@ -13,14 +13,14 @@ const TABLE: &str = include_str!("../data/tracked-functions.tsv");
 
 /// A row of `data/tracked-functions.tsv`.
 #[derive(Debug, Clone)]
-pub struct Tracked {
+pub(crate) struct Tracked {
     pub function: String,
     pub family: String,
     /// A libc-signatures.tsv id present whenever the function is linked.
     pub fingerprint: Option<String>,
 }
 
-pub fn parse_tracked(text: &str) -> Result<Vec<Tracked>, TableError> {
+pub(crate) fn parse_tracked(text: &str) -> Result<Vec<Tracked>, TableError> {
     tsv::load("tracked-functions.tsv", text, 3, |row| {
         Ok(Tracked {
             function: row.required(0, "function")?.into(),
@@ -30,12 +30,12 @@ pub fn parse_tracked(text: &str) -> Result<Vec<Tracked>, TableError> {
     })
 }
 
-pub fn tracked() -> &'static [Tracked] {
+pub(crate) fn tracked() -> &'static [Tracked] {
     static T: OnceLock<Vec<Tracked>> = OnceLock::new();
     tsv::compiled(&T, || parse_tracked(TABLE))
 }
 
-pub struct LibcFunctionsDetector;
+pub(crate) struct LibcFunctionsDetector;
 
 impl Detector for LibcFunctionsDetector {
     fn name(&self) -> &'static str {

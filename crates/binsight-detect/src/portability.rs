@@ -12,7 +12,7 @@ const DISTROS: &str = include_str!("../data/distros.tsv");
 const KERNEL_FLOORS: &str = include_str!("../data/kernel-floors.tsv");
 
 /// Parse `data/distros.tsv`: distro, release, libc family, libc version.
-pub fn parse_distros(text: &str) -> Result<Vec<DistroRelease>, TableError> {
+pub(crate) fn parse_distros(text: &str) -> Result<Vec<DistroRelease>, TableError> {
     tsv::load("distros.tsv", text, 4, |row| {
         Ok(DistroRelease {
             distro: row.required(0, "distro")?.into(),
@@ -22,13 +22,13 @@ pub fn parse_distros(text: &str) -> Result<Vec<DistroRelease>, TableError> {
     })
 }
 
-pub fn distros() -> &'static [DistroRelease] {
+pub(crate) fn distros() -> &'static [DistroRelease] {
     static D: OnceLock<Vec<DistroRelease>> = OnceLock::new();
     tsv::compiled(&D, || parse_distros(DISTROS))
 }
 
 /// Oldest release of each distro whose libc `family` is at least `floor`.
-pub fn meeting(family: &str, floor: &str) -> Vec<DistroRelease> {
+pub(crate) fn meeting(family: &str, floor: &str) -> Vec<DistroRelease> {
     let mut out: Vec<DistroRelease> = Vec::new();
     for d in distros() {
         let Some((fam, ver)) = d.libc.split_once(' ') else {
@@ -51,7 +51,7 @@ fn nss_functions() -> impl Iterator<Item = &'static str> {
 
 const DLOPEN_NOTE: &str = "dlopen is linked (static glibc >= 2.34 always links it); if the program calls it, it needs shared objects built against this same glibc";
 
-pub struct PortabilityDetector;
+pub(crate) struct PortabilityDetector;
 
 impl Detector for PortabilityDetector {
     fn name(&self) -> &'static str {
@@ -174,14 +174,14 @@ fn static_glibc(cx: &Context<'_>, p: &mut Portability, libc: &Libc) -> bool {
 /// A row of `data/kernel-floors.tsv`: from toolchain version `first` (`None`: any) on, its
 /// binaries need Linux >= `kernel`.
 #[derive(Debug, Clone)]
-pub struct KernelFloor {
+pub(crate) struct KernelFloor {
     pub toolchain: String,
     pub first: Option<String>,
     pub kernel: String,
     pub note: String,
 }
 
-pub fn parse_kernel_floors(text: &str) -> Result<Vec<KernelFloor>, TableError> {
+pub(crate) fn parse_kernel_floors(text: &str) -> Result<Vec<KernelFloor>, TableError> {
     tsv::load("kernel-floors.tsv", text, 5, |row| {
         row.required(4, "source")?;
         Ok(KernelFloor {

@@ -7,10 +7,14 @@ use crate::tsv::{self, Problem, TableError};
 
 const TABLE: &str = include_str!("../data/rust-releases.tsv");
 
+/// A row of `data/rust-releases.tsv`: a stable Rust release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
+    /// The release (`1.75.0`).
     pub version: String,
+    /// The full commit hash of its rustc, as in `/rustc/<commit>/` paths.
     pub commit: String,
+    /// The release date.
     pub date: String,
 }
 

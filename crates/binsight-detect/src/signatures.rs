@@ -12,11 +12,17 @@ const TABLE: &str = include_str!("../data/libc-signatures.tsv");
 /// Offsets kept per signature (enough for evidence and for scanning candidates).
 const MAX_OFFSETS: usize = 64;
 
+/// A byte signature (a row of `data/libc-signatures.tsv`, or a musl version signal).
 #[derive(Debug, Clone)]
 pub struct Signature {
+    /// The signature's name, used in evidence.
     pub id: String,
+    /// What its presence points to (`musl`, `glibc`, `go`, `musl-version`).
     pub family: String,
+    /// How much a hit counts towards its family (2 or more: a strong sign alone; 0: it
+    /// bounds a version and names no family).
     pub weight: u8,
+    /// The bytes searched for.
     pub pattern: Vec<u8>,
 }
 

@@ -12,12 +12,12 @@ const LISTS: &str = "nss, resolver, canary";
 
 /// A row of `data/symbols.tsv`.
 #[derive(Debug, Clone)]
-pub struct Listed {
+pub(crate) struct Listed {
     pub list: String,
     pub symbol: String,
 }
 
-pub fn parse_symbols(text: &str) -> Result<Vec<Listed>, TableError> {
+pub(crate) fn parse_symbols(text: &str) -> Result<Vec<Listed>, TableError> {
     tsv::load("symbols.tsv", text, 3, |row| {
         row.required(2, "source")?;
         let list = row.required(0, "list")?;
@@ -34,6 +34,6 @@ fn table() -> &'static [Listed] {
 }
 
 /// The symbols of list `name`, in table order.
-pub fn list(name: &'static str) -> impl Iterator<Item = &'static str> {
+pub(crate) fn list(name: &'static str) -> impl Iterator<Item = &'static str> {
     table().iter().filter(move |r| r.list == name).map(|r| r.symbol.as_str())
 }

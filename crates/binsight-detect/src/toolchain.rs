@@ -5,7 +5,7 @@ use binsight_model::{Compiler, Confidence, Evidence, Rustc};
 
 use crate::{rust_releases, Context, Detector, Meter, ReportDraft};
 
-pub struct ToolchainDetector;
+pub(crate) struct ToolchainDetector;
 
 impl Detector for ToolchainDetector {
     fn name(&self) -> &'static str {

@@ -16,6 +16,7 @@ pub struct TableError {
     pub table: &'static str,
     /// 1-based line number in that file.
     pub line: usize,
+    /// What is wrong with that row.
     pub problem: Problem,
 }
 
@@ -23,25 +24,64 @@ pub struct TableError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The row has `got` tab-separated columns; the table has `want`.
-    Columns { want: usize, got: usize },
+    Columns {
+        /// Columns the table has.
+        want: usize,
+        /// Columns the row has.
+        got: usize,
+    },
     /// A column that must not be empty is.
-    Empty { column: &'static str },
+    Empty {
+        /// The column's name.
+        column: &'static str,
+    },
     /// A column is not a number of the right kind.
-    Number { column: &'static str, text: String },
+    Number {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+    },
     /// A byte pattern has a bad `\` escape.
-    Escape { pattern: String },
+    Escape {
+        /// The pattern as written.
+        pattern: String,
+    },
     /// A commit column is not 40 hex digits.
-    Commit { text: String },
+    Commit {
+        /// What the column holds.
+        text: String,
+    },
     /// A version that is not a musl release binsight knows.
-    UnknownMusl { version: String },
+    UnknownMusl {
+        /// The version as written.
+        version: String,
+    },
     /// A range whose low end is above its high end.
-    EmptyRange { lo: String, hi: String },
+    EmptyRange {
+        /// The low end as written.
+        lo: String,
+        /// The high end as written.
+        hi: String,
+    },
     /// A range column is `-` where the table needs one.
     NoRange,
     /// A value outside the words this column allows.
-    Word { column: &'static str, text: String, allowed: &'static str },
+    Word {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+        /// The words it allows.
+        allowed: &'static str,
+    },
     /// A column that must hold a sentence of a known shape does not (a fix, a family).
-    Text { column: &'static str, text: String },
+    Text {
+        /// The column's name.
+        column: &'static str,
+        /// What it holds.
+        text: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -62,7 +102,7 @@ impl fmt::Display for Problem {
 }
 
 /// One data row: its columns, and where it is for errors.
-pub struct Row<'t> {
+pub(crate) struct Row<'t> {
     table: &'static str,
     line: usize,
     cols: Vec<&'t str>,
@@ -70,17 +110,17 @@ pub struct Row<'t> {
 
 impl<'t> Row<'t> {
     /// An error about this row.
-    pub fn error(&self, problem: Problem) -> TableError {
+    pub(crate) fn error(&self, problem: Problem) -> TableError {
         TableError { table: self.table, line: self.line, problem }
     }
 
     /// Column `i` as it is (the loader checked the count, so every index below it exists).
-    pub fn text(&self, i: usize) -> &'t str {
+    pub(crate) fn text(&self, i: usize) -> &'t str {
         self.cols.get(i).copied().unwrap_or_default()
     }
 
     /// Column `i`, which must not be empty.
-    pub fn required(&self, i: usize, column: &'static str) -> Result<&'t str, TableError> {
+    pub(crate) fn required(&self, i: usize, column: &'static str) -> Result<&'t str, TableError> {
         let t = self.text(i);
         if t.is_empty() {
             return Err(self.error(Problem::Empty { column }));
@@ -89,24 +129,24 @@ impl<'t> Row<'t> {
     }
 
     /// Column `i`, `None` where it is `-` (the tables' "none").
-    pub fn optional(&self, i: usize) -> Option<&'t str> {
+    pub(crate) fn optional(&self, i: usize) -> Option<&'t str> {
         Some(self.text(i)).filter(|t| *t != "-")
     }
 
     /// Column `i` as a number.
-    pub fn number<T: std::str::FromStr>(&self, i: usize, column: &'static str) -> Result<T, TableError> {
+    pub(crate) fn number<T: std::str::FromStr>(&self, i: usize, column: &'static str) -> Result<T, TableError> {
         let t = self.text(i);
         t.parse().map_err(|_| self.error(Problem::Number { column, text: t.into() }))
     }
 
     /// Column `i` as a byte pattern (`\0`, `\t`, `\\`, `\xNN` escapes).
-    pub fn pattern(&self, i: usize) -> Result<Vec<u8>, TableError> {
+    pub(crate) fn pattern(&self, i: usize) -> Result<Vec<u8>, TableError> {
         let t = self.text(i);
         unescape(t).ok_or_else(|| self.error(Problem::Escape { pattern: t.into() }))
     }
 
     /// Column `i` as a full commit hash (40 hex digits), lower-cased; `-` is `None`.
-    pub fn commit(&self, i: usize) -> Result<Option<String>, TableError> {
+    pub(crate) fn commit(&self, i: usize) -> Result<Option<String>, TableError> {
         let Some(c) = self.optional(i) else { return Ok(None) };
         if c.len() != 40 || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(self.error(Problem::Commit { text: c.into() }));
@@ -117,7 +157,7 @@ impl<'t> Row<'t> {
 
 /// Every row of `text` (the contents of `data/{table}`), each with exactly `columns` columns,
 /// parsed by `parse`. The first row that does not parse is the error.
-pub fn load<T>(
+pub(crate) fn load<T>(
     table: &'static str,
     text: &str,
     columns: usize,
@@ -139,13 +179,13 @@ pub fn load<T>(
 
 /// A compiled-in table, loaded on first use. A bad row is a bug in the build, caught by the
 /// unit test that loads every table (`tests::every_table_loads`).
-pub fn compiled<T>(cell: &'static OnceLock<Vec<T>>, load: fn() -> Result<Vec<T>, TableError>) -> &'static [T] {
+pub(crate) fn compiled<T>(cell: &'static OnceLock<Vec<T>>, load: fn() -> Result<Vec<T>, TableError>) -> &'static [T] {
     #[allow(clippy::panic)] // compiled-in data, checked by a unit test
     cell.get_or_init(|| load().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// `\0`, `\t`, `\\` and `\xNN` escapes → bytes; `None` on any other escape.
-pub fn unescape(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn unescape(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -7,9 +7,12 @@ use crate::tsv::{self, Problem, TableError};
 
 const TABLE: &str = include_str!("../data/zig-releases.tsv");
 
+/// A row of `data/zig-releases.tsv`: a zig release and the clang it bundles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
+    /// The zig release (`0.11.0`).
     pub version: String,
+    /// The version of the clang it bundles.
     pub clang: String,
     /// zig-bootstrap commit in the stamp; `None` for releases that stamp plain clang.
     pub commit: Option<String>,

@@ -11,6 +11,8 @@
 //! `symbols`, `verneed`, `dynamic`, `notes`, `strings` (bounded string tables), `machine`;
 //! `parse` puts them together.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::collections::HashSet;
 
 use binsight_model::{ElfFacts, Section};
@@ -74,11 +76,15 @@ impl Default for Limits {
 /// Why a file could not be parsed at all (anything less becomes a warning).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ElfError {
+    /// The file does not start with the `\x7fELF` magic.
     #[error("not an ELF file (no \\x7fELF magic)")]
     NotElf,
     #[error("ELF header is unreadable: {0}; the file is truncated or corrupt")]
+    /// The magic is there but `object` cannot read the ELF header; holds `object`'s message.
     BadHeader(String),
     #[error("unsupported ELF class or data encoding (e_ident bytes {0:#x}, {1:#x})")]
+    /// `e_ident[EI_CLASS]` or `e_ident[EI_DATA]` (the two bytes held, in that order) is
+    /// neither 32/64-bit nor little/big-endian.
     Unsupported(u8, u8),
 }
 
@@ -97,6 +103,8 @@ pub fn is_elf(prefix: &[u8]) -> bool {
 
 /// A parsed ELF file: the facts plus zero-copy access for detectors.
 pub struct Elf<'a> {
+    /// What the headers say (sections, segments, dynamic entries, notes, warnings), as the
+    /// report carries it.
     pub facts: ElfFacts,
     data: &'a [u8],
     /// Names in `.symtab` (defined or not).

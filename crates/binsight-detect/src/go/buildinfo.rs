@@ -16,8 +16,11 @@ const MAX_MODINFO: usize = 4 << 20;
 /// A build-info blob: the Go version, the module info text (sentinels stripped; `None` when
 /// unreadable) and the blob's file offset.
 pub struct BuildInfo {
+    /// The Go version that built the file (`go1.22.1`).
     pub version: String,
+    /// The module info text, sentinels stripped; `None` when it is missing or unreadable.
     pub modinfo: Option<String>,
+    /// File offset of the blob.
     pub offset: u64,
 }
 

@@ -6,6 +6,7 @@ use binsight_model::{Confidence, Evidence, Go, Unknown};
 use super::{buildinfo, modinfo};
 use crate::{Context, Detector, Meter, ReportDraft};
 
+/// The Go detector: toolchain version, main module, settings and dependencies.
 pub struct GoDetector;
 
 impl Detector for GoDetector {

@@ -9,9 +9,13 @@ const MAX_LINES: usize = 100_000;
 /// Parsed module info.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ModInfo {
+    /// The main package's import path (`path` line); `None` when there is none.
     pub path: Option<String>,
+    /// The main module (`mod` line); `None` when there is none.
     pub main: Option<GoModule>,
+    /// The dependencies (`dep` lines, with their `=>` replacements).
     pub deps: Vec<GoModule>,
+    /// The build settings (`build` lines) as key and value, in file order.
     pub settings: Vec<(String, String)>,
     /// Lines that did not parse, or limits hit.
     pub truncated: bool,

@@ -26,9 +26,12 @@ const WINDOW_AARCH64: usize = 128;
 /// The qbuf step: sizeof qbuf[0].
 const QBUF: u32 = 280;
 
+/// A row of `data/musl-code-signals.tsv`: an `ABUF_SIZE` value and the releases that use it.
 #[derive(Debug, Clone)]
 pub struct AbufSize {
+    /// `ABUF_SIZE` in bytes.
     pub value: u32,
+    /// The releases whose `name_from_dns` uses that size.
     pub range: Range,
 }
 
@@ -43,6 +46,7 @@ pub fn parse_abuf_sizes(text: &str) -> Result<Vec<AbufSize>, TableError> {
     })
 }
 
+/// The compiled-in `data/musl-code-signals.tsv`.
 pub fn abuf_sizes() -> &'static [AbufSize] {
     static T: OnceLock<Vec<AbufSize>> = OnceLock::new();
     tsv::compiled(&T, || parse_abuf_sizes(TABLE))
@@ -50,7 +54,9 @@ pub fn abuf_sizes() -> &'static [AbufSize] {
 
 /// A found ABUF_SIZE and the file offset of the instruction that shows it.
 pub struct Found {
+    /// The table row whose value was found.
     pub abuf: &'static AbufSize,
+    /// File offset of the instruction that carries it.
     pub offset: u64,
 }
 

@@ -15,6 +15,8 @@ use crate::{zig_releases, Context, Detector, Meter, ReportDraft};
 pub struct Options {
     /// Run the engine at all (off only to measure its cost).
     pub enabled: bool,
+    /// Also bound the version by what the toolchain that built the file bundles
+    /// (`data/musl-provenance.tsv`).
     pub provenance: bool,
     /// Signal table to use instead of the compiled-in one (same ids and patterns).
     pub signals: Option<&'static [Signal]>,
@@ -26,7 +28,9 @@ impl Default for Options {
     }
 }
 
+/// The musl version detector: bounds the version of a static musl from its bytes and code.
 pub struct MuslVersionDetector {
+    /// How the engine runs.
     pub options: Options,
 }
 

@@ -21,7 +21,9 @@ fn index(v: &str) -> Option<usize> {
 /// Inclusive range of indices into [`RELEASES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Range {
+    /// Index of the oldest release in the range.
     pub lo: usize,
+    /// Index of the newest release in the range (inclusive).
     pub hi: usize,
 }
 
@@ -50,6 +52,7 @@ impl Range {
         let r = Range { lo: self.lo.max(o.lo), hi: self.hi.min(o.hi) };
         (r.lo <= r.hi).then_some(r)
     }
+    /// The range is one release, and not the first (which stands for "1.1.24 or older").
     pub fn exact(self) -> bool {
         self.lo == self.hi && self.lo != 0
     }
@@ -98,12 +101,15 @@ pub fn parse_rendered(s: &str) -> Option<Range> {
 /// A row of `data/musl-features.tsv`: the first release with a feature.
 #[derive(Debug, Clone)]
 pub struct Feature {
+    /// The feature's name, as the detectors ask for it (`dns-tcp-fallback`).
     pub id: String,
     /// Index into [`RELEASES`] of the first release that has it.
     pub first: usize,
+    /// Where the fact comes from (release notes, a source file).
     pub source: String,
 }
 
+/// Parse `data/musl-features.tsv`; `Err` names the first bad row.
 pub fn parse_features(text: &str) -> Result<Vec<Feature>, TableError> {
     tsv::load("musl-features.tsv", text, 3, |row| {
         let first = row.text(1);
@@ -115,6 +121,7 @@ pub fn parse_features(text: &str) -> Result<Vec<Feature>, TableError> {
     })
 }
 
+/// The compiled-in `data/musl-features.tsv`.
 pub fn features() -> &'static [Feature] {
     static F: OnceLock<Vec<Feature>> = OnceLock::new();
     tsv::compiled(&F, || parse_features(FEATURES))

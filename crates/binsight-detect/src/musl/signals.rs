@@ -16,10 +16,18 @@ const PATCHES: &str = include_str!("../../data/musl-patches.tsv");
 /// present and it is not, to `absent`.
 #[derive(Debug, Clone)]
 pub struct Signal {
+    /// The signal's name, used in evidence.
     pub id: String,
+    /// The id of the signal whose presence makes this one's absence mean something; `None`
+    /// when absence says nothing.
     pub anchor: Option<String>,
+    /// The releases the version is bounded to where the pattern is found; `None` when
+    /// presence does not bound it.
     pub present: Option<Range>,
+    /// The releases the version is bounded to where the anchor is found and this pattern is
+    /// not; `None` when absence does not bound it.
     pub absent: Option<Range>,
+    /// The bytes searched for.
     pub pattern: Vec<u8>,
 }
 
@@ -46,14 +54,21 @@ pub fn signals() -> &'static [Signal] {
 /// machines (`*` or comma list), musl_lo, musl_hi, source.
 #[derive(Debug, Clone)]
 pub struct Provenance {
+    /// The toolchain (`rustc`).
     pub toolchain: String,
+    /// The first toolchain version the row covers.
     pub first: String,
+    /// The last toolchain version the row covers; `None` when it is open (every later one).
     pub last: Option<String>,
+    /// The target machines the row covers; `None` for all of them.
     pub machines: Option<Vec<String>>,
+    /// The musl releases those toolchains bundle.
     pub range: Range,
+    /// Where the fact comes from.
     pub source: String,
 }
 
+/// Parse `data/musl-provenance.tsv`; `Err` names the first bad row.
 pub fn parse_provenance(text: &str) -> Result<Vec<Provenance>, TableError> {
     tsv::load("musl-provenance.tsv", text, 7, |row| {
         let machines = row.required(3, "machines")?;
@@ -68,12 +83,14 @@ pub fn parse_provenance(text: &str) -> Result<Vec<Provenance>, TableError> {
     })
 }
 
+/// The compiled-in `data/musl-provenance.tsv`.
 pub fn provenance() -> &'static [Provenance] {
     static P: OnceLock<Vec<Provenance>> = OnceLock::new();
     tsv::compiled(&P, || parse_provenance(PROVENANCE))
 }
 
-/// The musl a rustc release bundles for a target machine.
+/// The musl a rustc release bundles for a target machine; `None` when the table has no row
+/// for that release and machine.
 pub fn rustc_musl(rustc: &str, machine: &str) -> Option<&'static Provenance> {
     provenance().iter().find(|p| {
         p.toolchain == "rustc"
@@ -86,13 +103,19 @@ pub fn rustc_musl(rustc: &str, machine: &str) -> Option<&'static Provenance> {
 /// A row of data/musl-patches.tsv: a fix a toolchain applies to the musl it bundles.
 #[derive(Debug, Clone)]
 pub struct PatchRow {
+    /// The toolchain (`rustc`).
     pub toolchain: String,
+    /// The first toolchain version that applies the fix.
     pub first: String,
+    /// The last toolchain version that applies it; `None` when it is open (every later one).
     pub last: Option<String>,
+    /// The fix's name.
     pub id: String,
+    /// Where the fact comes from.
     pub source: String,
 }
 
+/// Parse `data/musl-patches.tsv`; `Err` names the first bad row.
 pub fn parse_patches(text: &str) -> Result<Vec<PatchRow>, TableError> {
     tsv::load("musl-patches.tsv", text, 5, |row| {
         Ok(PatchRow {
@@ -105,6 +128,7 @@ pub fn parse_patches(text: &str) -> Result<Vec<PatchRow>, TableError> {
     })
 }
 
+/// The compiled-in `data/musl-patches.tsv`.
 pub fn patch_rows() -> &'static [PatchRow] {
     static P: OnceLock<Vec<PatchRow>> = OnceLock::new();
     tsv::compiled(&P, || parse_patches(PATCHES))
