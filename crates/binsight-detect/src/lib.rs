@@ -25,7 +25,9 @@ use binsight_model::{
 
 pub mod budget;
 pub mod components;
+pub mod crate_paths;
 mod dns;
+pub mod glibc_version;
 pub mod go;
 mod hardening;
 mod libc;
@@ -97,6 +99,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
         Box::new(toolchain::ToolchainDetector),
         Box::new(go::GoDetector),
         Box::new(libc::LibcDetector),
+        Box::new(glibc_version::GlibcVersionDetector),
         Box::new(musl::MuslVersionDetector { options: options.musl }),
         Box::new(libc_functions::LibcFunctionsDetector),
         Box::new(hardening::HardeningDetector),
