@@ -1,0 +1,247 @@
+//! Go packages of a build without module lines (GOPATH builds: Debian's `/usr/share/gocode`,
+//! old toolchains) from the function names of the pclntab, turned into module paths by the
+//! hosts' layouts (`data/go-module-hosts.tsv`). No versions: such builds record none.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::tsv::{self, TableError};
+use crate::Meter;
+
+const HOSTS: &str = include_str!("../../data/go-module-hosts.tsv");
+/// Longest function name looked at.
+const MAX_NAME: usize = 1024;
+/// Distinct modules listed, at most.
+const MAX_MODULES: usize = 10_000;
+
+/// A row of `data/go-module-hosts.tsv`.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// The module paths' common start (`github.com`, `golang.org/x`).
+    pub prefix: String,
+    /// How many path elements the module path has.
+    pub elements: usize,
+}
+
+/// Parse `data/go-module-hosts.tsv`; `Err` names the first bad row.
+pub fn parse_hosts(text: &str) -> Result<Vec<Host>, TableError> {
+    tsv::load("go-module-hosts.tsv", text, 3, |row| {
+        row.required(2, "source")?;
+        Ok(Host { prefix: row.required(0, "host prefix")?.into(), elements: row.number(1, "elements")? })
+    })
+}
+
+fn hosts() -> &'static [Host] {
+    static T: OnceLock<Vec<Host>> = OnceLock::new();
+    tsv::compiled(&T, || parse_hosts(HOSTS))
+}
+
+/// A module the binary's packages belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageModule {
+    /// The module path (`github.com/pkg/sftp`).
+    pub path: String,
+    /// How many of the binary's packages are in it.
+    pub packages: usize,
+    /// One of them, for the evidence.
+    pub example: String,
+    /// `true` when the host's layout is not in the table and the path is the longest one its
+    /// packages share (a guess).
+    pub guessed: bool,
+}
+
+/// The package a function name belongs to (`github.com/pkg/sftp.(*Client).Open` →
+/// `github.com/pkg/sftp`); `None` for the standard library, `main`, and compiler-made names.
+/// Go escapes `.` (and other bytes) in the last element of a package path as `%2e` in symbol
+/// names (`gopkg.in/yaml%2ev3.Unmarshal`): the returned path has them unescaped.
+pub fn package_of(name: &str) -> Option<String> {
+    if name.starts_with("type:") || name.starts_with("type..") || name.starts_with("go:") {
+        return None;
+    }
+    // The package path ends at the first `.` after its last `/` (before any receiver or type
+    // arguments, which may hold other paths).
+    let head = &name[..name.find(['(', '[']).unwrap_or(name.len())];
+    let last_slash = head.rfind('/')?;
+    let dot = head[last_slash..].find('.')? + last_slash;
+    let pkg = &name[..dot];
+    // A vendored copy is the vendored package (std's own vendor/ tree is the standard library).
+    let pkg = match pkg.rfind("/vendor/") {
+        Some(i) => &pkg[i + "/vendor/".len()..],
+        None if pkg.starts_with("vendor/") => return None,
+        None => pkg,
+    };
+    let host = pkg.split('/').next()?;
+    let ok = pkg.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    (ok && host.contains('.')).then(|| unescape(pkg))?
+}
+
+/// `%2e` → `.` (the linker's escapes: `%` and two hex digits); `None` on a malformed escape or
+/// a byte that is no path byte.
+fn unescape(pkg: &str) -> Option<String> {
+    let b = pkg.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            let c = u8::from_str_radix(hex, 16).ok().filter(|c| c.is_ascii_graphic())?;
+            out.push(char::from(c));
+            i += 3;
+        } else {
+            out.push(char::from(b[i]));
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The module path of package `pkg` by its host's layout; `None` when the host is not in the
+/// table.
+fn module_by_host(pkg: &str) -> Option<String> {
+    let h = hosts().iter().find(|h| pkg == h.prefix || pkg.starts_with(&format!("{}/", h.prefix)))?;
+    let parts: Vec<&str> = pkg.split('/').collect();
+    let mut n = h.elements;
+    if h.prefix == "gopkg.in" && parts.get(1).is_some_and(|p| !p.contains(".v")) {
+        n = 3; // gopkg.in/OWNER/NAME.vN
+    }
+    if parts.len() < n {
+        return None;
+    }
+    if parts.get(n).is_some_and(|p| is_major_suffix(p)) {
+        n += 1;
+    }
+    Some(parts[..n].join("/"))
+}
+
+/// `v2`, `v10`: Go's major-version element.
+fn is_major_suffix(p: &str) -> bool {
+    p.strip_prefix('v').is_some_and(|d| d.len() <= 4 && d.parse::<u32>().is_ok_and(|n| n >= 2))
+}
+
+/// The modules of the packages whose functions are in `names` (a pclntab's NUL-separated
+/// function name table). Charges `meter` per name; stops with what it has when it runs out.
+pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<PackageModule> {
+    let mut packages: BTreeMap<String, ()> = BTreeMap::new();
+    for raw in names.split(|b| *b == 0) {
+        if meter.work(raw.len() as u64 + 1).is_err() || packages.len() >= MAX_MODULES * 16 {
+            break;
+        }
+        if raw.len() > MAX_NAME || raw.len() < 4 {
+            continue;
+        }
+        let Ok(name) = std::str::from_utf8(raw) else { continue };
+        if let Some(p) = package_of(name) {
+            packages.insert(p, ());
+        }
+    }
+    let mut by_module: BTreeMap<String, PackageModule> = BTreeMap::new();
+    let mut unknown_host: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for pkg in packages.keys() {
+        let pkg = pkg.as_str();
+        match module_by_host(pkg) {
+            Some(m) => {
+                let e = by_module.entry(m.clone()).or_insert(PackageModule {
+                    path: m,
+                    packages: 0,
+                    example: pkg.to_string(),
+                    guessed: false,
+                });
+                e.packages += 1;
+            }
+            None => {
+                let key: String = pkg.split('/').take(2).collect::<Vec<_>>().join("/");
+                unknown_host.entry(key).or_default().push(pkg);
+            }
+        }
+    }
+    for (_, pkgs) in unknown_host {
+        let common = common_path(&pkgs);
+        if common.split('/').count() < 2 {
+            continue; // a bare host is no module anyone could look up
+        }
+        by_module.insert(
+            common.clone(),
+            PackageModule { path: common, packages: pkgs.len(), example: pkgs[0].to_string(), guessed: true },
+        );
+    }
+    by_module.into_values().take(MAX_MODULES).collect()
+}
+
+/// The longest path (whole elements) every one of `paths` starts with.
+fn common_path(paths: &[&str]) -> String {
+    let mut common: Vec<&str> = paths[0].split('/').collect();
+    for p in &paths[1..] {
+        let n = common.iter().zip(p.split('/')).take_while(|(a, b)| *a == b).count();
+        common.truncate(n);
+    }
+    common.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_name_packages() {
+        let p = |n: &str| package_of(n);
+        assert_eq!(p("github.com/pkg/sftp.(*Client).Open").as_deref(), Some("github.com/pkg/sftp"));
+        assert_eq!(p("github.com/pkg/sftp.init.0").as_deref(), Some("github.com/pkg/sftp"));
+        assert_eq!(p("gopkg.in/yaml%2ev3.(*parser).parse").as_deref(), Some("gopkg.in/yaml.v3"));
+        assert_eq!(p("golang.org/x/net/http2.(*Framer).ReadFrame").as_deref(), Some("golang.org/x/net/http2"));
+        assert_eq!(p("go.uber.org/zap.New").as_deref(), Some("go.uber.org/zap"));
+        assert_eq!(
+            p("github.com/x/y/lib.Map[go.shape.string,github.com/a/b.T].Get").as_deref(),
+            Some("github.com/x/y/lib")
+        );
+        assert_eq!(p("github.com/restic/restic/vendor/github.com/kr/fs.Walk").as_deref(), Some("github.com/kr/fs"));
+        assert_eq!(p("github.com/a/b%zz.F"), None);
+        assert_eq!(p("github.com/a/b%1b.F"), None);
+        assert_eq!(package_of("vendor/golang.org/x/net/dns/dnsmessage.(*Parser).Start"), None);
+        assert_eq!(package_of("net/http.(*Client).Do"), None);
+        assert_eq!(package_of("main.main"), None);
+        assert_eq!(package_of("type:.eq.github.com/x/y.T"), None);
+        assert_eq!(package_of("go:buildid"), None);
+    }
+
+    #[test]
+    fn modules_follow_the_hosts_layout() {
+        let names = b"github.com/pkg/sftp.(*Client).Open\0github.com/pkg/sftp/internal/encoding/ssh/filexfer.X\0\
+            github.com/minio/minio-go/v7.(*Client).PutObject\0github.com/minio/minio-go/v7/pkg/s3utils.F\0\
+            golang.org/x/net/http2.F\0golang.org/x/net/idna.G\0gopkg.in/yaml%2ev3.(*parser).parse\0\
+            gopkg.in/alecthomas/kingpin%2ev2.New\0google.golang.org/grpc/codes.F\0\
+            go.opentelemetry.io/otel/trace.F\0go.opentelemetry.io/otel/attribute.G\0\
+            bazil.org/fuse.Mount\0bazil.org/fuse/fs.Serve\0runtime.main\0main.main\0";
+        let m = modules_from_function_names(names, &mut Meter::new(crate::Budget::default()));
+        let got: Vec<(&str, usize, bool)> = m.iter().map(|m| (m.path.as_str(), m.packages, m.guessed)).collect();
+        assert_eq!(
+            got,
+            [
+                ("bazil.org/fuse", 2, true),
+                ("github.com/minio/minio-go/v7", 2, false),
+                ("github.com/pkg/sftp", 2, false),
+                ("go.opentelemetry.io/otel", 2, true),
+                ("golang.org/x/net", 2, false),
+                ("google.golang.org/grpc", 1, false),
+                ("gopkg.in/alecthomas/kingpin.v2", 1, false),
+                ("gopkg.in/yaml.v3", 1, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_name_tables_are_bounded() {
+        let mut names = Vec::new();
+        for i in 0..50_000 {
+            names.extend_from_slice(format!("h{i}.example/p.F\0").as_bytes());
+        }
+        names.extend(std::iter::repeat_n(b'x', 1 << 20)); // one huge name: skipped
+        names.extend_from_slice(b"\0github.com/\x1b[31m/x.F\0github.com/a\"b/c.F\0");
+        let mut meter = Meter::new(crate::Budget::default());
+        let m = modules_from_function_names(&names, &mut meter);
+        assert_eq!(m.len(), MAX_MODULES);
+        assert!(m.iter().all(|m| m.path.starts_with('h')), "bad bytes name no module");
+        let mut meter = Meter::new(crate::Budget { work: 1000, ..crate::Budget::default() });
+        assert!(modules_from_function_names(&names, &mut meter).len() < 100);
+        assert!(meter.exceeded().is_some());
+    }
+}
