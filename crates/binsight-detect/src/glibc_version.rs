@@ -1,7 +1,8 @@
 //! The glibc version of a static glibc binary: exact from the version string glibc's own
 //! programs and banner carry (`(Debian GLIBC 2.36-9+deb12u14)`, `stable release version 2.36`),
 //! else the range the set of tunables brackets (glibc links its whole tunables table into every
-//! static program; `data/glibc-tunables.tsv`, generated from several releases' libc.a). A dynamic
+//! static program; `data/glibc-tunables.tsv`, generated from several releases' amd64 libc.a, so
+//! x86_64 only: other architectures link other sets). A dynamic
 //! binary's glibc is the host's at run time: it gets no version here.
 
 use std::collections::BTreeSet;
@@ -17,6 +18,8 @@ const TUNABLES: &str = include_str!("../data/glibc-tunables.tsv");
 const MAX_TUNABLES: usize = 1_000;
 /// Fewer tunable names than this: the table is not linked (or the names are quoted text).
 const MIN_TUNABLES: usize = 10;
+/// The architecture whose libc.a the tunables table was generated from.
+const TABLE_MACHINE: &str = "x86_64";
 /// Longest version-string tail read.
 const MAX_VERSION_TEXT: usize = 64;
 
@@ -82,6 +85,11 @@ impl Detector for GlibcVersionDetector {
             libc.version = Some(VersionRange::exact(v));
             libc.version_confidence = Confidence::Exact;
             libc.version_evidence.push(ev);
+            return;
+        }
+        // The table was made from amd64's libc.a: other architectures link other sets (aarch64's
+        // static programs carry 28 names where x86_64's carry 37), so absences there mean nothing.
+        if cx.elf.facts.machine != TABLE_MACHINE {
             return;
         }
         let names = tunable_names(data, meter);
