@@ -370,5 +370,8 @@ fn the_fix_names_the_toolchain_that_linked_the_libc() {
     r.toolchain.cc.clear();
     audit(&mut r, &db);
     let f = fixes(&r);
-    assert!(f.iter().all(|x| x.starts_with("rebuild against") && x.contains("the toolchain that linked it is unknown")), "{f:?}");
+    assert!(
+        f.iter().all(|x| x.starts_with("rebuild against") && x.contains("the toolchain that linked it is unknown")),
+        "{f:?}"
+    );
 }
