@@ -29,6 +29,12 @@ Plus, for the Rust programs, "path_crates": the `NAME-VERSION` directories under
 issue measures binsight's recall against "what the paths show"), and for Go programs the saved
 `go version -m` output (extra field "go_version_m", cross-check only) and "go_dep_lines": how
 many `dep` lines Go's own tool reads in the build info.
+
+Besides the fixtures, `image/`: a root filesystem (`rootfs/`) of five of these packages plus
+base-files, extracted and recorded in a dpkg database written from the .debs' own control fields
+(`status`, with `Status: install ok installed` added) and file lists (`info/NAME.list`), and the
+same tree as a one-layer docker-archive (`docker-archive.tar`, deterministic). `truth.json` says
+which package installed each ELF file and what each package's control fields list.
 """
 from __future__ import annotations
 
@@ -169,6 +175,93 @@ def go_version_m(path: Path) -> str:
     return p.stdout
 
 
+# The image: a root filesystem of some of the packages above plus base-files (for os-release),
+# each .deb extracted (not installed) and recorded in a dpkg database written from the .debs'
+# own control fields and file lists, as dpkg itself would record them.
+BASE_FILES = ("base-files", "12.4+deb12u15", "3eb1ea6d85488f488cc2a163b98ad640ef88cee4c79287cf14e361aaf6206f47")
+IMAGE_PACKAGES = ["ripgrep", "bat", "restic", "busybox-static", "sash"]
+IMAGE_VERSION = "debian-image-1"
+
+
+def deb_files(deb: Path) -> list[str]:
+    """Paths a .deb installs, as dpkg's info/*.list writes them (`/.`, directories, files)."""
+    out = ["/."]
+    for line in cl.run(["dpkg-deb", "-c", deb]).stdout.splitlines():
+        name = line.split(None, 5)[5].split(" -> ")[0]
+        name = "/" + name.lstrip("./").rstrip("/")
+        if name != "/":
+            out.append(name)
+    return out
+
+
+def tar_rootfs(root: Path, dest: Path) -> bytes:
+    """A deterministic layer tar of `root` (sorted, owner root, mtime 0)."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for p in sorted(root.rglob("*")):
+            info = t.gettarinfo(str(p), arcname=str(p.relative_to(root)))
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mtime = 0
+            if info.isreg():
+                with open(p, "rb") as f:
+                    t.addfile(info, f)
+            else:
+                t.addfile(info)
+    return buf.getvalue()
+
+
+def build_image(out: Path, debs: dict[str, Path]) -> None:
+    """<group>/image/rootfs/ and <group>/image/docker-archive.tar, with truth.json beside."""
+    import hashlib
+    idir = out / "image"
+    stamp = idir / ".stamp"
+    want = IMAGE_VERSION + " " + " ".join(f"{n}={cl.sha256_file(d)}" for n, d in sorted(debs.items()))
+    if stamp.is_file() and stamp.read_text() == want:
+        return
+    if idir.exists():
+        shutil.rmtree(idir)
+    root = idir / "rootfs"
+    (root / "var/lib/dpkg/info").mkdir(parents=True)
+    status, truth = [], {"packages": {}, "files": {}}
+    for name, deb in sorted(debs.items()):
+        cl.run(["dpkg-deb", "-x", deb, root])
+        ctl = cl.run(["dpkg-deb", "-f", deb]).stdout.rstrip("\n")
+        lines = ctl.splitlines()
+        lines.insert(1, "Status: install ok installed")
+        status.append("\n".join(lines))
+        files = deb_files(deb)
+        (root / f"var/lib/dpkg/info/{name}.list").write_text("\n".join(files) + "\n")
+        fields = control(deb)
+        truth["packages"][name] = {"version": fields["Version"],
+                                   "built_using": relations(fields.get("Built-Using", "") + "," + fields.get("Static-Built-Using", "")),
+                                   "x_cargo_built_using": relations(fields.get("X-Cargo-Built-Using", ""))}
+        for f in files:
+            p = root / f.lstrip("/")
+            if p.is_file() and not p.is_symlink() and p.read_bytes()[:4] == b"\x7fELF":
+                truth["files"][f] = name
+    (root / "var/lib/dpkg/status").write_text("\n\n".join(status) + "\n")
+    layer = tar_rootfs(root, idir)
+    diff_id = "sha256:" + hashlib.sha256(layer).hexdigest()
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                         "rootfs": {"type": "layers", "diff_ids": [diff_id]}}, sort_keys=True).encode()
+    cfg_name = hashlib.sha256(config).hexdigest() + ".json"
+    manifest = json.dumps([{"Config": cfg_name, "RepoTags": ["binsight-corpus/debian:bookworm"],
+                            "Layers": ["layer.tar"]}]).encode()
+    import io
+    import tarfile
+    with tarfile.open(idir / "docker-archive.tar", "w", format=tarfile.PAX_FORMAT) as t:
+        for n, b in [("manifest.json", manifest), (cfg_name, config), ("layer.tar", layer)]:
+            info = tarfile.TarInfo(n)
+            info.size, info.mtime, info.mode = len(b), 0, 0o644
+            t.addfile(info, io.BytesIO(b))
+    (idir / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True))
+    stamp.write_text(want)
+    cl.log(f"built image/docker-archive.tar ({len(debs)} packages, {len(truth['files'])} ELF files)")
+
+
 def main() -> None:
     out = cl.corpus_dir() / GROUP
     out.mkdir(parents=True, exist_ok=True)
@@ -207,6 +300,10 @@ def main() -> None:
             fx["truth"]["go_dep_lines"] = sum(1 for l in vm.read_text().splitlines()
                                               if l.strip().startswith("dep\t"))
         fixtures.append(fx)
+    c_recipe.DEBS["debian-base-files"] = {"suite": SUITE, "package": BASE_FILES[0], "version": BASE_FILES[1],
+                                          "sha256": BASE_FILES[2]}
+    debs = {p: c_recipe.ensure_deb(f"debian-{p}") for p in IMAGE_PACKAGES + ["base-files"]}
+    build_image(out, debs)
     m = cl.write_manifest(GROUP, fixtures)
     cl.log(f"wrote {m} ({len(fixtures)} fixtures)")
 

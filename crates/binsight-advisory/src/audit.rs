@@ -96,7 +96,11 @@ fn fixed_versions(a: &Advisory, eco: &str, name: &str) -> Vec<String> {
     let mut v: Vec<String> = a
         .affected
         .iter()
-        .filter(|x| x.package.as_ref().is_some_and(|p| p.ecosystem == eco && p.name == name))
+        .filter(|x| {
+            x.package.as_ref().is_some_and(|p| {
+                p.ecosystem == eco && crate::db::package_key(eco, &p.name) == crate::db::package_key(eco, name)
+            })
+        })
         .flat_map(|x| &x.ranges)
         .flat_map(|r| &r.events)
         .filter_map(|e| e.fixed.clone())
@@ -407,7 +411,10 @@ impl<'r> Matcher<'r> {
         // In the order of their sentences, one per subject.
         self.fixes.sort_by_cached_key(ToString::to_string);
         self.fixes.dedup();
-        let fixes = keep_highest(self.fixes);
+        let mut fixes = keep_highest(self.fixes);
+        if let Some(pkg) = &self.report.package {
+            package_fix(&mut fixes, pkg);
+        }
         self.used.sort_unstable();
         let db = self.db;
         let data = self
@@ -466,6 +473,16 @@ impl<'r> Matcher<'r> {
     }
 }
 
+/// A file a distribution package installed is fixed by that package's rebuild: say that first
+/// (once); the fixes after it are what the rebuild needs. Nothing to fix, nothing added.
+pub fn package_fix(fixes: &mut Vec<Fix>, pkg: &binsight_model::OsPackage) {
+    if fixes.is_empty() || fixes.iter().any(|f| matches!(f.subject, FixSubject::OsPackage(_))) {
+        return;
+    }
+    let note = format!("installed by {} {} {}", pkg.manager, pkg.name, pkg.version);
+    fixes.insert(0, Fix::no_release(FixSubject::OsPackage(pkg.name.clone())).with_note(note));
+}
+
 /// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become
 /// ">= 1.95"; "update crate X to >= 0.5.6 …" and "… >= 0.6.1 …" become the higher one. A fix
 /// with no fixed release stands on its own.
@@ -510,7 +527,9 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             match (zig_linked, report.toolchain.rustc.is_some()) {
                 (true, _) => match zig {
                     Some(v) => Fix::at_least(FixSubject::Zig, v),
-                    None => fix(FixSubject::Musl, next).with_note("its musl came with zig: use a zig release bundling it"),
+                    None => {
+                        fix(FixSubject::Musl, next).with_note("its musl came with zig: use a zig release bundling it")
+                    }
                 },
                 (false, true) => match rustc {
                     Some(v) => Fix::at_least(FixSubject::Rust, v.trim_end_matches(".0")),
@@ -523,7 +542,8 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
                             .flatten()
                             .collect::<Vec<_>>()
                             .join(" ");
-                        fix(FixSubject::Musl, next).with_note(format!("linked by {by}: the musl it was given, e.g. a distro's musl-dev"))
+                        fix(FixSubject::Musl, next)
+                            .with_note(format!("linked by {by}: the musl it was given, e.g. a distro's musl-dev"))
                     }
                     None => fix(FixSubject::Musl, next).with_note("the toolchain that linked it is unknown"),
                 },

@@ -226,6 +226,7 @@ pub fn analyze_elf(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport
         size: elf.data().len() as u64,
         sha256: String::new(),
         layer: None,
+        package: None,
         elf: elf.facts.clone(),
         libc: out.libc,
         toolchain: out.toolchain,
