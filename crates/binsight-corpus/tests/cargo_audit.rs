@@ -101,8 +101,7 @@ fn crate_findings_agree_with_cargo_audit_bin() {
                 refused += 1;
                 let crates: Vec<_> =
                     r.components.iter().filter(|c| c.kind.as_str() == "rust-crate" && !c.root).collect();
-                let other_layouts =
-                    crates.iter().all(|c| matches!(c.source.as_deref(), Some("distro" | "vendored")));
+                let other_layouts = crates.iter().all(|c| matches!(c.source.as_deref(), Some("distro" | "vendored")));
                 if !crates.is_empty() && other_layouts {
                     eprintln!("{}: {} crates from layouts cargo-audit does not read (explained)", f.id, crates.len());
                     continue;
