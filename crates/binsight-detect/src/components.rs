@@ -148,11 +148,16 @@ fn go_components(
             unknowns.push(binsight_model::Unknown {
                 origin: "go-modules".into(),
                 message: format!(
-                    "the build info lists no modules (a GOPATH build, or a toolchain before modules): {}",
+                    "{}: {}",
+                    if go.evidence.iter().any(|e| e.signal == "go-runtime-version") {
+                        "there is no build info"
+                    } else {
+                        "the build info lists no modules (a GOPATH build, or a toolchain before modules)"
+                    },
                     if found == 0 {
                         "no module could be named from the pclntab either".to_string()
                     } else {
-                        format!("{found} modules named from the pclntab's package names, without versions")
+                        format!("{found} modules named from the pclntab's package names and source paths")
                     }
                 ),
             });
@@ -201,7 +206,10 @@ fn go_modules_from_pclntab(
             "module path by its host's layout"
         };
         comps.push(Component {
-            purl: Some(format!("pkg:golang/{}", m.path)),
+            purl: Some(match &m.version {
+                Some(v) => format!("pkg:golang/{}@{v}", m.path),
+                None => format!("pkg:golang/{}", m.path),
+            }),
             evidence: vec![Evidence::new(
                 "go-package",
                 format!("{} package(s) in the pclntab, e.g. {}; {how}", m.packages, m.example),
@@ -209,7 +217,7 @@ fn go_modules_from_pclntab(
             .in_section(".gopclntab")
             .at(sec.offset)],
             name: m.path,
-            version: None,
+            version: m.version,
             cpe: None,
             kind: ComponentKind::GoModule,
             found_by: "go-pclntab".into(),

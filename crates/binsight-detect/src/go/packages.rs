@@ -48,6 +48,69 @@ pub struct PackageModule {
     /// `true` when the host's layout is not in the table and the path is the longest one its
     /// packages share (a guess).
     pub guessed: bool,
+    /// The version, when a module-cache file path names it (`golang.org/x/sys@v0.1.0/unix/…`).
+    pub version: Option<String>,
+}
+
+/// Where a pclntab string puts its package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    /// A package path (from a function name, or a GOPATH / distro source path).
+    Package(String),
+    /// A module at a version, from a module-cache path (`MODULE@VERSION/…`).
+    Module(String, String),
+}
+
+/// What a pclntab string (a function name or a source file path) names: a package of a
+/// non-standard-library module, or a module at a version. `None` for the standard library,
+/// `main`, compiler-made names and anything that does not parse.
+pub fn named(s: &str) -> Option<Named> {
+    if s.ends_with(".go") || s.ends_with(".s") {
+        return file_path(s);
+    }
+    package_of(s).map(Named::Package)
+}
+
+/// A source file path: a module-cache path names its module and version; a GOPATH or distro
+/// path (`/usr/share/gocode/src/github.com/pkg/sftp/client.go`) its package.
+fn file_path(s: &str) -> Option<Named> {
+    let dir = &s[..s.rfind('/')?];
+    if let Some(at) = dir.find('@') {
+        // [/…/pkg/mod/]MODULE@VERSION[/pkg…]; module paths escape capitals as `!x`.
+        let start = dir[..at].rfind("/pkg/mod/").map_or(0, |i| i + "/pkg/mod/".len());
+        let module = unescape_module(dir[start..at].trim_start_matches('/'))?;
+        let version = dir[at + 1..].split('/').next()?;
+        let ok = version.starts_with('v') && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.+".contains(&b));
+        let host_ok = module.split('/').next().is_some_and(|h| h.contains('.'));
+        return (ok && host_ok && module.contains('/')).then(|| Named::Module(module, version.to_string()));
+    }
+    let pkg = &dir[dir.rfind("/src/")? + "/src/".len()..];
+    let pkg = pkg.rfind("/vendor/").map_or(pkg, |i| &pkg[i + "/vendor/".len()..]);
+    let host = pkg.split('/').next()?;
+    let ok = pkg.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' && b != b'@');
+    (ok && host.contains('.') && !pkg.starts_with("vendor/")).then(|| Named::Package(pkg.to_string()))
+}
+
+/// `github.com/!burnt!sushi/toml` → `github.com/BurntSushi/toml`; `None` on bytes no module
+/// path has.
+fn unescape_module(p: &str) -> Option<String> {
+    let mut out = String::with_capacity(p.len());
+    let mut bang = false;
+    for c in p.chars() {
+        if !(c.is_ascii_graphic()) || c == '"' || c == '\\' {
+            return None;
+        }
+        match (bang, c) {
+            (false, '!') => bang = true,
+            (true, c) if c.is_ascii_lowercase() => {
+                out.push(c.to_ascii_uppercase());
+                bang = false;
+            }
+            (true, _) => return None,
+            (false, c) => out.push(c),
+        }
+    }
+    (!bang && !out.is_empty()).then_some(out)
 }
 
 /// The package a function name belongs to (`github.com/pkg/sftp.(*Client).Open` →
@@ -118,10 +181,12 @@ fn is_major_suffix(p: &str) -> bool {
     p.strip_prefix('v').is_some_and(|d| d.len() <= 4 && d.parse::<u32>().is_ok_and(|n| n >= 2))
 }
 
-/// The modules of the packages whose functions are in `names` (a pclntab's NUL-separated
-/// function name table). Charges `meter` per name; stops with what it has when it runs out.
+/// The modules of the packages whose functions or source files are in `names` (a pclntab's
+/// NUL-separated function name and file tables). A module-cache path gives its module's
+/// version. Charges `meter` per name; stops with what it has when it runs out.
 pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<PackageModule> {
     let mut packages: BTreeMap<String, ()> = BTreeMap::new();
+    let mut versioned: BTreeMap<String, String> = BTreeMap::new();
     for raw in names.split(|b| *b == 0) {
         if meter.work(raw.len() as u64 + 1).is_err() || packages.len() >= MAX_MODULES * 16 {
             break;
@@ -130,14 +195,37 @@ pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<Packa
             continue;
         }
         let Ok(name) = std::str::from_utf8(raw) else { continue };
-        if let Some(p) = package_of(name) {
-            packages.insert(p, ());
+        match named(name) {
+            Some(Named::Package(p)) => {
+                packages.insert(p, ());
+            }
+            Some(Named::Module(m, v)) => {
+                versioned.entry(m).or_insert(v);
+            }
+            None => {}
         }
     }
     let mut by_module: BTreeMap<String, PackageModule> = BTreeMap::new();
     let mut unknown_host: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (m, v) in &versioned {
+        let e = by_module.entry(m.clone()).or_insert(PackageModule {
+            path: m.clone(),
+            packages: 0,
+            example: format!("{m}@{v}"),
+            guessed: false,
+            version: None,
+        });
+        e.version = Some(v.clone());
+    }
     for pkg in packages.keys() {
         let pkg = pkg.as_str();
+        // A package of a module a cache path named: that module, not a guess.
+        if let Some(m) = versioned.keys().find(|m| pkg == m.as_str() || pkg.starts_with(&format!("{m}/"))) {
+            if let Some(e) = by_module.get_mut(m) {
+                e.packages += 1;
+            }
+            continue;
+        }
         match module_by_host(pkg) {
             Some(m) => {
                 let e = by_module.entry(m.clone()).or_insert(PackageModule {
@@ -145,6 +233,7 @@ pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<Packa
                     packages: 0,
                     example: pkg.to_string(),
                     guessed: false,
+                    version: None,
                 });
                 e.packages += 1;
             }
@@ -161,7 +250,13 @@ pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<Packa
         }
         by_module.insert(
             common.clone(),
-            PackageModule { path: common, packages: pkgs.len(), example: pkgs[0].to_string(), guessed: true },
+            PackageModule {
+                path: common,
+                packages: pkgs.len(),
+                example: pkgs[0].to_string(),
+                guessed: true,
+                version: None,
+            },
         );
     }
     by_module.into_values().take(MAX_MODULES).collect()
@@ -226,6 +321,34 @@ mod tests {
                 ("gopkg.in/yaml.v3", 1, false),
             ]
         );
+    }
+
+    #[test]
+    fn file_paths_name_packages_and_module_versions() {
+        let n = |s: &str| named(s);
+        assert_eq!(
+            n("golang.org/x/sys@v0.0.0-20220715151400-c0bba94af5f8/unix/syscall_linux.go"),
+            Some(Named::Module("golang.org/x/sys".into(), "v0.0.0-20220715151400-c0bba94af5f8".into()))
+        );
+        assert_eq!(
+            n("/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.3.2/decode.go"),
+            Some(Named::Module("github.com/BurntSushi/toml".into(), "v1.3.2".into()))
+        );
+        assert_eq!(
+            n("/usr/share/gocode/src/github.com/pkg/sftp/client.go"),
+            Some(Named::Package("github.com/pkg/sftp".into()))
+        );
+        assert_eq!(n("/usr/lib/go-1.19/src/net/http/server.go"), None);
+        assert_eq!(
+            n("/build/x/_build/src/github.com/restic/restic/internal/fs/file.go"),
+            Some(Named::Package("github.com/restic/restic/internal/fs".into()))
+        );
+        assert_eq!(n("github.com/a/b@latest!/x.go"), None);
+        let names = b"golang.org/x/sys@v0.1.0/unix/a.go\0golang.org/x/sys/unix.Syscall\0github.com/evanw/esbuild/internal/js_parser.Parse\0";
+        let m = modules_from_function_names(names, &mut Meter::new(crate::Budget::default()));
+        let got: Vec<(&str, Option<&str>, usize)> =
+            m.iter().map(|m| (m.path.as_str(), m.version.as_deref(), m.packages)).collect();
+        assert_eq!(got, [("github.com/evanw/esbuild", None, 1), ("golang.org/x/sys", Some("v0.1.0"), 1)]);
     }
 
     #[test]
