@@ -56,23 +56,9 @@ pub fn debian_crate_matches(pkg: &str, ver: &str, name: &str, version: &str) -> 
     named && ver == version
 }
 
-/// The Debian source package name Debian's Go team gives a module path: `golang-` + the path
-/// with `github.com` → `github`, `golang.org/x` → `golang-x`, `google.golang.org` → `google`,
-/// `gopkg.in` → `gopkg`, other hosts' dots kept; `/` → `-`; lower-cased. An approximation of a
-/// naming habit (not every package follows it), used only to count matches.
-pub fn debian_go_name(module: &str) -> String {
-    let m = module.to_ascii_lowercase();
-    let m = [
-        ("github.com/", "github/"),
-        ("golang.org/x/", "golang-x/"),
-        ("google.golang.org/", "google/"),
-        ("gopkg.in/", "gopkg/"),
-    ]
-    .iter()
-    .find_map(|(from, to)| m.strip_prefix(from).map(|rest| format!("{to}{rest}")))
-    .unwrap_or(m);
-    format!("golang-{}", m.replace('/', "-"))
-}
+/// Debian's Go naming habit (`github.com/pkg/sftp` → `golang-github-pkg-sftp`), as the package
+/// attribution uses it.
+pub use binsight_source::pkgdb::debian_go_name;
 
 fn strs<'a>(v: Option<&'a serde_json::Value>, k: &'a str) -> impl Iterator<Item = (String, String)> + 'a {
     v.and_then(|v| v.as_array()).into_iter().flatten().map(move |e| {
