@@ -93,7 +93,8 @@ fn rust_components(
                     message: format!("{e}; falling back to crate source paths"),
                 });
             }
-            let c = crate::crate_paths::crates_from_paths(cx.elf.data(), meter);
+            let c =
+                crate::crate_paths::crates_from_paths_except(cx.elf.data(), &crate::no_signature_ranges(cx.elf), meter);
             if !c.is_empty() {
                 completeness = Completeness::Partial;
             }

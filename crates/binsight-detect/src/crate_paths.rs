@@ -1,12 +1,11 @@
 //! Rust crates named by the source paths a binary keeps (panic locations, debug info), in every
 //! layout builders use: cargo's registry, the distributions' crate registries, vendored trees,
-//! Nix (`data/crate-path-layouts.tsv`). One Aho-Corasick pass over the file finds them all.
+//! Nix (`data/crate-path-layouts.tsv`). Two SIMD substring passes over the file find them all.
 //! Only crates whose code left a path behind are found: the list is `partial`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
 use binsight_model::{Component, ComponentKind, Evidence};
 
 use crate::tsv::{self, Problem, TableError};
@@ -90,11 +89,29 @@ fn layouts() -> &'static [Layout] {
     tsv::compiled(&T, || parse_layouts(LAYOUTS))
 }
 
-/// The automaton that finds every layout's marker in one pass (`None` only if a handful of
-/// short markers could not be compiled, which the unit tests rule out).
-fn markers() -> Option<&'static AhoCorasick> {
-    static A: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    A.get_or_init(|| AhoCorasick::new(layouts().iter().map(|l| l.marker.as_bytes())).ok()).as_ref()
+/// Substrings the markers share, each searched with one SIMD substring pass: `registry/` is in
+/// cargo's and the distributions' markers, `vendor` in the vendored ones. (An Aho-Corasick
+/// automaton over the markers cost more: their rarest bytes are common in binaries.)
+const ANCHORS: [&str; 2] = ["registry/", "vendor"];
+
+/// Per anchor (a marker without one is its own anchor): its finder, and the layouts whose
+/// marker holds it with the anchor's offset in that marker.
+type Anchor = (memchr::memmem::Finder<'static>, Vec<(usize, usize)>);
+
+fn anchors() -> &'static [Anchor] {
+    static A: OnceLock<Vec<Anchor>> = OnceLock::new();
+    A.get_or_init(|| {
+        let mut out: Vec<(&'static str, Vec<(usize, usize)>)> = Vec::new();
+        for (li, l) in layouts().iter().enumerate() {
+            let (anchor, at) =
+                ANCHORS.iter().find_map(|a| l.marker.find(a).map(|i| (*a, i))).unwrap_or((l.marker.as_str(), 0));
+            match out.iter_mut().find(|(a, _)| *a == anchor) {
+                Some((_, v)) => v.push((li, at)),
+                None => out.push((anchor, vec![(li, at)])),
+            }
+        }
+        out.into_iter().map(|(a, v)| (memchr::memmem::Finder::new(a.as_bytes()), v)).collect()
+    })
 }
 
 /// `name-version` → (name, version): the first split whose right side is a full semver
@@ -132,6 +149,29 @@ fn component(rest: &[u8]) -> Option<(&str, &[u8])> {
 fn is_rust_source(rest: &[u8]) -> bool {
     let end = rest.iter().take(MAX_REST).position(|b| *b < 0x21 || *b >= 0x7f).unwrap_or(rest.len().min(MAX_REST));
     rest[..end].ends_with(b".rs")
+}
+
+/// The byte ranges of a `len`-byte file outside `skip` (offset, length), in order.
+fn gaps(len: usize, skip: &[(u64, u64)]) -> Vec<(usize, usize)> {
+    let mut skip: Vec<(usize, usize)> = skip
+        .iter()
+        .filter_map(|&(o, n)| {
+            let a = usize::try_from(o).ok()?.min(len);
+            Some((a, a.saturating_add(usize::try_from(n).ok()?).min(len)))
+        })
+        .collect();
+    skip.sort_unstable();
+    let (mut out, mut at) = (Vec::new(), 0);
+    for (a, b) in skip {
+        if a > at {
+            out.push((at, a));
+        }
+        at = at.max(b);
+    }
+    if at < len {
+        out.push((at, len));
+    }
+    out
 }
 
 /// Does the path that ends at `before` (right before a `vendor/` marker) lie in a rustc source
@@ -189,18 +229,40 @@ fn read_path(layout: &'static Layout, rest: &[u8]) -> Option<Found> {
 /// would otherwise cost a semver parse every few bytes); stops with what it has when it runs
 /// out.
 pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
-    let (rows, Some(ac)) = (layouts(), markers()) else { return Vec::new() };
+    crates_from_paths_except(data, &[], meter)
+}
+
+/// [`crates_from_paths`], not looking in the byte ranges `skip` (offset, length): machine code
+/// and unwind tables, which hold no paths and are half of a binary.
+pub fn crates_from_paths_except(data: &[u8], skip: &[(u64, u64)], meter: &mut Meter) -> Vec<Component> {
+    let rows = layouts();
     let mut found: BTreeMap<(String, Option<String>), (Found, u64)> = BTreeMap::new();
-    for m in ac.find_iter(data) {
-        if meter.work(2 * MAX_DIR as u64).is_err() || found.len() >= MAX_PATH_CRATES {
-            break;
+    let gaps = gaps(data.len(), skip);
+    let hits = |finder: &'static memchr::memmem::Finder<'static>| {
+        gaps.iter().flat_map(move |&(a, b)| finder.find_iter(&data[a..b]).map(move |h| a + h))
+    };
+    'anchors: for (finder, users) in anchors() {
+        for hit in hits(finder) {
+            if meter.work(2 * MAX_DIR as u64).is_err() || found.len() >= MAX_PATH_CRATES {
+                break 'anchors;
+            }
+            for &(li, at) in users {
+                let layout = &rows[li];
+                let Some(start) = hit.checked_sub(at) else { continue };
+                let end = start + layout.marker.len();
+                if data.get(start..end) != Some(layout.marker.as_bytes()) {
+                    continue;
+                }
+                if layout.form == Form::NameVersionOrName && in_rustc_source(&data[..start]) {
+                    continue;
+                }
+                let Some(f) = read_path(layout, &data[end..]) else { continue };
+                // The first path in the file is the evidence, whichever anchor found it.
+                let e = found.entry((f.name.clone(), f.version.clone())).or_insert((f, start as u64));
+                e.1 = e.1.min(start as u64);
+                break;
+            }
         }
-        let layout = &rows[m.pattern().as_usize()];
-        if layout.form == Form::NameVersionOrName && in_rustc_source(&data[..m.start()]) {
-            continue;
-        }
-        let Some(f) = read_path(layout, &data[m.end()..]) else { continue };
-        found.entry((f.name.clone(), f.version.clone())).or_insert((f, m.start() as u64));
     }
     // A crate seen with a version is not listed again without one.
     let versioned: std::collections::BTreeSet<String> =
@@ -316,6 +378,18 @@ mod tests {
     fn a_crate_seen_with_a_version_is_not_listed_again_without_one() {
         let data = b"/v/vendor/memchr/src/lib.rs\0/usr/share/cargo/registry/memchr-2.5.0/src/lib.rs\0";
         assert_eq!(found(data), [t("memchr", Some("2.5.0"), "distro")]);
+    }
+
+    #[test]
+    fn skipped_ranges_are_not_searched() {
+        let data = b"XXXXXXXXXX/usr/share/cargo/registry/memchr-2.5.0/src/lib.rs\0/usr/share/cargo/registry/itoa-1.0.9/src/lib.rs\0";
+        let m = &mut Meter::new(crate::Budget::default());
+        let all = crates_from_paths_except(data, &[], m);
+        assert_eq!(all.len(), 2);
+        let some = crates_from_paths_except(data, &[(10, 40), (0, 3)], m);
+        assert_eq!(some.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["itoa"]);
+        assert_eq!(gaps(10, &[(2, 3), (4, 2), (20, 5)]), [(0, 2), (6, 10)]);
+        assert_eq!(gaps(10, &[(0, u64::MAX)]), []);
     }
 
     #[test]

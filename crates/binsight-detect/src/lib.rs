@@ -151,7 +151,7 @@ pub fn scanner() -> &'static Scanner {
 /// Byte ranges (offset, length) the signature scan skips: machine code, unwind tables,
 /// relocations and Go's pclntab hold none of the signatures (strings and data tables), about
 /// two thirds of a typical binary. Sections without file bytes are not skipped (they have none).
-fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
+pub(crate) fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
     const NO_SIGNATURES: [&str; 8] = [
         ".eh_frame",
         ".eh_frame_hdr",

@@ -121,12 +121,7 @@ pub fn package_of(name: &str) -> Option<String> {
     if name.starts_with("type:") || name.starts_with("type..") || name.starts_with("go:") {
         return None;
     }
-    // The package path ends at the first `.` after its last `/` (before any receiver or type
-    // arguments, which may hold other paths).
-    let head = &name[..name.find(['(', '[']).unwrap_or(name.len())];
-    let last_slash = head.rfind('/')?;
-    let dot = head[last_slash..].find('.')? + last_slash;
-    let pkg = &name[..dot];
+    let pkg = &name[..package_prefix(name)?];
     // A vendored copy is the vendored package (std's own vendor/ tree is the standard library).
     let pkg = match pkg.rfind("/vendor/") {
         Some(i) => &pkg[i + "/vendor/".len()..],
@@ -136,6 +131,27 @@ pub fn package_of(name: &str) -> Option<String> {
     let host = pkg.split('/').next()?;
     let ok = pkg.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
     (ok && host.contains('.')).then(|| unescape(pkg))?
+}
+
+/// The length of a function name's package path, as written: it ends at the first `.` after its
+/// last `/` (before any receiver or type arguments, which may hold other paths).
+fn package_prefix(name: &str) -> Option<usize> {
+    let head = &name[..name.find(['(', '[']).unwrap_or(name.len())];
+    let last_slash = head.rfind('/')?;
+    Some(head[last_slash..].find('.')? + last_slash)
+}
+
+/// A cheap first look: a source path (`/…`, `….go`, `….s`), or a name whose first path element
+/// is a host (has a `.` before the first `/`). The standard library's names (`runtime.main`,
+/// `net/http.(*Client).Do`), most of a binary's, fail it.
+fn could_name_a_package(raw: &[u8]) -> bool {
+    if raw[0] == b'/' || raw.ends_with(b".go") || raw.ends_with(b".s") {
+        return true;
+    }
+    match memchr::memchr(b'/', raw) {
+        Some(i) => memchr::memchr(b'.', &raw[..i]).is_some(),
+        None => false,
+    }
 }
 
 /// `%2e` → `.` (the linker's escapes: `%` and two hex digits); `None` on a malformed escape or
@@ -187,14 +203,33 @@ fn is_major_suffix(p: &str) -> bool {
 pub fn modules_from_function_names(names: &[u8], meter: &mut Meter) -> Vec<PackageModule> {
     let mut packages: BTreeMap<String, ()> = BTreeMap::new();
     let mut versioned: BTreeMap<String, String> = BTreeMap::new();
-    for raw in names.split(|b| *b == 0) {
+    // The pclntab lists a package's functions together: a name in the package just parsed is
+    // skipped without parsing it again.
+    let mut last: &[u8] = &[];
+    let mut start = 0;
+    let ends = memchr::memchr_iter(0, names).chain(std::iter::once(names.len()));
+    for end in ends {
+        let raw = &names[start..end];
+        start = end + 1;
         if meter.work(raw.len() as u64 + 1).is_err() || packages.len() >= MAX_MODULES * 16 {
             break;
         }
-        if raw.len() > MAX_NAME || raw.len() < 4 {
+        if raw.len() > MAX_NAME || raw.len() < 4 || !could_name_a_package(raw) {
             continue;
         }
+        if !last.is_empty() && raw.starts_with(last) && raw.get(last.len()) == Some(&b'.') {
+            // Same package only if no `/` follows before a receiver or type arguments
+            // (`github.com/a/b.v2/x.F` is another package).
+            let rest = &raw[last.len()..];
+            let head = &rest[..memchr::memchr2(b'(', b'[', rest).unwrap_or(rest.len())];
+            if memchr::memchr(b'/', head).is_none() {
+                continue;
+            }
+        }
         let Ok(name) = std::str::from_utf8(raw) else { continue };
+        if let Some(n) = package_prefix(name) {
+            last = &raw[..n];
+        }
         match named(name) {
             Some(Named::Package(p)) => {
                 packages.insert(p, ());
@@ -349,6 +384,10 @@ mod tests {
         let got: Vec<(&str, Option<&str>, usize)> =
             m.iter().map(|m| (m.path.as_str(), m.version.as_deref(), m.packages)).collect();
         assert_eq!(got, [("github.com/evanw/esbuild", None, 1), ("golang.org/x/sys", Some("v0.1.0"), 1)]);
+        // A package whose path extends the previous one's past a dot is another package.
+        let names = b"github.com/a/b.F\0github.com/a/b.v2/x.G\0";
+        let m = modules_from_function_names(names, &mut Meter::new(crate::Budget::default()));
+        assert_eq!(m.iter().map(|m| m.packages).sum::<usize>(), 2);
     }
 
     #[test]
