@@ -385,7 +385,7 @@ def ensure_deb(name: str) -> Path:
                            capture_output=True, text=True)
         if p.returncode != 0:
             cl.die(f"apt-get download {spec} failed ({pin['suite']}); if Debian superseded it, "
-                   f"update the pin in corpus/recipes/c.py\n{p.stdout}\n{p.stderr}")
+                   f"update its pin (corpus/recipes/c.py, or the recipe that added it to DEBS)\n{p.stdout}\n{p.stderr}")
         files = list(Path(t).glob("*.deb"))
         if len(files) != 1:
             cl.die(f"apt-get download {spec}: expected one .deb, got {files}")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import corpuslib as cl  # noqa: E402
 
 GROUP = "realworld"
-RECIPE_VERSION = "realworld-recipe-1"
+RECIPE_VERSION = "realworld-recipe-1"  # unchanged: a new pin builds only itself
 
 X86_64 = {"machine": "x86_64", "class": 64, "endian": "little"}
 AARCH64 = {"machine": "aarch64", "class": 64, "endian": "little"}
@@ -77,6 +77,10 @@ PINS = [
          member="package/bin/esbuild", truth={**X86_64, **ESBUILD}),
     dict(id="esbuild-0.25.0-arm64", kind="npm", name="@esbuild/linux-arm64", version="0.25.0",
          sha256="755c9147ddd496b01990c7627829f74606f0aacc693425047db3a84cfd482300",
+         member="package/bin/esbuild", truth={**AARCH64, **ESBUILD}),
+    # Go 1.26 for arm64 with no build-info blob at all (.go.module and .go.fipsinfo only).
+    dict(id="esbuild-0.28.2-arm64", kind="npm", name="@esbuild/linux-arm64", version="0.28.2",
+         sha256="a96dbfa41d3ef5dbd1ef22b1c10d5187be9267e86093a870f06402a7ec931596",
          member="package/bin/esbuild", truth={**AARCH64, **ESBUILD}),
     dict(id="esbuild-0.25.0-arm", kind="npm", name="@esbuild/linux-arm", version="0.25.0",
          sha256="3135287fd5c3638c0b81daeb8c7d8a6467d3e6e9de3892aac135c160c2d2b300",

@@ -96,7 +96,11 @@ fn fixed_versions(a: &Advisory, eco: &str, name: &str) -> Vec<String> {
     let mut v: Vec<String> = a
         .affected
         .iter()
-        .filter(|x| x.package.as_ref().is_some_and(|p| p.ecosystem == eco && p.name == name))
+        .filter(|x| {
+            x.package.as_ref().is_some_and(|p| {
+                p.ecosystem == eco && crate::db::package_key(eco, &p.name) == crate::db::package_key(eco, name)
+            })
+        })
         .flat_map(|x| &x.ranges)
         .flat_map(|r| &r.events)
         .filter_map(|e| e.fixed.clone())
@@ -407,7 +411,10 @@ impl<'r> Matcher<'r> {
         // In the order of their sentences, one per subject.
         self.fixes.sort_by_cached_key(ToString::to_string);
         self.fixes.dedup();
-        let fixes = keep_highest(self.fixes);
+        let mut fixes = keep_highest(self.fixes);
+        if let Some(pkg) = &self.report.package {
+            package_fix(&mut fixes, pkg);
+        }
         self.used.sort_unstable();
         let db = self.db;
         let data = self
@@ -466,6 +473,16 @@ impl<'r> Matcher<'r> {
     }
 }
 
+/// A file a distribution package installed is fixed by that package's rebuild: say that first
+/// (once); the fixes after it are what the rebuild needs. Nothing to fix, nothing added.
+pub fn package_fix(fixes: &mut Vec<Fix>, pkg: &binsight_model::OsPackage) {
+    if fixes.is_empty() || fixes.iter().any(|f| matches!(f.subject, FixSubject::OsPackage(_))) {
+        return;
+    }
+    let note = format!("installed by {} {} {}", pkg.manager, pkg.name, pkg.version);
+    fixes.insert(0, Fix::no_release(FixSubject::OsPackage(pkg.name.clone())).with_note(note));
+}
+
 /// One fix per toolchain and per package: "rebuild with Rust >= 1.93" and ">= 1.95" become
 /// ">= 1.95"; "update crate X to >= 0.5.6 …" and "… >= 0.6.1 …" become the higher one. A fix
 /// with no fixed release stands on its own.
@@ -503,12 +520,33 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
             let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
             let zig = by_tool.and_then(|t| t.get("zig")).and_then(|v| v.as_str());
-            if let (Some(v), true) = (rustc, report.toolchain.rustc.is_some()) {
-                Fix::at_least(FixSubject::Rust, v.trim_end_matches(".0"))
-            } else if let (Some(v), true) = (zig, report.toolchain.cc.iter().any(|x| x.name == "zig")) {
-                Fix::at_least(FixSubject::Zig, v)
-            } else {
-                fix(FixSubject::Musl, next)
+            // The toolchain that linked the libc decides the rebuild: zig brings its own musl
+            // whenever it links (Go cgo and cargo-zigbuild builds too, which may hold Rust code);
+            // else rustc's self-contained musl; else the musl of whatever C toolchain did.
+            let zig_linked = report.toolchain.cc.iter().any(|x| x.name == "zig");
+            match (zig_linked, report.toolchain.rustc.is_some()) {
+                (true, _) => match zig {
+                    Some(v) => Fix::at_least(FixSubject::Zig, v),
+                    None => {
+                        fix(FixSubject::Musl, next).with_note("its musl came with zig: use a zig release bundling it")
+                    }
+                },
+                (false, true) => match rustc {
+                    Some(v) => Fix::at_least(FixSubject::Rust, v.trim_end_matches(".0")),
+                    None => fix(FixSubject::Musl, next).with_note("its musl came with rustc's self-contained target"),
+                },
+                (false, false) => match report.toolchain.cc.iter().find(|c| c.name == "gcc" || c.name == "clang") {
+                    Some(c) => {
+                        let by = [Some(c.name.as_str()), c.vendor.as_deref(), c.version.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        fix(FixSubject::Musl, next)
+                            .with_note(format!("linked by {by}: the musl it was given, e.g. a distro's musl-dev"))
+                    }
+                    None => fix(FixSubject::Musl, next).with_note("the toolchain that linked it is unknown"),
+                },
             }
         }
     }

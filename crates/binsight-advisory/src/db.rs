@@ -267,7 +267,7 @@ impl Database {
         let i = self.advisories.len();
         for aff in &a.affected {
             if let Some(p) = &aff.package {
-                let e = self.index.entry((p.ecosystem.clone(), p.name.clone())).or_default();
+                let e = self.index.entry((p.ecosystem.clone(), package_key(&p.ecosystem, &p.name))).or_default();
                 if e.last() != Some(&i) {
                     e.push(i);
                 }
@@ -299,7 +299,8 @@ impl Database {
     }
 
     fn query_into<'a>(&'a self, ecosystem: &str, name: &str, version: &str, out: &mut Vec<Match<'a>>) {
-        let Some(ids) = self.index.get(&(ecosystem.to_string(), name.to_string())) else { return };
+        let key = package_key(ecosystem, name);
+        let Some(ids) = self.index.get(&(ecosystem.to_string(), key.clone())) else { return };
         for &i in ids {
             let a = &self.advisories[i];
             if a.withdrawn.is_some() {
@@ -307,7 +308,10 @@ impl Database {
             }
             let mut best = Decision::NotAffected;
             for aff in &a.affected {
-                let same = aff.package.as_ref().is_some_and(|p| p.ecosystem == ecosystem && p.name == name);
+                let same = aff
+                    .package
+                    .as_ref()
+                    .is_some_and(|p| p.ecosystem == ecosystem && package_key(ecosystem, &p.name) == key);
                 if !same {
                     continue;
                 }
@@ -366,4 +370,15 @@ fn read_one(path: &Path) -> Result<Advisory, RecordError> {
         return Err(RecordError::StoredTooLarge { limit: MAX_RECORD });
     }
     crate::osv::parse_record(&bytes)
+}
+
+/// How a package name is looked up: crates.io treats `-` and `_` (and case) as the same name
+/// (it refuses a crate whose name differs from another's only so), so `encoding-rs` as a
+/// distribution spells it finds `encoding_rs`'s advisories; other ecosystems compare exactly.
+pub(crate) fn package_key(ecosystem: &str, name: &str) -> String {
+    if ecosystem == "crates.io" {
+        name.to_ascii_lowercase().replace('_', "-")
+    } else {
+        name.to_string()
+    }
 }

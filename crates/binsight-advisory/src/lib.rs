@@ -15,7 +15,7 @@ pub mod snapshot;
 pub mod store;
 pub mod update;
 
-pub use audit::{audit, embedded, with_embedded};
+pub use audit::{audit, embedded, package_fix, with_embedded};
 pub use db::{DataSource, Database, LoadWarning, Origin};
 
 use std::path::Path;

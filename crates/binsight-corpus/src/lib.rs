@@ -3,6 +3,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod distro;
 pub mod rustsec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -241,9 +242,16 @@ pub fn compare(r: &BinaryReport, f: &Fixture) -> Vec<(&'static str, Outcome)> {
 /// the recipe's version?
 fn range_contains(found: &str, truth: &str) -> bool {
     use binsight_detect::musl_version::{Range, RELEASES};
-    let r = found.parse().ok().as_ref().and_then(Range::from_versions);
-    let (Some(r), Some(t)) = (r, RELEASES.iter().position(|x| *x == truth)) else { return false };
-    r.lo <= t && t <= r.hi
+    let Ok(range) = found.parse::<binsight_model::VersionRange>() else { return false };
+    if let Some(t) = RELEASES.iter().position(|x| *x == truth) {
+        // A musl release: by its place in the release list.
+        let Some(r) = Range::from_versions(&range) else { return false };
+        return r.lo <= t && t <= r.hi;
+    }
+    // Any other dotted version (glibc): numerically.
+    use binsight_detect::version::cmp;
+    range.lo.as_deref().is_none_or(|lo| cmp(lo, truth).is_le())
+        && range.hi.as_deref().is_none_or(|hi| cmp(truth, hi).is_le())
 }
 
 /// Why a fixture has no report.
@@ -645,5 +653,6 @@ pub fn render_components(dir: &Path, results: &[FixtureResult]) -> String {
             );
         }
     }
+    o.push_str(&distro::render(results));
     o
 }

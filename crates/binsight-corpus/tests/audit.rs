@@ -343,3 +343,35 @@ fn every_built_in_advisory_carries_the_cvss_vector_of_its_cve_record() {
         }
     }
 }
+
+#[test]
+fn the_fix_names_the_toolchain_that_linked_the_libc() {
+    let db = with_embedded(Database::default());
+    let fixes = |r: &BinaryReport| -> Vec<String> {
+        r.verdict.as_ref().expect("verdict").fix.iter().map(ToString::to_string).collect()
+    };
+    // Rust code linked by zig (cargo-zigbuild, or a Rust library inside a Go cgo binary): the
+    // musl is zig's, so the rebuild is zig's, never Rust's.
+    let mut r = report("rust-1.85.0-x86_64-musl-iconv");
+    r.toolchain.cc.push(binsight_model::Compiler {
+        name: "zig".into(),
+        version: Some("0.10.1".into()),
+        vendor: None,
+        evidence: vec![],
+    });
+    audit(&mut r, &db);
+    let f = fixes(&r);
+    assert!(f.contains(&"rebuild with zig >= 0.14.0".to_string()), "{f:?}");
+    assert!(f.iter().all(|x| !x.contains("Rust")), "{f:?}");
+    assert!(f.iter().any(|x| x.contains("its musl came with zig")), "{f:?}");
+    // No toolchain known: the fix says so instead of naming one.
+    let mut r = report("rust-1.85.0-x86_64-musl-iconv");
+    r.toolchain.rustc = None;
+    r.toolchain.cc.clear();
+    audit(&mut r, &db);
+    let f = fixes(&r);
+    assert!(
+        f.iter().all(|x| x.starts_with("rebuild against") && x.contains("the toolchain that linked it is unknown")),
+        "{f:?}"
+    );
+}

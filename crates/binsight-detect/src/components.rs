@@ -1,11 +1,11 @@
 //! What a binary was built from, as components with package URLs:
 //! - Rust crates: cargo-auditable's `.dep-v0` (complete), else the crate source paths the
-//!   compiler leaves behind (`…/registry/src/<registry>/<name>-<version>/…`; partial);
-//! - Go modules: the build info (complete);
+//!   compiler leaves behind in any layout builders use ([`crate::crate_paths`]; partial);
+//! - Go modules: the build info (complete when it has module lines), else the pclntab's package
+//!   names (partial, no versions);
 //! - the Rust or Go standard library (from the toolchain version) and a static binary's libc
 //!   (from the libc identification), so their advisories can match.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use binsight_model::{Completeness, Component, ComponentKind, Evidence, VersionRange};
@@ -15,13 +15,8 @@ use crate::{Context, Detector, Meter, ReportDraft};
 
 /// Largest decompressed `.dep-v0` JSON accepted (cargo-auditable's own default is 8 MiB).
 const MAX_AUDIT_JSON: usize = 8 << 20;
-/// Distinct crates recovered from paths, at most.
-const MAX_PATH_CRATES: usize = 10_000;
-/// Longest `name-version` directory name considered.
-const MAX_DIR: usize = 256;
 
 const LIBC_COMPONENTS: &str = include_str!("../data/libc-components.tsv");
-const REGISTRIES: &str = include_str!("../data/cargo-registries.tsv");
 
 /// A row of `data/libc-components.tsv`: how a C library is named as a component.
 #[derive(Debug, Clone)]
@@ -51,28 +46,6 @@ fn libc_components() -> &'static [LibcComponent] {
     tsv::compiled(&T, || parse_libc_components(LIBC_COMPONENTS))
 }
 
-/// A row of `data/cargo-registries.tsv`: registry directories of a known source.
-#[derive(Debug, Clone)]
-pub struct Registry {
-    /// Prefix of the directory name under `~/.cargo/registry/src/`.
-    pub prefix: String,
-    /// The source name reported for crates from such a directory (`crates.io`).
-    pub source: String,
-}
-
-/// Parse `data/cargo-registries.tsv`; `Err` names the first bad row.
-pub fn parse_registries(text: &str) -> Result<Vec<Registry>, TableError> {
-    tsv::load("cargo-registries.tsv", text, 3, |row| {
-        row.required(2, "source")?;
-        Ok(Registry { prefix: row.required(0, "prefix")?.into(), source: row.required(1, "source name")?.into() })
-    })
-}
-
-fn registries() -> &'static [Registry] {
-    static T: OnceLock<Vec<Registry>> = OnceLock::new();
-    tsv::compiled(&T, || parse_registries(REGISTRIES))
-}
-
 /// The components detector: lists what is linked in (libc, Go modules, Rust crates).
 pub struct ComponentsDetector;
 
@@ -87,8 +60,10 @@ impl Detector for ComponentsDetector {
             completeness = rust_components(cx, rustc, &mut out.unknowns, meter, &mut comps);
         }
         if let Some(go) = &out.toolchain.go {
-            go_components(go, &out.go_modules, &mut comps);
-            completeness = Completeness::Complete;
+            let cut = out.unknowns.iter().any(|u| u.origin == "go-buildinfo");
+            let mut unknowns = Vec::new();
+            completeness = go_components(cx, go, &out.go_modules, cut, meter, &mut unknowns, &mut comps);
+            out.unknowns.extend(unknowns);
         }
         comps.extend(libc_component(cx, &out.libc));
         out.components = comps;
@@ -118,7 +93,8 @@ fn rust_components(
                     message: format!("{e}; falling back to crate source paths"),
                 });
             }
-            let c = crates_from_paths(cx.elf.data(), meter);
+            let c =
+                crate::crate_paths::crates_from_paths_except(cx.elf.data(), &crate::no_signature_ranges(cx.elf), meter);
             if !c.is_empty() {
                 completeness = Completeness::Partial;
             }
@@ -142,15 +118,57 @@ fn rust_components(
     completeness
 }
 
-/// Go modules (main and dependencies) and the standard library.
-fn go_components(go: &binsight_model::Go, modules: &[binsight_model::GoModule], comps: &mut Vec<Component>) {
+/// Go modules (main and dependencies) and the standard library; the completeness of the module
+/// list. Only a module-mode build (a `mod` line) lists every module, and only when its module
+/// info was read whole (`cut` says it was not); without module lines (GOPATH builds) the
+/// modules come from the pclntab's package names, without versions.
+fn go_components(
+    cx: &Context<'_>,
+    go: &binsight_model::Go,
+    modules: &[binsight_model::GoModule],
+    cut: bool,
+    meter: &mut Meter,
+    unknowns: &mut Vec<binsight_model::Unknown>,
+    comps: &mut Vec<Component>,
+) -> Completeness {
     let ev = go.evidence.first().cloned().unwrap_or_else(|| Evidence::new("go-buildinfo", ""));
-    if let Some(main) = &go.main {
-        comps.push(go_component(main, true, &ev));
-    }
-    for m in modules {
-        comps.push(go_component(m, false, &ev));
-    }
+    let completeness = match &go.main {
+        Some(main) => {
+            comps.push(go_component(main, true, &ev));
+            for m in modules {
+                comps.push(go_component(m, false, &ev));
+            }
+            if cut {
+                Completeness::Partial
+            } else {
+                Completeness::Complete
+            }
+        }
+        None => {
+            let found = go_modules_from_pclntab(cx, go, meter, comps);
+            unknowns.push(binsight_model::Unknown {
+                origin: "go-modules".into(),
+                message: format!(
+                    "{}: {}",
+                    if go.evidence.iter().any(|e| e.signal == "go-runtime-version") {
+                        "there is no build info"
+                    } else {
+                        "the build info lists no modules (a GOPATH build, or a toolchain before modules)"
+                    },
+                    if found == 0 {
+                        "no module could be named from the pclntab either".to_string()
+                    } else {
+                        format!("{found} modules named from the pclntab's package names and source paths")
+                    }
+                ),
+            });
+            if found == 0 {
+                Completeness::None
+            } else {
+                Completeness::Partial
+            }
+        }
+    };
     let v = go.version.trim_start_matches("go");
     let v = v.split(|c: char| c.is_whitespace() || c == '-').next().unwrap_or(v);
     comps.push(Component {
@@ -165,6 +183,51 @@ fn go_components(go: &binsight_model::Go, modules: &[binsight_model::GoModule], 
         build_only: false,
         evidence: vec![ev],
     });
+    completeness
+}
+
+/// Modules named by the package paths of the pclntab's function names (the `.gopclntab`
+/// section; none without it), as versionless components; the module of the main package is the
+/// root. Returns how many non-root modules were found.
+fn go_modules_from_pclntab(
+    cx: &Context<'_>,
+    go: &binsight_model::Go,
+    meter: &mut Meter,
+    comps: &mut Vec<Component>,
+) -> usize {
+    let Some((sec, names)) = cx.elf.section(".gopclntab") else { return 0 };
+    let main = go.path.as_deref().unwrap_or("");
+    let mut found = 0;
+    for m in crate::go::packages::modules_from_function_names(names, meter) {
+        let root = main == m.path || main.starts_with(&format!("{}/", m.path));
+        found += usize::from(!root);
+        let how = if m.guessed {
+            "module path guessed: the path its packages share"
+        } else {
+            "module path by its host's layout"
+        };
+        comps.push(Component {
+            purl: Some(match &m.version {
+                Some(v) => format!("pkg:golang/{}@{v}", m.path),
+                None => format!("pkg:golang/{}", m.path),
+            }),
+            evidence: vec![Evidence::new(
+                "go-package",
+                format!("{} package(s) in the pclntab, e.g. {}; {how}", m.packages, m.example),
+            )
+            .in_section(".gopclntab")
+            .at(sec.offset)],
+            name: m.path,
+            version: m.version,
+            cpe: None,
+            kind: ComponentKind::GoModule,
+            found_by: "go-pclntab".into(),
+            source: None,
+            root,
+            build_only: false,
+        });
+    }
+    found
 }
 
 /// The libc a static binary carries (only an exact version goes into purl/CPE).
@@ -264,115 +327,4 @@ fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, AuditableError>>
         })
         .collect();
     Some(Ok(comps))
-}
-
-/// `name-version` → (name, version): the first split whose right side is a full semver
-/// (crate names may contain `-` and digits, e.g. `md-5-0.10.6`).
-fn split_name_version(dir: &str) -> Option<(&str, String)> {
-    for (i, _) in dir.match_indices('-') {
-        let (name, ver) = (&dir[..i], &dir[i + 1..]);
-        if name.is_empty() || !ver.starts_with(|c: char| c.is_ascii_digit()) {
-            continue;
-        }
-        if let Ok(v) = semver::Version::parse(ver) {
-            let ok_name = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            return ok_name.then(|| (name, v.to_string()));
-        }
-    }
-    None
-}
-
-/// Crates named by `…/registry/src/<registry dir>/<name>-<version>/` paths in the file.
-/// Charges `meter` for each path looked at (a file of nothing but `registry/src/` would
-/// otherwise cost a semver parse per 13 bytes); stops with what it has when it runs out.
-pub fn crates_from_paths(data: &[u8], meter: &mut Meter) -> Vec<Component> {
-    let mut found: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
-    for at in memchr::memmem::find_iter(data, b"registry/src/") {
-        if meter.work(2 * MAX_DIR as u64).is_err() {
-            break;
-        }
-        let rest = &data[at + "registry/src/".len()..];
-        let Some(slash) = rest.iter().take(MAX_DIR).position(|b| *b == b'/') else { continue };
-        let registry = &rest[..slash];
-        let rest = &rest[slash + 1..];
-        let Some(end) = rest.iter().take(MAX_DIR).position(|b| *b == b'/' || *b == b'\\') else { continue };
-        let (Ok(registry), Ok(dir)) = (std::str::from_utf8(registry), std::str::from_utf8(&rest[..end])) else {
-            continue;
-        };
-        let Some((name, version)) = split_name_version(dir) else { continue };
-        let source = registries().iter().find(|r| registry.starts_with(&r.prefix)).map_or("registry", |r| &r.source);
-        if found.len() >= MAX_PATH_CRATES {
-            break;
-        }
-        found.entry((name.to_string(), version)).or_insert((source.to_string(), at as u64));
-    }
-    found
-        .into_iter()
-        .map(|((name, version), (source, off))| Component {
-            purl: Some(format!("pkg:cargo/{name}@{version}")),
-            evidence: vec![Evidence::new("crate-source-path", format!("registry/src/…/{name}-{version}/")).at(off)],
-            name,
-            version: Some(version),
-            cpe: None,
-            kind: ComponentKind::RustCrate,
-            found_by: "panic-path".into(),
-            source: Some(source),
-            root: false,
-            build_only: false,
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_versions_split_right() {
-        assert_eq!(split_name_version("serde-1.0.200"), Some(("serde", "1.0.200".into())));
-        assert_eq!(split_name_version("md-5-0.10.6"), Some(("md-5", "0.10.6".into())));
-        assert_eq!(split_name_version("windows-sys-0.52.0"), Some(("windows-sys", "0.52.0".into())));
-        assert_eq!(split_name_version("foo-1.0.0-beta.2"), Some(("foo", "1.0.0-beta.2".into())));
-        assert_eq!(split_name_version("nover"), None);
-        assert_eq!(split_name_version("bad name-1.0.0"), None);
-    }
-
-    #[test]
-    fn crate_paths_are_found_and_deduplicated() {
-        let data = b"xx/home/u/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.200/src/de.rs\0\
-            /cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.200/src/ser.rs\0\
-            /c/registry/src/my-registry-0123456789abcdef/md-5-0.10.6/src/lib.rs\0\
-            /c/registry/src/x/notacrate/src/lib.rs\0/c/registry/src/";
-        let c = crates_from_paths(data, &mut Meter::new(crate::Budget::default()));
-        let names: Vec<(String, Option<String>, Option<String>)> =
-            c.iter().map(|c| (c.name.clone(), c.version.clone(), c.source.clone())).collect();
-        assert_eq!(
-            names,
-            [
-                ("md-5".into(), Some("0.10.6".into()), Some("registry".into())),
-                ("serde".into(), Some("1.0.200".into()), Some("crates.io".into())),
-            ]
-        );
-        assert_eq!(c[1].purl.as_deref(), Some("pkg:cargo/serde@1.0.200"));
-    }
-
-    #[test]
-    fn weird_bytes_in_paths_are_skipped() {
-        let mut data = Vec::new();
-        for bad in [
-            &b"registry/src/r/\xff\xfe-1.0.0/x"[..], // not UTF-8
-            b"registry/src/r/a b-1.0.0/x",           // space in the name
-            b"registry/src/r/evil\n-1.0.0/x",        // control character
-            b"registry/src/r/x-1.0/x",               // not semver
-            b"registry/src/r/-1.0.0/x",              // no name
-            b"registry/src/\xff/ok-1.0.0/x",         // registry dir not UTF-8
-        ] {
-            data.extend_from_slice(bad);
-            data.push(0);
-        }
-        // A long run without '/' after the prefix is not followed for ever.
-        data.extend_from_slice(b"registry/src/");
-        data.extend(std::iter::repeat_n(b'a', 100_000));
-        assert!(crates_from_paths(&data, &mut Meter::new(crate::Budget::default())).is_empty());
-    }
 }

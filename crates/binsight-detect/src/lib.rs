@@ -25,7 +25,9 @@ use binsight_model::{
 
 pub mod budget;
 pub mod components;
+pub mod crate_paths;
 mod dns;
+pub mod glibc_version;
 pub mod go;
 mod hardening;
 mod libc;
@@ -97,6 +99,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
         Box::new(toolchain::ToolchainDetector),
         Box::new(go::GoDetector),
         Box::new(libc::LibcDetector),
+        Box::new(glibc_version::GlibcVersionDetector),
         Box::new(musl::MuslVersionDetector { options: options.musl }),
         Box::new(libc_functions::LibcFunctionsDetector),
         Box::new(hardening::HardeningDetector),
@@ -148,7 +151,7 @@ pub fn scanner() -> &'static Scanner {
 /// Byte ranges (offset, length) the signature scan skips: machine code, unwind tables,
 /// relocations and Go's pclntab hold none of the signatures (strings and data tables), about
 /// two thirds of a typical binary. Sections without file bytes are not skipped (they have none).
-fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
+pub(crate) fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
     const NO_SIGNATURES: [&str; 8] = [
         ".eh_frame",
         ".eh_frame_hdr",
@@ -223,6 +226,7 @@ pub fn analyze_elf(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport
         size: elf.data().len() as u64,
         sha256: String::new(),
         layer: None,
+        package: None,
         elf: elf.facts.clone(),
         libc: out.libc,
         toolchain: out.toolchain,

@@ -12,9 +12,12 @@ fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)>
         }};
     }
     vec![
-        table!("cargo-registries.tsv", crate::components::parse_registries),
+        table!("cargo-registries.tsv", crate::crate_paths::parse_registries),
+        table!("crate-path-layouts.tsv", crate::crate_paths::parse_layouts),
         table!("distros.tsv", crate::portability::parse_distros),
         table!("exec-stack-arches.tsv", crate::hardening::parse_exec_stack),
+        table!("glibc-tunables.tsv", crate::glibc_version::parse_tunables),
+        table!("go-module-hosts.tsv", crate::go::packages::parse_hosts),
         table!("kernel-floors.tsv", crate::portability::parse_kernel_floors),
         table!("libc-components.tsv", crate::components::parse_libc_components),
         table!("libc-loaders.tsv", crate::libc::parse_loaders),
@@ -271,4 +274,36 @@ fn lying_go_buildinfo_is_bounded() {
     assert_eq!(go.version, "go1.22.0");
     assert!(go.main.is_none());
     assert_eq!(r.libc.family, binsight_model::LibcFamily::None);
+}
+
+#[test]
+fn distro_rustc_paths_and_producer_strings_name_rustc() {
+    // Debian's rustc: std paths under /usr/src/rustc-X.Y.Z/, crates from its registry.
+    let debian = b"..called `Option::unwrap()`/usr/src/rustc-1.63.0/library/alloc/src/slice.rs\0\
+        /usr/share/cargo/registry/memchr-2.5.0/src/memchr/x86/mod.rs\0";
+    let r = analyze_bytes(&elf_with_sections(&[(".rodata", debian)]));
+    let rustc = r.toolchain.rustc.expect("rustc found");
+    assert_eq!(rustc.version.as_deref(), Some("1.63.0"));
+    assert_eq!(rustc.confidence, binsight_model::Confidence::Likely);
+    assert_eq!(rustc.evidence[0].detail, "/usr/src/rustc-1.63.0/");
+    assert!(r.components.iter().any(|c| c.name == "memchr" && c.source.as_deref() == Some("distro")));
+    assert!(r.components.iter().any(|c| c.name == "rust-std" && c.version.as_deref() == Some("1.63.0")));
+    assert_eq!(r.components_completeness, binsight_model::Completeness::Partial);
+    // Fedora's rustc.
+    let fedora = b"/builddir/build/BUILD/rustc-1.75.0-src/library/core/src/fmt/mod.rs\0";
+    let r = analyze_bytes(&elf_with_sections(&[(".rodata", fedora)]));
+    assert_eq!(r.toolchain.rustc.and_then(|r| r.version).as_deref(), Some("1.75.0"));
+    // A nightly named only in the LLVM producer string (no .comment), beside its commit path.
+    let nightly = b"clang LLVM (rustc version 1.72.0-nightly (839e9a6e1 2023-07-02))\0\
+        /rustc/839e9a6e1210934fd24b15548b811a97c77138fc/library/core/src/fmt/mod.rs\0";
+    let r = analyze_bytes(&elf_with_sections(&[(".debug_str", nightly)]));
+    let rustc = r.toolchain.rustc.expect("rustc found");
+    assert_eq!(rustc.version.as_deref(), Some("1.72.0-nightly"));
+    assert_eq!(rustc.commit.as_deref(), Some("839e9a6e1210934fd24b15548b811a97c77138fc"));
+    assert_eq!(rustc.confidence, binsight_model::Confidence::Exact);
+    // Text that only looks like one names nothing.
+    for junk in [&b"/usr/src/rustc-latest/x\0"[..], b"rustc version banana\0", b"/usr/src/rustc-9.1.0/x\0"] {
+        let r = analyze_bytes(&elf_with_sections(&[(".rodata", junk)]));
+        assert!(r.toolchain.rustc.is_none(), "{:?}", String::from_utf8_lossy(junk));
+    }
 }

@@ -1,4 +1,5 @@
-//! Toolchain: rustc (`.comment` or `/rustc/<commit>/` paths), C compilers and linkers
+//! Toolchain: rustc (`.comment`, `/rustc/<commit>/` paths, the LLVM producer string, distro std
+//! source paths), C compilers and linkers
 //! (`.comment`), zig (its bundled clang's stamp). Go is the [`crate::go`] detector's.
 
 use binsight_model::{Compiler, Confidence, Evidence, Rustc};
@@ -73,8 +74,69 @@ impl Detector for ToolchainDetector {
                 }
             }
         }
+        if rustc.as_ref().is_none_or(|r| r.version.is_none()) {
+            if let Some((version, commit, confidence, ev)) = rustc_version_from_strings(cx) {
+                let r = rustc.get_or_insert_with(|| Rustc {
+                    version: None,
+                    commit: None,
+                    confidence,
+                    evidence: Vec::new(),
+                });
+                r.version = Some(version);
+                r.confidence = confidence;
+                if r.commit.is_none() {
+                    r.commit = commit;
+                }
+                r.evidence.insert(0, ev);
+            }
+        }
         out.toolchain.rustc = rustc;
     }
+}
+
+/// Longest string read at a rustc signature (a producer string or a path).
+const MAX_RUSTC_STRING: usize = 200;
+
+/// rustc's version where `.comment` and `/rustc/<commit>/` paths do not say it: the LLVM
+/// producer string (`rustc version 1.72.0-nightly (839e9a6e1 2023-07-02)`, in debug info or a
+/// copy of `.comment`; exact), or the standard library's source path in a distribution's rustc
+/// (`/usr/src/rustc-1.63.0/` of Debian and Ubuntu, `/builddir/build/BUILD/rustc-1.75.0-src/` of
+/// Fedora; likely: it names the source the std was built from, which is the compiler's).
+fn rustc_version_from_strings(cx: &Context<'_>) -> Option<(String, Option<String>, Confidence, Evidence)> {
+    let data = cx.elf.data();
+    let at = |off: u64| -> Option<&str> {
+        let start = usize::try_from(off).ok()?;
+        let bytes = data.get(start..)?;
+        let end = bytes.iter().take(MAX_RUSTC_STRING).position(|b| *b == 0 || *b == b')').unwrap_or(0);
+        std::str::from_utf8(&bytes[..end]).ok()
+    };
+    let evidence = |id: &str, text: String, off: u64| {
+        Evidence::new(id, text).at(off).in_section(cx.elf.section_at(off).unwrap_or("?"))
+    };
+    for &off in cx.hits.of("rustc-producer") {
+        let Some(s) = at(off) else { continue };
+        if let Some((version, commit)) = parse_rustc_comment(&format!("{s})")).filter(|(v, _)| is_rust_version(v)) {
+            return Some((version, commit, Confidence::Exact, evidence("rustc-producer", format!("{s})"), off)));
+        }
+    }
+    for (sig, prefix, suffix) in
+        [("rustc-src-debian", "/usr/src/rustc-", "/"), ("rustc-src-fedora", "/BUILD/rustc-", "-src/")]
+    {
+        for &off in cx.hits.of(sig) {
+            let Some(s) = at(off) else { continue };
+            let Some(v) = s.strip_prefix(prefix).and_then(|r| r.split_once(suffix)).map(|(v, _)| v) else { continue };
+            if is_rust_version(v) {
+                let shown = format!("{prefix}{v}{suffix}");
+                return Some((v.to_string(), None, Confidence::Likely, evidence("rustc-source-path", shown, off)));
+            }
+        }
+    }
+    None
+}
+
+/// `1.63.0`, `1.72.0-nightly`, `1.80.0-beta.3`: a Rust version as rustc prints it.
+fn is_rust_version(v: &str) -> bool {
+    semver::Version::parse(v).is_ok_and(|s| s.major == 1 && s.build.is_empty()) && v.len() <= 40
 }
 
 /// `.comment` strings read (linkers merge duplicates: real files have a few dozen at most).
@@ -186,5 +248,7 @@ mod tests {
         );
         assert_eq!(parse_cc_comment("Linker: LLD 17.0.6"), Some(("lld".into(), Some("17.0.6".into()), None)));
         assert_eq!(parse_cc_comment("something else"), None);
+        assert!(is_rust_version("1.63.0") && is_rust_version("1.72.0-nightly") && is_rust_version("1.80.0-beta.3"));
+        assert!(!is_rust_version("2.0.0") && !is_rust_version("1.63") && !is_rust_version("1.63.0+x"));
     }
 }

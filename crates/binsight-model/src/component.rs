@@ -31,7 +31,8 @@ impl ComponentKind {
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Completeness {
-    /// The binary states its full dependency list (cargo-auditable, Go build info).
+    /// The binary states its full dependency list (cargo-auditable, Go build info with module
+    /// lines).
     Complete,
     /// Recovered from traces (source paths): what is listed is there, more may be.
     Partial,

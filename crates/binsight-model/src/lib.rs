@@ -12,6 +12,7 @@
 //! | [`evidence`] | [`Confidence`], [`Evidence`] |
 //! | [`elf`] | [`ElfFacts`] and the header types it is made of; [`Linkage`] |
 //! | [`libc`] | [`Libc`], [`LibcFamily`], [`VersionRange`], [`Patch`], [`LinkedFunction`] |
+//! | [`package`] | [`OsPackage`], [`PackageManager`], [`BuiltUsing`] |
 //! | [`toolchain`] | [`Toolchain`]: [`Rustc`], [`Go`], [`Compiler`] |
 //! | [`component`] | [`Component`], [`ComponentKind`], [`Completeness`] |
 //! | [`finding`] | [`Finding`], [`Severity`], [`Informational`], [`Applicability`] |
@@ -29,6 +30,7 @@ pub mod elf;
 pub mod evidence;
 pub mod finding;
 pub mod libc;
+pub mod package;
 pub mod report;
 pub mod runtime;
 pub mod toolchain;
@@ -40,6 +42,7 @@ pub use evidence::{Confidence, Evidence};
 pub use finding::{Applicability, Finding, Informational, Severity};
 pub use libc::{Libc, LibcFamily, LinkedFunction, Patch, VersionRange};
 pub use name::UnknownName;
+pub use package::{BuiltUsing, OsPackage, PackageManager};
 pub use report::{BinaryReport, FileError, ImageInfo, LayerInfo, Partial, Unknown};
 pub use runtime::{Check, DistroRelease, Dns, Hardening, Portability, PortabilityVerdict, Resolver, Status};
 pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, Rustc, Toolchain};

@@ -28,6 +28,10 @@ pub struct BinaryReport {
     /// For files read from a container image: the digest of the layer that brought the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// For files of an image or root filesystem: the distribution package that installed it,
+    /// from the package manager's database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<OsPackage>,
     /// What the ELF headers say.
     pub elf: ElfFacts,
     /// The C library it links or carries.

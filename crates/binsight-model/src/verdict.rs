@@ -33,6 +33,8 @@ pub enum FixSubject {
     Zig,
     /// Rebuild against a newer musl.
     Musl,
+    /// Update this distribution package (by name): its distribution rebuilds it with the fix.
+    OsPackage(String),
 }
 
 impl FixSubject {
@@ -45,6 +47,7 @@ impl FixSubject {
             FixSubject::Go => "Go".into(),
             FixSubject::Zig => "zig".into(),
             FixSubject::Musl => "musl".into(),
+            FixSubject::OsPackage(n) => format!("package {n}"),
         }
     }
 }
@@ -90,6 +93,10 @@ impl fmt::Display for Fix {
             }
             (FixSubject::Crate(_) | FixSubject::Module(_), None) => {
                 write!(f, "remove or replace {noun} (no fixed release), then rebuild")?;
+            }
+            (FixSubject::OsPackage(_), Some(v)) => write!(f, "update {noun} to >= {v}")?,
+            (FixSubject::OsPackage(_), None) => {
+                write!(f, "update {noun} once its distribution rebuilds it with the fix")?
             }
             (FixSubject::Musl, Some(v)) => write!(f, "rebuild against musl >= {v}")?,
             (FixSubject::Musl, None) => f.write_str("rebuild against a musl with the upstream fix applied")?,
@@ -139,7 +146,14 @@ impl FromStr for Fix {
             "zig" => Some(FixSubject::Zig),
             _ => None,
         };
-        let fix = if let Some(rest) = body.strip_prefix("update crate ") {
+        let fix = if let Some(rest) = body.strip_prefix("update package ") {
+            match rest.split_once(" to >= ") {
+                Some((name, v)) => Some(Fix::at_least(FixSubject::OsPackage(name.into()), v)),
+                None => rest
+                    .strip_suffix(" once its distribution rebuilds it with the fix")
+                    .map(|name| Fix::no_release(FixSubject::OsPackage(name.into()))),
+            }
+        } else if let Some(rest) = body.strip_prefix("update crate ") {
             package(rest, FixSubject::Crate)
         } else if let Some(rest) = body.strip_prefix("update module ") {
             package(rest, FixSubject::Module)
@@ -202,6 +216,8 @@ mod tests {
             Fix::at_least(FixSubject::Zig, "0.11").with_note("bundles musl >= 1.2.4"),
             Fix::at_least(FixSubject::Musl, "1.2.4"),
             Fix::no_release(FixSubject::Musl),
+            Fix::no_release(FixSubject::OsPackage("ripgrep".into())).with_note("installed by dpkg ripgrep 13.0.0-4+b2"),
+            Fix::at_least(FixSubject::OsPackage("libssl3".into()), "3.0.15-1~deb12u1"),
         ];
         for f in fixes {
             let text = f.to_string();

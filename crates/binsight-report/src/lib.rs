@@ -218,6 +218,13 @@ fn inspect_libc(o: &mut String, r: &BinaryReport) {
 
 /// The toolchains and the package list.
 fn inspect_toolchain(o: &mut String, r: &BinaryReport) {
+    if let Some(p) = &r.package {
+        let from = p.source.as_deref().map(|s| format!(", source {s}")).unwrap_or_default();
+        safe_line!(o, "  package   {} {} ({}{from})", p.name, p.version, p.manager);
+        if !p.built_using.is_empty() {
+            safe_line!(o, "            · {} packages built in statically (Built-Using fields)", p.built_using.len());
+        }
+    }
     safe_line!(o, "  toolchain {}", toolchain_short(r));
     if let Some(rc) = &r.toolchain.rustc {
         if let Some(c) = &rc.commit {

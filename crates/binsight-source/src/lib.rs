@@ -5,6 +5,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod image;
+pub mod pkgdb;
 pub use binsight_oci::registry;
 
 use std::fs::File;

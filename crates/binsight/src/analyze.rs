@@ -93,3 +93,25 @@ pub(crate) fn read_and_analyze(
     let data = binsight_source::read_file(file, &crate::file_limits(common))?;
     analyze_and_audit_isolated(&file.display().to_string(), &data, db)
 }
+
+/// A file the package database of its image or root names: record the package and what its
+/// control fields say it links (crates, a static glibc's version). When that added components
+/// and there is a database, audit again (a crate of `X-Cargo-Built-Using` may have advisories);
+/// else only put "update the package" before the fixes the audit found.
+pub(crate) fn attribute_package(
+    r: &mut BinaryReport,
+    path_in_root: &str,
+    packages: &binsight_source::pkgdb::PackageDb,
+    db: Option<&binsight_advisory::Database>,
+) {
+    let Some(pkg) = packages.owner(path_in_root) else { return };
+    let added = binsight_source::pkgdb::attribute(r, pkg);
+    match (db, added) {
+        (Some(db), true) => binsight_advisory::audit(r, db),
+        _ => {
+            if let (Some(v), Some(p)) = (r.verdict.as_mut(), r.package.as_ref()) {
+                binsight_advisory::package_fix(&mut v.fix, p);
+            }
+        }
+    }
+}

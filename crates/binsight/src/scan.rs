@@ -221,7 +221,14 @@ impl Scan<'_, '_> {
         for e in errors {
             self.run.error(e.path(), &e.to_string(), None)?;
         }
-        self.analyze_candidates(&found, db)
+        // A root filesystem's package database, when it has one: which package installed what.
+        let packages = binsight_source::pkgdb::PackageDb::from_root(d);
+        if let Some(p) = &packages {
+            for why in &p.problems {
+                self.run.error(&shown, &format!("package database: {why}"), None)?;
+            }
+        }
+        self.analyze_candidates(&found, db, packages.as_ref().map(|p| (d, p)))
     }
 
     /// Read and analyse a directory's ELF files on the worker threads (a byte bar meanwhile).
@@ -231,6 +238,7 @@ impl Scan<'_, '_> {
         &mut self,
         found: &[binsight_source::Candidate],
         db: Option<&binsight_advisory::Database>,
+        packages: Option<(&Path, &binsight_source::pkgdb::PackageDb)>,
     ) -> Result<()> {
         let total: u64 = found.iter().map(|c| c.size).sum();
         let b = byte_bar(total, self.opts.progress);
@@ -248,7 +256,15 @@ impl Scan<'_, '_> {
             t.spawn(move || analyze_largest_first(found, limits, db, bar.as_ref(), stop, &tx));
             for (i, r) in rx {
                 let item = match r {
-                    Ok(r) => Item::Report(Box::new(r)),
+                    Ok(mut r) => {
+                        if let Some((root, p)) = packages {
+                            if let Ok(rel) = found[i].path.strip_prefix(root) {
+                                let in_root = format!("/{}", rel.display());
+                                crate::analyze::attribute_package(&mut r, &in_root, p, db);
+                            }
+                        }
+                        Item::Report(Box::new(r))
+                    }
                     Err(e) => Item::error(&found[i].path.display().to_string(), &e.to_string(), None),
                 };
                 if let Err(e) = self.run.emit(&item) {
@@ -315,9 +331,16 @@ impl Scan<'_, '_> {
         // An image's files are known once its last layer is read (a later layer may delete a
         // file): they are announced together, after the image's line.
         self.run.image(scanned.info)?;
+        let packages = (!scanned.db_files.is_empty())
+            .then(|| binsight_source::pkgdb::PackageDb::from_files(&scanned.db_files))
+            .filter(|p| !p.is_empty());
+        let db = self.lazy.get();
         for f in scanned.files {
             match f.result {
                 Ok(mut r) => {
+                    if let Some(p) = &packages {
+                        crate::analyze::attribute_package(&mut r, &f.path, p, db);
+                    }
                     // A hard link shares its target's analysis but has its own path.
                     r.path = f.path;
                     r.layer = Some(f.layer);

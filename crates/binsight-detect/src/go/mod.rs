@@ -5,6 +5,7 @@
 pub mod buildinfo;
 pub mod detector;
 pub mod modinfo;
+pub mod packages;
 
 pub use buildinfo::{read, BuildInfo};
 pub use detector::GoDetector;

@@ -77,6 +77,8 @@ pub(crate) struct LayerRead<R> {
     /// (path, size, analysis) of the ELF files.
     pub(crate) files: Vec<(String, u64, R)>,
     pub(crate) non_elf: Vec<String>,
+    /// Files of a package database (`pkgdb::is_db_file`), read whole under its caps.
+    pub(crate) db_files: Vec<(String, Vec<u8>)>,
     /// Hard links: (link path, target path).
     pub(crate) links: Vec<(String, String)>,
     pub(crate) errors: Vec<EntryError>,
@@ -139,6 +141,7 @@ where
             view: LayerView::default(),
             files: Vec::new(),
             non_elf: Vec::new(),
+            db_files: Vec::new(),
             links: Vec::new(),
             errors: Vec::new(),
             stopped: None,
@@ -335,6 +338,9 @@ where
             return Flow::Next;
         }
         if &magic != ELF_MAGIC {
+            if crate::pkgdb::is_db_file(&p) {
+                self.db_file(entry, &p, magic, size, out);
+            }
             out.non_elf.push(p);
             return Flow::Next;
         }
@@ -363,6 +369,32 @@ where
             self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p, size, r));
         });
         Flow::Next
+    }
+}
+
+impl<R, F> Streamer<'_, R, F>
+where
+    R: Send,
+    F: Fn(&str, &[u8]) -> R + Sync,
+{
+    /// Keep a package-database file (its first 4 bytes already read) when it is under
+    /// [`MAX_DB_FILE`](crate::pkgdb::MAX_DB_FILE) and the image's database bytes stay under
+    /// [`MAX_DB_TOTAL`](crate::pkgdb::MAX_DB_TOTAL); else note why it was left out.
+    fn db_file<T: Read>(&self, entry: &mut Entry<'_, T>, p: &str, magic: [u8; 4], size: u64, out: &mut LayerRead<R>) {
+        use crate::pkgdb::{MAX_DB_FILE, MAX_DB_FILES, MAX_DB_TOTAL};
+        let total = self.progress.db_bytes.fetch_add(size, Ordering::Relaxed) + size;
+        if size > MAX_DB_FILE || total > MAX_DB_TOTAL || out.db_files.len() >= MAX_DB_FILES {
+            let why =
+                format!("package database file of {size} bytes over binsight's caps; packages not attributed from it");
+            out.errors.push(self.entry_err(p.to_string(), why));
+            return;
+        }
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        data.extend_from_slice(&magic);
+        match entry.by_ref().take(size - 4).read_to_end(&mut data) {
+            Ok(_) => out.db_files.push((p.to_string(), data)),
+            Err(e) => out.errors.push(self.entry_err(p.to_string(), format!("cannot read: {e}"))),
+        }
     }
 }
 

@@ -117,9 +117,9 @@ where
         let (read, outcome) = reader.read_layer(opened, l, &digest, &mut info.layers[li]);
         reads.push(judge(read, outcome, &layer_err, &mut errors));
     }
-    let (files, non_elf, link_errors) = squash::squash(&info, &reads, limits);
+    let (files, non_elf, link_errors, db_files) = squash::squash(&info, &reads, limits);
     errors.extend(link_errors);
-    Ok(ImageScan { info, files, errors, non_elf })
+    Ok(ImageScan { info, files, errors, non_elf, db_files })
 }
 
 /// Why a layer's blob could not be opened (its files are not reported).

@@ -104,14 +104,28 @@ impl Visibility {
     }
 }
 
+/// Package-database files of the final filesystem: (path, bytes).
+pub(crate) type DbFiles = Vec<(String, Vec<u8>)>;
+
 /// Apply whiteouts, opaque directories and later layers: which files of which layers are in the
-/// final filesystem, how many visible regular files are not ELF, and the entry errors of it.
+/// final filesystem, how many visible regular files are not ELF, the entry errors of it, and its
+/// package-database files.
 pub(crate) fn squash<R: Clone>(
     info: &ImageInfo,
     reads: &[Option<LayerRead<R>>],
     limits: &ImageLimits,
-) -> (Vec<ImageFile<R>>, u64, Vec<EntryError>) {
+) -> (Vec<ImageFile<R>>, u64, Vec<EntryError>, DbFiles) {
     let vis = Visibility::of(reads);
+    // Package-database files: the visible copy, the topmost layer's.
+    let mut db: std::collections::BTreeMap<&str, &Vec<u8>> = std::collections::BTreeMap::new();
+    for (li, read) in reads.iter().enumerate() {
+        for (p, b) in read.iter().flat_map(|r| &r.db_files) {
+            if vis.visible(li, p) {
+                db.insert(p, b);
+            }
+        }
+    }
+    let db_files = db.into_iter().map(|(p, b)| (p.to_string(), b.clone())).collect();
     let mut files: Vec<ImageFile<R>> = Vec::new();
     let mut non_elf = 0u64;
     for (li, read) in reads.iter().enumerate() {
@@ -147,7 +161,7 @@ pub(crate) fn squash<R: Clone>(
     files.retain(|f| !linked_paths.contains(&f.path));
     files.extend(linked);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, non_elf, errors)
+    (files, non_elf, errors, db_files)
 }
 
 /// Hard links: the ELF file their target named in that layer or below (found by hash, not by

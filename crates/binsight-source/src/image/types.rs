@@ -312,6 +312,9 @@ pub struct ImageScan<R> {
     pub errors: Vec<EntryError>,
     /// Regular files seen in the final filesystem that are not ELF.
     pub non_elf: u64,
+    /// The package-database files of the final filesystem (path, bytes), for
+    /// [`PackageDb::from_files`](crate::pkgdb::PackageDb::from_files).
+    pub db_files: Vec<(String, Vec<u8>)>,
 }
 
 /// Progress counters a caller may poll (bytes of layer data read, compressed).
@@ -323,4 +326,7 @@ pub struct Progress {
     pub total: AtomicU64,
     /// ELF files analysed so far.
     pub files: AtomicU64,
+    /// Bytes of package-database files kept so far (capped at
+    /// [`MAX_DB_TOTAL`](crate::pkgdb::MAX_DB_TOTAL) per image).
+    pub db_bytes: AtomicU64,
 }
