@@ -82,6 +82,11 @@ PINS = [
     dict(id="esbuild-0.28.2-arm64", kind="npm", name="@esbuild/linux-arm64", version="0.28.2",
          sha256="a96dbfa41d3ef5dbd1ef22b1c10d5187be9267e86093a870f06402a7ec931596",
          member="package/bin/esbuild", truth={**AARCH64, **ESBUILD}),
+    # turbo's Go half: Go 1.18 with cgo, linked by zig 0.10.1 (musl 1.2.3), with a Rust library
+    # from a nightly inside; no .go.buildinfo. Only its platform is recorded as truth.
+    dict(id="turbo-1.10.8-go-turbo-x64", kind="npm", name="turbo-linux-64", version="1.10.8",
+         sha256="db4bbc50c7bbafe70b2833a3cc63e52c38dfbeee92fc71d30590b0220956dfb0",
+         member="turbo-linux-64/bin/go-turbo", truth={**X86_64}),
     dict(id="esbuild-0.25.0-arm", kind="npm", name="@esbuild/linux-arm", version="0.25.0",
          sha256="3135287fd5c3638c0b81daeb8c7d8a6467d3e6e9de3892aac135c160c2d2b300",
          member="package/bin/esbuild", truth={**ARM, **ESBUILD}),

@@ -375,3 +375,18 @@ fn the_fix_names_the_toolchain_that_linked_the_libc() {
         "{f:?}"
     );
 }
+
+#[test]
+fn a_zig_linked_go_binary_with_rust_inside_is_rebuilt_with_zig() {
+    // turbo 1.10.8's Go half: zig 0.10.1 linked it (musl 1.2.3); a Rust library is inside.
+    let db = with_embedded(Database::default());
+    let mut r = report("rw-turbo-1.10.8-go-turbo-x64");
+    assert!(r.toolchain.cc.iter().any(|c| c.name == "zig"), "{:?}", r.toolchain.cc);
+    assert!(r.toolchain.rustc.is_some() && r.toolchain.go.is_some());
+    let dns_fix = r.dns.fix.as_ref().map(ToString::to_string).unwrap_or_default();
+    assert!(dns_fix.starts_with("rebuild with zig"), "{dns_fix}");
+    audit(&mut r, &db);
+    let fixes: Vec<String> = r.verdict.as_ref().expect("verdict").fix.iter().map(ToString::to_string).collect();
+    assert!(fixes.iter().all(|f| !f.contains("Rust")), "{fixes:?}");
+    assert!(finding(&r, "CVE-2026-40200").is_some(), "musl 1.2.3's qsort finding");
+}

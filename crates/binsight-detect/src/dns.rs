@@ -207,6 +207,9 @@ mod tests {
             confidence: binsight_model::Confidence::Unknown,
             evidence: vec![],
         });
+        // zig linked it (a Rust library in a zig-linked Go cgo binary, cargo-zigbuild): zig's musl.
+        assert_eq!(rebuild_advice(&out).to_string(), "rebuild with zig >= 0.11 (bundles musl >= 1.2.4)");
+        out.toolchain.cc.clear();
         assert_eq!(
             rebuild_advice(&out).to_string(),
             "rebuild with Rust >= 1.93 (its *-linux-musl targets bundle musl 1.2.5)"
