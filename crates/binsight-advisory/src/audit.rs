@@ -520,33 +520,32 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
             let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
             let zig = by_tool.and_then(|t| t.get("zig")).and_then(|v| v.as_str());
-            // The toolchain that linked the libc decides the rebuild: zig brings its own musl
-            // whenever it links (Go cgo and cargo-zigbuild builds too, which may hold Rust code);
-            // else rustc's self-contained musl; else the musl of whatever C toolchain did.
-            let zig_linked = report.toolchain.cc.iter().any(|x| x.name == "zig");
-            match (zig_linked, report.toolchain.rustc.is_some()) {
-                (true, _) => match zig {
+            // The toolchain that brought the libc decides the rebuild (`Toolchain::libc_linker`).
+            match report.toolchain.libc_linker() {
+                binsight_model::LibcLinker::Zig => match zig {
                     Some(v) => Fix::at_least(FixSubject::Zig, v),
                     None => {
                         fix(FixSubject::Musl, next).with_note("its musl came with zig: use a zig release bundling it")
                     }
                 },
-                (false, true) => match rustc {
+                binsight_model::LibcLinker::Rustc => match rustc {
                     Some(v) => Fix::at_least(FixSubject::Rust, v.trim_end_matches(".0")),
                     None => fix(FixSubject::Musl, next).with_note("its musl came with rustc's self-contained target"),
                 },
-                (false, false) => match report.toolchain.cc.iter().find(|c| c.name == "gcc" || c.name == "clang") {
-                    Some(c) => {
-                        let by = [Some(c.name.as_str()), c.vendor.as_deref(), c.version.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        fix(FixSubject::Musl, next)
-                            .with_note(format!("linked by {by}: the musl it was given, e.g. a distro's musl-dev"))
+                binsight_model::LibcLinker::Other => {
+                    match report.toolchain.cc.iter().find(|c| c.name == "gcc" || c.name == "clang") {
+                        Some(c) => {
+                            let by = [Some(c.name.as_str()), c.vendor.as_deref(), c.version.as_deref()]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            fix(FixSubject::Musl, next)
+                                .with_note(format!("linked by {by}: the musl it was given, e.g. a distro's musl-dev"))
+                        }
+                        None => fix(FixSubject::Musl, next).with_note("the toolchain that linked it is unknown"),
                     }
-                    None => fix(FixSubject::Musl, next).with_note("the toolchain that linked it is unknown"),
-                },
+                }
             }
         }
     }

@@ -45,7 +45,7 @@ pub use name::UnknownName;
 pub use package::{BuiltUsing, OsPackage, PackageManager};
 pub use report::{BinaryReport, FileError, ImageInfo, LayerInfo, Partial, Unknown};
 pub use runtime::{Check, DistroRelease, Dns, Hardening, Portability, PortabilityVerdict, Resolver, Status};
-pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, Rustc, Toolchain};
+pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, LibcLinker, Rustc, Toolchain};
 pub use verdict::{Action, AdvisoryContext, AdvisoryData, Fix, FixSubject, Verdict};
 
 /// Version of the JSON report schema. Bumped on any change a consumer could notice

@@ -78,6 +78,32 @@ pub struct Toolchain {
     pub cc: Vec<Compiler>,
 }
 
+/// Which toolchain brought a static binary's libc: the one rule the musl provenance, the
+/// audit's fix and the DNS advice (`musl-rebuild.tsv`'s row order) follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LibcLinker {
+    /// zig linked it: zig brings its own musl whenever it links (Go cgo and cargo-zigbuild
+    /// builds too, which may hold Rust code).
+    Zig,
+    /// rustc linked it with its self-contained musl.
+    Rustc,
+    /// Another or an unknown toolchain (a C compiler with the musl it was given).
+    Other,
+}
+
+impl Toolchain {
+    /// Which toolchain brought the libc (see [`LibcLinker`]).
+    pub fn libc_linker(&self) -> LibcLinker {
+        if self.cc.iter().any(|c| c.name == "zig") {
+            LibcLinker::Zig
+        } else if self.rustc.is_some() {
+            LibcLinker::Rustc
+        } else {
+            LibcLinker::Other
+        }
+    }
+}
+
 /// The function names of a Go binary (its pclntab keeps every one, inlined ones too, stripped
 /// or not), indexed for the advisory matcher's questions without the binary's bytes: is this
 /// function, any instance of this generic function, or any function of this package linked?

@@ -127,10 +127,9 @@ fn code_bound(cx: &Context<'_>, meter: &mut Meter) -> Option<Bound> {
 fn provenance_bounds(cx: &Context<'_>, out: &ReportDraft) -> Vec<Bound> {
     let mut bounds = Vec::new();
     let machine = cx.elf.facts.machine.as_str();
-    // zig links its own musl whenever it is the linker, Rust code inside or not (Go cgo and
-    // cargo-zigbuild builds): then rustc's bundled musl is not the one in the file.
-    let zig_linked = out.toolchain.cc.iter().any(|c| c.name == "zig");
-    if let (false, Some(v)) = (zig_linked, out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref())) {
+    // rustc's bundled musl only when rustc brought the libc (`Toolchain::libc_linker`).
+    let rustc_linked = out.toolchain.libc_linker() == binsight_model::LibcLinker::Rustc;
+    if let (true, Some(v)) = (rustc_linked, out.toolchain.rustc.as_ref().and_then(|r| r.version.as_deref())) {
         if let Some(p) = rustc_musl(v, machine) {
             let detail = format!("rustc {v} for {machine} bundles musl {} ({})", p.range.render(), p.source);
             bounds.push((p.range, Evidence::new("rustc-bundled-musl", detail)));
