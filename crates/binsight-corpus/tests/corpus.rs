@@ -71,7 +71,11 @@ fn corpus_accuracy() {
     for field in binsight_corpus::FIELDS.iter().copied().filter(|f| *f != "libc_version") {
         let [n, correct, ..] = s.get(field).copied().unwrap_or_default();
         assert!(n > 0, "no fixture records {field}");
-        assert_eq!(correct, n, "{field}: {correct}/{n} right\n{table}");
+        // A stripped static glibc binary's portability hangs on whether it calls iconv_open,
+        // which its bytes do not show (every static glibc carries the gconv code): unknown is
+        // the honest answer there, and only there.
+        let undecidable = if field == "portability" { stripped_static_glibc_unknowns(&results) } else { 0 };
+        assert_eq!(correct + undecidable, n, "{field}: {correct}/{n} right, {undecidable} undecidable\n{table}");
     }
 
     // Hardening stays honest: no stripped static fixture is reported as "no canary" (there
@@ -115,4 +119,20 @@ fn musl_version_from_the_bytes_alone() {
     assert!(wrong.is_empty(), "wrong musl versions without provenance:\n{}", wrong.join("\n"));
     let (exact, total) = binsight_corpus::musl_bar(&results);
     assert!(exact * 100 >= total * 95, "musl version (bytes only) exact on {exact}/{total} (< 95%)\n{table}");
+}
+
+/// Fixtures whose portability binsight leaves unknown because they are stripped static glibc
+/// binaries (nothing else may be unknown).
+fn stripped_static_glibc_unknowns(results: &[binsight_corpus::FixtureResult]) -> usize {
+    results
+        .iter()
+        .filter(|r| {
+            r.outcomes.iter().any(|(f, o)| *f == "portability" && matches!(o, Outcome::Unknown(_)))
+                && r.report.as_ref().is_ok_and(|rep| {
+                    rep.elf.stripped
+                        && rep.elf.linkage.is_static()
+                        && rep.libc.family == binsight_model::LibcFamily::Glibc
+                })
+        })
+        .count()
 }
