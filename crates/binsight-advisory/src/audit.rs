@@ -13,6 +13,9 @@ use crate::range::{self, Decision};
 use crate::Database;
 
 const LIBC_ADVISORIES: &str = include_str!("../data/libc.json");
+/// binsight's own advisories for the C libraries binaries bundle (ecosystem: the library's
+/// name), each citing its source.
+const C_LIBRARY_ADVISORIES: &str = include_str!("../data/c-libraries.json");
 /// RustSec's Rust standard library advisories as OSV (scripts/gen-rust-toolchain-advisories.py).
 const RUST_TOOLCHAIN_ADVISORIES: &str = include_str!("../data/rust-toolchain.json");
 
@@ -23,6 +26,9 @@ pub fn embedded() -> &'static [Advisory] {
     #[allow(clippy::expect_used)] // compiled-in data, checked by a unit test
     A.get_or_init(|| {
         let mut v: Vec<Advisory> = serde_json::from_str(LIBC_ADVISORIES).expect("data/libc.json is valid OSV");
+        v.extend(
+            serde_json::from_str::<Vec<Advisory>>(C_LIBRARY_ADVISORIES).expect("data/c-libraries.json is valid OSV"),
+        );
         v.extend(
             serde_json::from_str::<Vec<Advisory>>(RUST_TOOLCHAIN_ADVISORIES)
                 .expect("data/rust-toolchain.json is valid OSV"),
@@ -65,7 +71,7 @@ fn osv_package(c: &Component) -> Option<(&str, &str)> {
         ComponentKind::RustStd => Some(("rust-toolchain", "std")),
         // binsight's own libc advisories are filed under the libc's name (`musl`); a libc with
         // none (glibc, uclibc…) is then an ecosystem without data, never a silent `ok`.
-        ComponentKind::Libc => Some((c.name.as_str(), c.name.as_str())),
+        ComponentKind::Libc | ComponentKind::CLibrary => Some((c.name.as_str(), c.name.as_str())),
         ComponentKind::RustCrate | ComponentKind::GoModule => None,
     }
 }
@@ -251,7 +257,14 @@ fn applicability(
     }
     let funcs = affected_functions(a);
     if funcs.is_empty() {
-        return (Applicability::Affected, vec![Evidence::new("component", "the package is in the binary")]);
+        let what = match (&c.kind, c.bundle.as_ref().and_then(|b| b.loaded_from.as_deref())) {
+            (ComponentKind::CLibrary, Some(f)) => format!("the binary loads {f}, which carries it (no function named)"),
+            (ComponentKind::CLibrary, None) => {
+                "the library's code is in the binary (the advisory names no function)".into()
+            }
+            _ => "the package is in the binary".into(),
+        };
+        return (Applicability::Affected, vec![Evidence::new("component", what)]);
     }
     if c.kind == ComponentKind::RustStd {
         return (
@@ -259,7 +272,12 @@ fn applicability(
             vec![Evidence::new("rust-std", format!("whether {} is linked is not checked yet", funcs.join(", ")))],
         );
     }
-    let tracked: Vec<_> = report.libc.linked_functions.iter().filter(|f| funcs.contains(&f.name)).collect();
+    // A bundled C library's functions are recorded with it; the libc's with the libc.
+    let linked = match (&c.kind, &c.bundle) {
+        (ComponentKind::CLibrary, Some(b)) => &b.linked_functions,
+        _ => &report.libc.linked_functions,
+    };
+    let tracked: Vec<_> = linked.iter().filter(|f| funcs.contains(&f.name)).collect();
     let mut ev = Vec::new();
     for f in &tracked {
         let state = match f.present {
@@ -319,35 +337,86 @@ struct Matcher<'r> {
 impl<'r> Matcher<'r> {
     /// Match one component against the advisories of its ecosystem.
     fn component(&mut self, c: &'r Component) {
+        if c.kind == ComponentKind::CLibrary {
+            return self.c_library(c);
+        }
         let (report, db) = (self.report, self.db);
         let Some((eco, name)) = osv_package(c) else { return };
         if !db.covers(eco) {
-            if !self.uncovered.contains(&eco) {
-                self.uncovered.push(eco);
-                self.missing.push(no_data(eco));
-            }
+            self.uncovered_ecosystem(eco);
             return;
         }
-        if !self.used.contains(&eco) {
-            self.used.push(eco);
-        }
+        self.used_ecosystem(eco);
         let versions = versions_of(c, report);
         if versions.is_empty() {
             self.missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
             return;
         }
+        self.match_versions(c, (eco, name), &versions);
+    }
+
+    fn uncovered_ecosystem(&mut self, eco: &'r str) {
+        if !self.uncovered.contains(&eco) {
+            self.uncovered.push(eco);
+            self.missing.push(no_data(eco));
+        }
+    }
+
+    fn used_ecosystem(&mut self, eco: &'r str) {
+        if !self.used.contains(&eco) {
+            self.used.push(eco);
+        }
+    }
+
+    /// A bundled C library: binsight's own advisories for it (ecosystem: its name), and
+    /// RustSec's for the `-src`/`-sys` crate versions that vendor the same release, whether or
+    /// not the binary was built with that crate (the C code is the same).
+    fn c_library(&mut self, c: &'r Component) {
+        let Some(v) = c.version.clone() else {
+            self.missing.push(format!("{} version unknown: its advisories cannot be matched", c.name));
+            return;
+        };
+        let db = self.db;
+        let coordinates = crate_coordinates(c);
+        let own = db.covers(&c.name);
+        if !own && (coordinates.is_empty() || !db.covers("crates.io")) {
+            self.uncovered_ecosystem(&c.name);
+            return;
+        }
+        if own {
+            self.used_ecosystem(&c.name);
+            self.match_versions(c, (&c.name, &c.name), std::slice::from_ref(&v));
+        }
+        if db.covers("crates.io") {
+            for (krate, version) in coordinates {
+                self.used_ecosystem("crates.io");
+                self.match_versions(c, ("crates.io", &krate), &[version]);
+            }
+        }
+    }
+
+    /// Every advisory of `(eco, name)` that covers one of `versions`, once (by id and alias).
+    fn match_versions(&mut self, c: &Component, (eco, name): (&str, &str), versions: &[String]) {
+        let db = self.db;
         let mut seen: Vec<String> = Vec::new();
-        for v in &versions {
+        for v in versions {
             for m in db.query(eco, name, v) {
                 let a = m.advisory;
                 if !applies_to_linux(a) {
                     continue;
                 }
-                if seen.contains(&a.id) || self.findings.iter().any(|f| f.id == a.id || a.aliases.contains(&f.id)) {
+                // The same vulnerability from two sources (binsight's record and RustSec's for
+                // the crate that vendors the library) is one finding: the first, binsight's.
+                let known = |f: &Finding| {
+                    f.id == a.id
+                        || a.aliases.contains(&f.id)
+                        || (f.component == c.name && a.aliases.iter().any(|x| f.aliases.contains(x)))
+                };
+                if seen.contains(&a.id) || self.findings.iter().any(known) {
                     continue;
                 }
                 seen.push(a.id.clone());
-                self.advisory(c, (eco, name), &versions, a, m.decision);
+                self.advisory(c, (eco, name), versions, a, m.decision);
             }
         }
     }
@@ -382,7 +451,11 @@ impl<'r> Matcher<'r> {
             .version
             .clone()
             .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
-        let fixed = fixed_versions(a, eco, name);
+        let mut fixed = fixed_versions(a, eco, name);
+        if c.kind == ComponentKind::CLibrary && eco == "crates.io" {
+            // The crate's fixed versions as the library releases they vendor.
+            fixed = fixed.iter().filter_map(|f| library_release(&c.name, name, f)).collect();
+        }
         let informational = informational(a);
         if app == Applicability::Affected && informational.is_none() {
             self.fixes.push(fix_for(c, a, &fixed, report));
@@ -516,6 +589,7 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
         ComponentKind::GoModule => fix(FixSubject::Module(c.name.clone()), next),
         ComponentKind::GoStdlib => fix(FixSubject::Go, next.map(|v| v.trim_start_matches('v').to_string()).as_ref()),
         ComponentKind::RustStd => fix(FixSubject::Rust, next),
+        ComponentKind::CLibrary => c_library_fix(c, next),
         ComponentKind::Libc => {
             let by_tool = a.database_specific.as_ref().and_then(|d| d.get("fixed_by_toolchain"));
             let rustc = by_tool.and_then(|t| t.get("rustc")).and_then(|v| v.as_str());
@@ -548,6 +622,79 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
                 }
             }
         }
+    }
+}
+
+/// (crate, its highest version) for each crate among a C library's crate coordinates
+/// (`pkg:cargo/openssl-src@300.0.12%2B3.0.8`): the most recent packaging of the same C code.
+fn crate_coordinates(c: &Component) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for p in c.bundle.iter().flat_map(|b| &b.crate_coordinates) {
+        let Some((name, v)) = p.strip_prefix("pkg:cargo/").and_then(|r| r.split_once('@')) else { continue };
+        let v = v.replace("%2B", "+");
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some(o) if range::parse(&v) > range::parse(&o.1) => o.1 = v,
+            Some(_) => {}
+            None => out.push((name.to_string(), v)),
+        }
+    }
+    out
+}
+
+/// The release of `library` that crate `krate` vendors at `version` (`300.0.12` →
+/// `3.0.8`, by `sys-crates.tsv`, build metadata or not).
+fn library_release(library: &str, krate: &str, version: &str) -> Option<String> {
+    binsight_detect::bundled::table::sys_crates()
+        .iter()
+        .find(|r| {
+            r.library == library
+                && r.krate == krate
+                && (r.crate_version == version
+                    || r.crate_version.strip_prefix(version).is_some_and(|m| m.starts_with('+')))
+        })
+        .map(|r| r.library_version.clone())
+}
+
+/// The lowest version of `krate` that vendors `library` at `at_least` or later in the same
+/// major release line (OpenSSL 3.0.8 from `openssl-src`'s 300 line, not its 111 line).
+fn crate_release_for(library: &str, krate: &str, at_least: &str) -> Option<(String, String)> {
+    let want = range::parse(at_least)?;
+    binsight_detect::bundled::table::sys_crates()
+        .iter()
+        .filter(|r| r.library == library && r.krate == krate)
+        .filter_map(|r| Some((range::parse(&r.crate_version)?, range::parse(&r.library_version)?, r)))
+        .filter(|(_, lib, _)| lib.major == want.major && *lib >= want)
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, _, r)| (r.crate_version.clone(), r.library_version.clone()))
+}
+
+/// The fix for a bundled C library: the crate that vendors it at a fixed release, else the
+/// library release (with how it got in as a note).
+fn c_library_fix(c: &Component, next: Option<&String>) -> Fix {
+    let lib = FixSubject::Library(c.name.clone());
+    let Some(v) = next else { return Fix::no_release(lib) };
+    let bundle = c.bundle.as_ref();
+    let via = bundle.and_then(|b| b.via_purl.as_deref());
+    match (bundle.map(|b| b.via), via) {
+        (Some(binsight_model::BundleVia::RustCrate), Some(p)) => {
+            let krate = p.strip_prefix("pkg:cargo/").and_then(|r| r.split('@').next()).unwrap_or(p);
+            match crate_release_for(&c.name, krate, v) {
+                Some((cv, lv)) => Fix::at_least(FixSubject::Crate(krate.to_string()), cv)
+                    .with_note(format!("bundles {} {lv}", c.name)),
+                None => Fix::at_least(lib, v.as_str()).with_note(format!("vendored by crate {krate}")),
+            }
+        }
+        (Some(binsight_model::BundleVia::SharedLibrary), _) => {
+            let from = bundle.and_then(|b| b.loaded_from.as_deref()).unwrap_or("a shared library");
+            let why = format!("{from} carries {} {}; fixed in {v}", c.name, c.version.as_deref().unwrap_or("?"));
+            match bundle.and_then(|b| b.package.clone()) {
+                Some(pkg) => Fix::no_release(FixSubject::OsPackage(pkg)).with_note(why),
+                None => Fix::at_least(lib, v.as_str()).with_note(why),
+            }
+        }
+        (Some(binsight_model::BundleVia::GoModule), Some(p)) => Fix::at_least(lib, v.as_str())
+            .with_note(format!("bundled by {p}: update it to a version bundling that release")),
+        _ => Fix::at_least(lib, v.as_str()),
     }
 }
 
@@ -597,6 +744,30 @@ mod tests {
         assert_eq!(next_fix(&fixed, Some("1.6.0")).map(String::as_str), Some("1.6.1"));
         assert_eq!(next_fix(&fixed, Some("0.6.5")).map(String::as_str), Some("0.6.14"));
         assert_eq!(next_fix(&fixed, Some("2.0.0")), None);
+    }
+
+    #[test]
+    fn every_function_a_c_library_advisory_names_is_tracked() {
+        let tracked = binsight_detect::bundled::table::tracked_functions();
+        let mut n = 0;
+        for a in embedded() {
+            for x in &a.affected {
+                let Some(p) = &x.package else { continue };
+                if !binsight_detect::bundled::table::libraries().iter().any(|l| l.name == p.ecosystem) {
+                    continue;
+                }
+                for f in affected_functions(a) {
+                    n += 1;
+                    assert!(
+                        tracked.iter().any(|t| t.library == p.ecosystem && t.function == f),
+                        "{}: {f} of {} is not in binsight-detect's data/c-library-functions.tsv",
+                        a.id,
+                        p.ecosystem
+                    );
+                }
+            }
+        }
+        assert!(n >= 10, "{n} functions named");
     }
 
     #[test]

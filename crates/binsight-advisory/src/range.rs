@@ -23,7 +23,31 @@ pub fn parse(v: &str) -> Option<semver::Version> {
         // OSV's "from the beginning": below every version, pre-releases of 0.0.0 included.
         return semver::Version::parse("0.0.0-0").ok();
     }
-    semver::Version::parse(v).ok()
+    if let Ok(x) = semver::Version::parse(v) {
+        return Some(x);
+    }
+    c_library_version(v)
+}
+
+/// The versions of C libraries that are not semver: two numbers (PCRE2 `10.42`) and OpenSSL's
+/// letter releases (`1.1.1w`, after `1.1.1` and before `1.1.2`: read as the pre-release
+/// `1.1.2-0.w`).
+fn c_library_version(v: &str) -> Option<semver::Version> {
+    let nums = |s: &str| s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    // One or two letters: 1.1.1w, then the extended-support 1.1.1za … 1.0.2zs (text order is
+    // release order: "" < "a" < "z" < "za").
+    let core = v.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    if core.len() != v.len() && v.len() - core.len() <= 2 {
+        let letter = &v[core.len()..];
+        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+        if let (Some(Some(a)), Some(Some(b)), Some(Some(c)), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            return semver::Version::parse(&format!("{a}.{b}.{}-0.{letter}", c.checked_add(1)?)).ok();
+        }
+        return None;
+    }
+    (v.split('.').count() == 2 && nums(v)).then(|| semver::Version::parse(&format!("{v}.0")).ok()).flatten()
 }
 
 fn event_version(e: &Event) -> Option<&str> {
@@ -93,6 +117,16 @@ mod tests {
     }
     fn fixed(v: &str) -> Event {
         Event { fixed: Some(v.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn c_library_versions_order() {
+        let p = |v: &str| parse(v).unwrap_or_else(|| panic!("{v}"));
+        assert!(p("1.1.1") < p("1.1.1a") && p("1.1.1a") < p("1.1.1w") && p("1.1.1w") < p("1.1.2"));
+        assert!(p("1.1.1t") < p("3.0.0"));
+        assert!(p("10.40") < p("10.42") && p("10.42") < p("10.42.1"));
+        assert!(p("1.1.1w") < p("1.1.1za") && p("1.1.1za") < p("1.1.1zh") && p("1.1.1zh") < p("1.1.2"));
+        assert!(parse("1.1.1www").is_none() && parse("1.x").is_none());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod bundled;
 pub mod distro;
 pub mod rustsec;
 use std::collections::BTreeMap;
@@ -200,7 +201,13 @@ fn expected(field: &str, truth: &BTreeMap<String, serde_json::Value>) -> Option<
         // Derived from the recipe: what it linked and whether the program resolves names.
         let verdict = match (s("linkage")?, s("libc_family")?) {
             ("dynamic", _) => "needs-host-libc",
-            (_, "glibc") => match flag(truth, "links_resolver")? {
+            // A static glibc that resolves names or looks up users or groups loads NSS
+            // modules at run time (`links_nss`: the recipe saw nsswitch.o linked), one that
+            // calls iconv_open loads gconv modules (`links_iconv`: iconv_open.o).
+            (_, "glibc") => match flag(truth, "links_resolver")?
+                || flag(truth, "links_nss").unwrap_or(false)
+                || flag(truth, "links_iconv").unwrap_or(false)
+            {
                 true => "not-portable",
                 false => "portable",
             },
@@ -654,5 +661,6 @@ pub fn render_components(dir: &Path, results: &[FixtureResult]) -> String {
         }
     }
     o.push_str(&distro::render(results));
+    o.push_str(&bundled::render(results));
     o
 }

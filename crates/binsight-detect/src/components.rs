@@ -112,6 +112,7 @@ fn rust_components(
             source: None,
             root: false,
             build_only: false,
+            bundle: None,
             evidence: rustc.evidence.iter().take(2).cloned().collect(),
         });
     }
@@ -181,6 +182,7 @@ fn go_components(
         source: None,
         root: false,
         build_only: false,
+        bundle: None,
         evidence: vec![ev],
     });
     completeness
@@ -225,6 +227,7 @@ fn go_modules_from_pclntab(
             source: None,
             root,
             build_only: false,
+            bundle: None,
         });
     }
     found
@@ -256,6 +259,7 @@ fn libc_component(cx: &Context<'_>, libc: &binsight_model::Libc) -> Option<Compo
         source: None,
         root: false,
         build_only: false,
+        bundle: None,
         evidence,
     })
 }
@@ -284,6 +288,7 @@ fn go_component(m: &binsight_model::GoModule, root: bool, ev: &Evidence) -> Comp
         source: used.sum.clone().or_else(|| local.then(|| "local".to_string())),
         root,
         build_only: false,
+        bundle: None,
         evidence,
     }
 }
@@ -320,6 +325,7 @@ fn auditable(cx: &Context<'_>) -> Option<Result<Vec<Component>, AuditableError>>
                 source: Some(format!("{:?}", p.source).to_ascii_lowercase().replace("cratesio", "crates.io")),
                 root: p.root,
                 build_only: matches!(p.kind, auditable_serde::DependencyKind::Build),
+                bundle: None,
                 evidence: vec![Evidence::new("cargo-auditable", "dependency list in .dep-v0")
                     .in_section(".dep-v0")
                     .at(off)],

@@ -290,6 +290,7 @@ pub fn crates_from_paths_except(data: &[u8], skip: &[(u64, u64)], meter: &mut Me
                 source: Some(f.source),
                 root: false,
                 build_only: false,
+                bundle: None,
             }
         })
         .collect()

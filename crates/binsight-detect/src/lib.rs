@@ -8,7 +8,7 @@
 //! Layers, lowest first: leaf helpers (`tsv`: the table loader; [`version`]; [`budget`]'s
 //! [`Meter`]; [`signatures`]: the byte-signature scanner; the release tables
 //! [`rust_releases`], [`zig_releases`]); then the detectors (`toolchain`, [`go`], `libc`,
-//! [`musl`], `libc_functions`, `hardening`, `portability`, `dns`, [`components`]); then this
+//! [`musl`], `libc_functions`, `hardening`, `portability`, `dns`, [`components`], [`bundled`]); then this
 //! file, which builds the scanner's pattern list and runs the detectors in order. A module
 //! only uses modules of its own layer or below; `scripts/metrics/module_cycles.py` checks that
 //! no import cycle forms.
@@ -24,6 +24,7 @@ use binsight_model::{
 };
 
 pub mod budget;
+pub mod bundled;
 pub mod components;
 pub mod crate_paths;
 mod dns;
@@ -106,6 +107,7 @@ pub fn registry(options: &Options) -> Vec<Box<dyn Detector>> {
         Box::new(portability::PortabilityDetector),
         Box::new(dns::DnsDetector),
         Box::new(components::ComponentsDetector),
+        Box::new(bundled::BundledDetector),
     ]
 }
 
@@ -132,7 +134,8 @@ impl Default for Options {
 
 /// The scanner for every pattern matched in the one pass over a file: the libc-family table,
 /// then the musl-version signals (family `musl-version`, weight 0: they bound a version, they
-/// do not vote for a family).
+/// do not vote for a family), then the literal signatures of the bundled C libraries (family
+/// `bundled`, weight 0).
 pub fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
     S.get_or_init(|| {
@@ -143,9 +146,22 @@ pub fn scanner() -> &'static Scanner {
             weight: 0,
             pattern: m.pattern.clone(),
         }));
-        // A few dozen short literal patterns always build (a unit test builds this one).
+        let mut seen = std::collections::HashSet::new();
+        for r in bundled::table::signatures().iter().filter(|r| r.is_literal()) {
+            let id = bundled_signature_id(r);
+            if seen.insert(id.clone()) {
+                v.push(Signature { id, family: "bundled".into(), weight: 0, pattern: r.pattern.clone() });
+            }
+        }
+        // A few hundred short literal patterns always build (a unit test builds this one).
         Scanner::new(v).unwrap_or_else(|e| panic!("signature automaton: {e}"))
     })
+}
+
+/// The scanner id of a literal row of `data/bundled-libraries.tsv`: rows of different libraries
+/// with the same bytes (OpenSSL's and LibreSSL's `OPENSSLDIR: "`) share one pattern.
+pub(crate) fn bundled_signature_id(r: &bundled::table::Row) -> String {
+    format!("bundled:{}", String::from_utf8_lossy(&r.pattern))
 }
 
 /// Byte ranges (offset, length) the signature scan skips: machine code, unwind tables,

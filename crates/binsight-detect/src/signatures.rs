@@ -93,7 +93,7 @@ impl Scanner {
 }
 
 /// The (start, end) ranges of `0..len` outside the `skip` ranges (start, length), in order.
-fn outside(len: u64, skip: &[(u64, u64)]) -> Vec<(u64, u64)> {
+pub(crate) fn outside(len: u64, skip: &[(u64, u64)]) -> Vec<(u64, u64)> {
     let mut holes: Vec<(u64, u64)> =
         skip.iter().map(|&(o, n)| (o.min(len), o.saturating_add(n).min(len))).filter(|(a, b)| a < b).collect();
     holes.sort_unstable();

@@ -11,7 +11,14 @@ fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)>
             ($name, text, $parse(text).map(|v| v.len()))
         }};
     }
+    let signatures_of_bundled =
+        |t: &str| crate::bundled::table::parse_signatures(t, crate::bundled::table::libraries());
     vec![
+        ("bundled-libraries.tsv", include_str!("../data/bundled-libraries.tsv"), {
+            signatures_of_bundled(include_str!("../data/bundled-libraries.tsv")).map(|v| v.len())
+        }),
+        table!("c-libraries.tsv", crate::bundled::table::parse_libraries),
+        table!("c-library-functions.tsv", crate::bundled::table::parse_functions),
         table!("cargo-registries.tsv", crate::crate_paths::parse_registries),
         table!("crate-path-layouts.tsv", crate::crate_paths::parse_layouts),
         table!("distros.tsv", crate::portability::parse_distros),
@@ -29,7 +36,9 @@ fn every_table() -> Vec<(&'static str, &'static str, Result<usize, TableError>)>
         table!("musl-rebuild.tsv", crate::dns::parse_rebuild),
         table!("musl-signals.tsv", crate::musl::parse_signals),
         table!("rust-releases.tsv", rust_releases::parse_table),
+        table!("sqlite-source-ids.tsv", crate::bundled::table::parse_sqlite_ids),
         table!("symbols.tsv", crate::symbols::parse_symbols),
+        table!("sys-crates.tsv", crate::bundled::table::parse_sys_crates),
         table!("tracked-functions.tsv", crate::libc_functions::parse_tracked),
         table!("zig-releases.tsv", crate::zig_releases::parse_table),
     ]
@@ -85,7 +94,8 @@ fn compiled_in_tables_parse() {
                 "rustc-path",
                 "resolver",
                 "musl-version",
-                "libc-function"
+                "libc-function",
+                "bundled"
             ]
             .contains(&s.family.as_str()),
             "unknown family {} in {}",

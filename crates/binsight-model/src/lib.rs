@@ -36,7 +36,7 @@ pub mod runtime;
 pub mod toolchain;
 pub mod verdict;
 
-pub use component::{Completeness, Component, ComponentKind};
+pub use component::{Bundle, BundleVia, Completeness, Component, ComponentKind};
 pub use elf::{AbiTag, ElfFacts, ElfType, Endian, GnuProperty, Linkage, Section, Segment, VersionNeed};
 pub use evidence::{Confidence, Evidence};
 pub use finding::{Applicability, Finding, Informational, Severity};

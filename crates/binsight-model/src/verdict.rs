@@ -35,6 +35,9 @@ pub enum FixSubject {
     Musl,
     /// Update this distribution package (by name): its distribution rebuilds it with the fix.
     OsPackage(String),
+    /// Rebuild against a newer release of this C library (by name, not `musl`: see
+    /// [`FixSubject::Musl`]), e.g. one a C program links from a static `.a`.
+    Library(String),
 }
 
 impl FixSubject {
@@ -48,6 +51,7 @@ impl FixSubject {
             FixSubject::Zig => "zig".into(),
             FixSubject::Musl => "musl".into(),
             FixSubject::OsPackage(n) => format!("package {n}"),
+            FixSubject::Library(n) => n.clone(),
         }
     }
 }
@@ -99,6 +103,8 @@ impl fmt::Display for Fix {
                 write!(f, "update {noun} once its distribution rebuilds it with the fix")?
             }
             (FixSubject::Musl, Some(v)) => write!(f, "rebuild against musl >= {v}")?,
+            (FixSubject::Library(n), Some(v)) => write!(f, "rebuild against {n} >= {v}")?,
+            (FixSubject::Library(n), None) => write!(f, "rebuild against a {n} release that fixes it")?,
             (FixSubject::Musl, None) => f.write_str("rebuild against a musl with the upstream fix applied")?,
             (_, Some(v)) => write!(f, "rebuild with {noun} >= {v}")?,
             (_, None) => write!(f, "rebuild with a {noun} release that fixes it")?,
@@ -165,6 +171,14 @@ impl FromStr for Fix {
             Some(Fix::at_least(FixSubject::Musl, v))
         } else if body == "rebuild against a musl with the upstream fix applied" {
             Some(Fix::no_release(FixSubject::Musl))
+        } else if let Some(rest) = body.strip_prefix("rebuild against a ") {
+            rest.strip_suffix(" release that fixes it")
+                .filter(|n| !n.is_empty() && !n.contains(' ') && *n != "musl")
+                .map(|n| Fix::no_release(FixSubject::Library(n.into())))
+        } else if let Some(rest) = body.strip_prefix("rebuild against ") {
+            rest.split_once(" >= ")
+                .filter(|(n, _)| !n.is_empty() && !n.contains(' ') && *n != "musl")
+                .map(|(n, v)| Fix::at_least(FixSubject::Library(n.into()), v))
         } else if let Some(rest) = body.strip_prefix("rebuild with a ") {
             rest.strip_suffix(" release that fixes it").and_then(tool).map(Fix::no_release)
         } else if let Some(rest) = body.strip_prefix("rebuild with ") {
@@ -218,6 +232,10 @@ mod tests {
             Fix::no_release(FixSubject::Musl),
             Fix::no_release(FixSubject::OsPackage("ripgrep".into())).with_note("installed by dpkg ripgrep 13.0.0-4+b2"),
             Fix::at_least(FixSubject::OsPackage("libssl3".into()), "3.0.15-1~deb12u1"),
+            Fix::at_least(FixSubject::Library("openssl".into()), "3.0.8"),
+            Fix::at_least(FixSubject::Library("zlib".into()), "1.2.12").with_note("vendored by crate libz-sys"),
+            Fix::no_release(FixSubject::Library("xz".into())),
+            Fix::at_least(FixSubject::Crate("openssl-src".into()), "300.0.12").with_note("bundles openssl 3.0.8"),
         ];
         for f in fixes {
             let text = f.to_string();

@@ -135,6 +135,7 @@ pub fn inspect_text_styled(r: &BinaryReport, style: &Style) -> String {
     inspect_elf(&mut o, r);
     inspect_libc(&mut o, r);
     inspect_toolchain(&mut o, r);
+    inspect_c_libraries(&mut o, r);
     safe_line!(o, "  dns       {} resolver: {}", r.dns.resolver, r.dns.verdict);
     if let Some(fix) = &r.dns.fix {
         safe_line!(o, "            fix: {fix}");
@@ -213,6 +214,29 @@ fn inspect_libc(o: &mut String, r: &BinaryReport) {
         for p in &r.libc.patches {
             safe_line!(o, "  patched   {} ({})", p.id, p.evidence.detail);
         }
+    }
+}
+
+/// The C libraries compiled in (or, in an image, loaded from shared libraries), one line each:
+/// name, version or "version unknown", confidence, and how it got there.
+fn inspect_c_libraries(o: &mut String, r: &BinaryReport) {
+    let libs: Vec<_> = r.components.iter().filter(|c| c.kind == binsight_model::ComponentKind::CLibrary).collect();
+    for (i, c) in libs.iter().enumerate() {
+        let head = if i == 0 { "  c libs    " } else { "            " };
+        let version = c.version.as_ref().map_or_else(String::new, |v| format!(" {v}"));
+        let (conf_text, how) = match &c.bundle {
+            Some(b) => {
+                let how = match (b.via, &b.via_purl, &b.loaded_from) {
+                    (_, _, Some(f)) => format!(", loaded from {f}"),
+                    (_, Some(p), None) => format!(", via {p}"),
+                    _ => String::new(),
+                };
+                (conf(b.confidence), how)
+            }
+            None => ("unknown", String::new()),
+        };
+        let unknown = if c.version.is_none() { ", version unknown" } else { "" };
+        safe_line!(o, "{head}{}{version} ({conf_text}{unknown}{how})", c.name);
     }
 }
 

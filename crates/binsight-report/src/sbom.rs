@@ -134,16 +134,29 @@ fn tool_version() -> &'static str {
 pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, ctx: &AdvisoryContext) -> String {
     let refs = binary_refs(reports);
     let comps = cdx_components(reports, &refs);
-    let mut deps: Vec<Value> = reports
-        .iter()
-        .zip(&refs)
-        .map(|(r, bref)| {
-            let mut on: Vec<String> = r.components.iter().map(component_ref).collect();
-            on.sort();
-            on.dedup();
-            json!({"ref": bref, "dependsOn": on})
-        })
-        .collect();
+    let mut deps: Vec<Value> = Vec::new();
+    // A C library a crate vendors hangs under that crate (binary → crate → library).
+    let mut vendored: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (r, bref) in reports.iter().zip(&refs) {
+        let mut on: Vec<String> = Vec::new();
+        for c in &r.components {
+            let via = c.bundle.as_ref().and_then(|b| b.via_purl.as_deref());
+            match via.and_then(|p| {
+                r.components.iter().find(|x| x.purl.as_deref().map(|q| q.replace('+', "%2B")).as_deref() == Some(p))
+            }) {
+                Some(owner) => vendored.entry(component_ref(owner)).or_default().push(component_ref(c)),
+                None => on.push(component_ref(c)),
+            }
+        }
+        on.sort();
+        on.dedup();
+        deps.push(json!({"ref": bref, "dependsOn": on}));
+    }
+    for (owner, mut on) in vendored {
+        on.sort();
+        on.dedup();
+        deps.push(json!({"ref": owner, "dependsOn": on}));
+    }
     let mut props = vec![json!({"name": "binsight:advisory-snapshot-date", "value": ctx.snapshot_date})];
     if let Some(u) = ctx.used_summary() {
         props.push(json!({"name": "binsight:advisory-data", "value": u}));
@@ -214,8 +227,20 @@ fn cdx_components(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> {
         if let Some(cpe) = &c.cpe {
             v["cpe"] = json!(cpe);
         }
-        v["properties"] =
-            json!([{"name": "binsight:kind", "value": c.kind}, {"name": "binsight:found-by", "value": c.found_by}]);
+        let mut props = vec![
+            json!({"name": "binsight:kind", "value": c.kind}),
+            json!({"name": "binsight:found-by", "value": c.found_by}),
+        ];
+        if let Some(b) = &c.bundle {
+            props.push(json!({"name": "binsight:confidence", "value": b.confidence}));
+            props.push(
+                json!({"name": "binsight:bundled-via", "value": b.via_purl.as_deref().unwrap_or(b.via.as_str())}),
+            );
+            for p in &b.crate_coordinates {
+                props.push(json!({"name": "binsight:crate-coordinate", "value": p}));
+            }
+        }
+        v["properties"] = json!(props);
         comps.push(v);
     }
     comps

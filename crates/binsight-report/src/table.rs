@@ -22,6 +22,7 @@ enum Col {
     Toolchain,
     Portable,
     Comps,
+    CLibs,
     Verdict,
     Worst,
 }
@@ -36,24 +37,25 @@ struct Spec {
     min: usize,
 }
 
-const SPECS: [Spec; 8] = [
+const SPECS: [Spec; 9] = [
     Spec { col: Col::Arch, header: "ARCH", right: false, cap: 12, min: 12 },
     Spec { col: Col::Linkage, header: "LINKAGE", right: false, cap: 10, min: 10 },
     Spec { col: Col::Libc, header: "LIBC", right: false, cap: 26, min: 14 },
     Spec { col: Col::Toolchain, header: "TOOLCHAIN", right: false, cap: 28, min: 12 },
     Spec { col: Col::Portable, header: "PORTABLE", right: false, cap: 14, min: 11 },
     Spec { col: Col::Comps, header: "COMPS", right: true, cap: 6, min: 6 },
+    Spec { col: Col::CLibs, header: "C LIBS", right: true, cap: 6, min: 6 },
     Spec { col: Col::Verdict, header: "VERDICT", right: false, cap: 7, min: 7 },
     Spec { col: Col::Worst, header: "WORST FINDING", right: false, cap: 32, min: 19 },
 ];
 
 /// Columns shrunk (to their minimum) first to last when the table is too wide.
 pub const SHRINK_ORDER: [&str; 4] = ["PORTABLE", "WORST FINDING", "TOOLCHAIN", "LIBC"];
-/// Columns dropped first to last when shrinking was not enough: COMPS, ARCH, LINKAGE,
+/// Columns dropped first to last when shrinking was not enough: C LIBS, COMPS, ARCH, LINKAGE,
 /// PORTABLE, TOOLCHAIN, LIBC, WORST FINDING, VERDICT (what an audit is for goes last). PATH is
 /// never dropped.
-pub const DROP_ORDER: [&str; 8] =
-    ["COMPS", "ARCH", "LINKAGE", "PORTABLE", "TOOLCHAIN", "LIBC", "WORST FINDING", "VERDICT"];
+pub const DROP_ORDER: [&str; 9] =
+    ["C LIBS", "COMPS", "ARCH", "LINKAGE", "PORTABLE", "TOOLCHAIN", "LIBC", "WORST FINDING", "VERDICT"];
 /// The narrowest PATH column kept before other columns are dropped.
 pub const PATH_MIN: usize = 30;
 /// Spaces between columns.
@@ -79,6 +81,10 @@ fn cell(r: &BinaryReport, c: Col) -> Styled {
             binsight_model::PortabilityVerdict::Unknown => "?".into(),
         })),
         Col::Comps => Styled::plain(&r.components.len().to_string()),
+        // Bundled C libraries (OpenSSL, zlib…): their names are in the JSON and SBOMs.
+        Col::CLibs => Styled::plain(
+            &r.components.iter().filter(|c| c.kind == binsight_model::ComponentKind::CLibrary).count().to_string(),
+        ),
         Col::Verdict => match &r.verdict {
             Some(v) => {
                 let shown = if v.action == Action::Rebuild { "REBUILD" } else { v.action.as_str() };
@@ -327,14 +333,14 @@ mod tests {
     fn layout_fits_or_drops_in_order() {
         let natural: Vec<(Col, usize)> = SPECS.iter().map(|s| (s.col, s.cap)).collect();
         let (cols, path) = layout(&natural, None, 100);
-        assert_eq!((cols.len(), path), (8, None));
+        assert_eq!((cols.len(), path), (SPECS.len(), None));
         for w in [1, 10, 30, 40, 60, 80, 120, 200, 400] {
             let (cols, path) = layout(&natural, Some(w), 100);
             let used: usize = cols.iter().map(|(_, cw)| cw + SEP).sum::<usize>() + path.unwrap_or(0);
             assert_eq!(used, w, "the path takes the rest at {w}");
             // The columns kept are exactly those not yet dropped, in order.
             let kept: Vec<&str> = cols.iter().map(|(c, _)| spec(*c).header).collect();
-            let dropped = 8 - kept.len();
+            let dropped = SPECS.len() - kept.len();
             assert!(DROP_ORDER[dropped..].iter().all(|h| kept.contains(h)), "{w}: {kept:?}");
             for (c, cw) in &cols {
                 assert!(*cw >= spec(*c).min, "{w}: {c:?} {cw}");

@@ -5,6 +5,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod image;
+pub mod loader;
 pub mod pkgdb;
 pub use binsight_oci::registry;
 

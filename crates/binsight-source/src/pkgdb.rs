@@ -31,6 +31,10 @@ pub fn is_db_file(path: &str) -> bool {
         || path == "/usr/lib/os-release"
         || (path.starts_with("/var/lib/dpkg/status.d/") && !path[23..].contains('/'))
         || (path.starts_with("/var/lib/dpkg/info/") && path.ends_with(".list") && !path[19..].contains('/'))
+        // Not a package database, but read with it: where the loader looks for libraries
+        // (crate::loader).
+        || path == "/etc/ld.so.conf"
+        || (path.starts_with("/etc/ld.so.conf.d/") && path.ends_with(".conf") && !path[18..].contains('/'))
 }
 
 /// The packages of one image or root and the files each installed.
@@ -281,6 +285,7 @@ pub fn attribute(report: &mut BinaryReport, pkg: &OsPackage) -> bool {
                         source: Some("distro".into()),
                         root: false,
                         build_only: false,
+                        bundle: None,
                         evidence: vec![ev],
                     });
                     (added, crates) = (true, true);

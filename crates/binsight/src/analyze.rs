@@ -115,3 +115,35 @@ pub(crate) fn attribute_package(
         }
     }
 }
+
+/// The files of one image: each dynamic binary gets the C libraries and libc version of the
+/// shared libraries its loader would load from the same image (`binsight_source::loader`), and
+/// is audited again when that added something. `config` holds the image's `/etc/ld.so.conf`
+/// files, when it has them.
+pub(crate) fn resolve_shared_libraries(
+    files: &mut [(String, String, Result<BinaryReport, FileError>)],
+    config: &[(String, Vec<u8>)],
+    symlinks: &[(String, String)],
+    db: Option<&binsight_advisory::Database>,
+) {
+    let mut conf: Vec<String> = Vec::new();
+    let mut confs: Vec<&(String, Vec<u8>)> =
+        config.iter().filter(|(p, _)| p == "/etc/ld.so.conf" || p.starts_with("/etc/ld.so.conf.d/")).collect();
+    // The main file first, then its include directory in name order (what Debian's and
+    // Alpine's `include /etc/ld.so.conf.d/*.conf` amounts to).
+    confs.sort_by_key(|(p, _)| (p != "/etc/ld.so.conf", p.clone()));
+    for (_, text) in confs {
+        conf.extend(binsight_source::loader::ld_so_conf_dirs(&String::from_utf8_lossy(text)));
+    }
+    let mut ok: Vec<&mut BinaryReport> = files.iter_mut().filter_map(|(_, _, r)| r.as_mut().ok()).collect();
+    let changed = binsight_source::loader::resolve_shared_libraries(&mut ok, symlinks, &conf);
+    if let Some(db) = db {
+        for i in changed {
+            let r = &mut *ok[i];
+            binsight_advisory::audit(r, db);
+            if let (Some(v), Some(p)) = (r.verdict.as_mut(), r.package.as_ref()) {
+                binsight_advisory::package_fix(&mut v.fix, p);
+            }
+        }
+    }
+}

@@ -198,7 +198,10 @@ fn print_status(root: &Path) {
     let sources = binsight_advisory::store::status(root);
     let (db, _) = binsight_advisory::load_for_audit(root, &[]);
     println!("advisory database: {}", binsight_report::sanitize(&root.display().to_string()));
-    println!("built in: {} (binsight's: musl, Rust standard library)", advisories(binsight_advisory::embedded().len()));
+    println!(
+        "built in: {} (binsight's: musl, the Rust standard library, bundled C libraries)",
+        advisories(binsight_advisory::embedded().len())
+    );
     print_snapshot_status(&db, now);
     print_imported_status(&db, &sources, now);
     println!();

@@ -335,18 +335,25 @@ impl Scan<'_, '_> {
             .then(|| binsight_source::pkgdb::PackageDb::from_files(&scanned.db_files))
             .filter(|p| !p.is_empty());
         let db = self.lazy.get();
+        let mut files: Vec<(String, String, Result<BinaryReport, FileError>)> = Vec::new();
         for f in scanned.files {
-            match f.result {
-                Ok(mut r) => {
-                    if let Some(p) = &packages {
-                        crate::analyze::attribute_package(&mut r, &f.path, p, db);
-                    }
-                    // A hard link shares its target's analysis but has its own path.
-                    r.path = f.path;
-                    r.layer = Some(f.layer);
-                    self.run.report(r)?
+            let result = f.result.map(|mut r| {
+                if let Some(p) = &packages {
+                    crate::analyze::attribute_package(&mut r, &f.path, p, db);
                 }
-                Err(e) => self.run.error(&f.path, &e.to_string(), Some(&f.layer))?,
+                // A hard link shares its target's analysis but has its own path.
+                r.path = f.path.clone();
+                r.layer = Some(f.layer.clone());
+                r
+            });
+            files.push((f.path, f.layer, result));
+        }
+        // Dynamic binaries: what the shared libraries they load from this image carry.
+        crate::analyze::resolve_shared_libraries(&mut files, &scanned.db_files, &scanned.symlinks, db);
+        for (path, layer, result) in files {
+            match result {
+                Ok(r) => self.run.report(r)?,
+                Err(e) => self.run.error(&path, &e.to_string(), Some(&layer))?,
             }
         }
         for e in scanned.errors {

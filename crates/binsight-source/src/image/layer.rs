@@ -71,6 +71,11 @@ fn parent(p: &str) -> &str {
     }
 }
 
+/// Symbolic links kept per layer (a base image has a few thousand).
+pub(crate) const MAX_SYMLINKS: usize = 100_000;
+/// Longest symbolic-link target kept.
+const MAX_SYMLINK_TARGET: usize = 4096;
+
 /// What one layer's tar stream held.
 pub(crate) struct LayerRead<R> {
     pub(crate) view: LayerView,
@@ -81,6 +86,9 @@ pub(crate) struct LayerRead<R> {
     pub(crate) db_files: Vec<(String, Vec<u8>)>,
     /// Hard links: (link path, target path).
     pub(crate) links: Vec<(String, String)>,
+    /// Symbolic links: (link path, target as written), at most [`MAX_SYMLINKS`]; read by the
+    /// loader resolution, never followed to read a file.
+    pub(crate) symlinks: Vec<(String, String)>,
     pub(crate) errors: Vec<EntryError>,
     /// Why the layer could not be read to its end, if it could not.
     pub(crate) stopped: Option<String>,
@@ -143,6 +151,7 @@ where
             non_elf: Vec::new(),
             db_files: Vec::new(),
             links: Vec::new(),
+            symlinks: Vec::new(),
             errors: Vec::new(),
             stopped: None,
             entries: 0,
@@ -222,6 +231,13 @@ where
             Kind::Other
         };
         out.view.entries.insert(p.clone(), kind);
+        if et.is_symlink() {
+            let target = link.or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned));
+            if let Some(t) = target.filter(|t| t.len() <= MAX_SYMLINK_TARGET && out.symlinks.len() < MAX_SYMLINKS) {
+                out.symlinks.push((p, String::from_utf8_lossy(&t).into_owned()));
+            }
+            return Flow::Next;
+        }
         if et.is_hard_link() {
             let target = link
                 .or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned))

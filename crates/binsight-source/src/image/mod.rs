@@ -119,7 +119,8 @@ where
     }
     let (files, non_elf, link_errors, db_files) = squash::squash(&info, &reads, limits);
     errors.extend(link_errors);
-    Ok(ImageScan { info, files, errors, non_elf, db_files })
+    let symlinks = squash::symlinks(&reads);
+    Ok(ImageScan { info, files, errors, non_elf, db_files, symlinks })
 }
 
 /// Why a layer's blob could not be opened (its files are not reported).

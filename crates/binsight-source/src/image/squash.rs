@@ -107,6 +107,20 @@ impl Visibility {
 /// Package-database files of the final filesystem: (path, bytes).
 pub(crate) type DbFiles = Vec<(String, Vec<u8>)>;
 
+/// The symbolic links of the final filesystem: (path, target as written), in path order.
+pub(crate) fn symlinks<R>(reads: &[Option<LayerRead<R>>]) -> Vec<(String, String)> {
+    let vis = Visibility::of(reads);
+    let mut m: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (li, read) in reads.iter().enumerate() {
+        for (p, t) in read.iter().flat_map(|r| &r.symlinks) {
+            if vis.visible(li, p) {
+                m.insert(p, t);
+            }
+        }
+    }
+    m.into_iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+}
+
 /// Apply whiteouts, opaque directories and later layers: which files of which layers are in the
 /// final filesystem, how many visible regular files are not ELF, the entry errors of it, and its
 /// package-database files.

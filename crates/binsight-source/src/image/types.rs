@@ -315,6 +315,9 @@ pub struct ImageScan<R> {
     /// The package-database files of the final filesystem (path, bytes), for
     /// [`PackageDb::from_files`](crate::pkgdb::PackageDb::from_files).
     pub db_files: Vec<(String, Vec<u8>)>,
+    /// The symbolic links of the final filesystem (path, target as written), for
+    /// [`loader`](crate::loader) resolution; never followed to read a file.
+    pub symlinks: Vec<(String, String)>,
 }
 
 /// Progress counters a caller may poll (bytes of layer data read, compressed).
