@@ -311,7 +311,11 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
         used: Vec::new(),
         uncovered: Vec::new(),
     };
-    for c in &report.components {
+    // Bundled C libraries first: binsight's record of a CVE (with the functions it names) is
+    // kept over RustSec's record of the same CVE for the crate that vendors the library.
+    let (libs, rest): (Vec<&Component>, Vec<&Component>) =
+        report.components.iter().partition(|c| c.kind == ComponentKind::CLibrary);
+    for c in libs.into_iter().chain(rest) {
         m.component(c);
     }
     let (findings, verdict) = m.verdict();
@@ -407,10 +411,11 @@ impl<'r> Matcher<'r> {
                 }
                 // The same vulnerability from two sources (binsight's record and RustSec's for
                 // the crate that vendors the library) is one finding: the first, binsight's.
+                let report = self.report;
                 let known = |f: &Finding| {
                     f.id == a.id
                         || a.aliases.contains(&f.id)
-                        || (f.component == c.name && a.aliases.iter().any(|x| f.aliases.contains(x)))
+                        || (related(report, &f.component, &c.name) && a.aliases.iter().any(|x| f.aliases.contains(x)))
                 };
                 if seen.contains(&a.id) || self.findings.iter().any(known) {
                     continue;
@@ -623,6 +628,22 @@ fn fix_for(c: &Component, a: &Advisory, fixed: &[String], report: &BinaryReport)
             }
         }
     }
+}
+
+/// The same component, or a C library and the crate that vendors it (in either order): a CVE
+/// found on one is the same finding on the other.
+fn related(report: &BinaryReport, a: &str, b: &str) -> bool {
+    let vendors = |krate: &str, lib: &str| {
+        report.components.iter().any(|c| {
+            c.kind == ComponentKind::CLibrary
+                && c.name == lib
+                && c.bundle
+                    .as_ref()
+                    .and_then(|x| x.via_purl.as_deref())
+                    .is_some_and(|p| p.strip_prefix("pkg:cargo/").and_then(|r| r.split('@').next()) == Some(krate))
+        })
+    };
+    a == b || vendors(a, b) || vendors(b, a)
 }
 
 /// (crate, its highest version) for each crate among a C library's crate coordinates

@@ -396,3 +396,38 @@ fn a_zig_linked_go_binary_with_rust_inside_is_rebuilt_with_zig() {
     assert!(fixes.iter().all(|f| !f.contains("Rust")), "{fixes:?}");
     assert!(finding(&r, "CVE-2026-40200").is_some(), "musl 1.2.3's qsort finding");
 }
+
+#[test]
+fn a_bundled_openssl_gets_rustsecs_openssl_src_advisories_for_the_same_release() {
+    let osv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv/crates.io");
+    let (db, warnings) = Database::load(&[&osv]);
+    assert!(warnings.is_empty());
+    let db = with_embedded(db);
+    // A C program statically linked against Debian bullseye's libcrypto.a (OpenSSL 1.1.1w):
+    // its library read back as 1.1.1q, a release RustSec's openssl-src advisories cover.
+    let mut r = report("bundled-bullseye-openssl-static");
+    let c = r
+        .components
+        .iter_mut()
+        .find(|c| c.kind == binsight_model::ComponentKind::CLibrary && c.name == "openssl")
+        .expect("openssl found");
+    assert_eq!(c.version.as_deref(), Some("1.1.1w"));
+    c.version = Some("1.1.1q".into());
+    let b = c.bundle.as_mut().expect("bundle");
+    b.crate_coordinates = binsight_detect::bundled::crate_coordinates("openssl", "1.1.1q");
+    assert!(!b.crate_coordinates.is_empty(), "openssl-src vendors 1.1.1q");
+    audit(&mut r, &db);
+    // RustSec's openssl-src record (CVE-2022-4304) applies to this non-Rust binary, its fixed
+    // crate versions given as the OpenSSL releases they vendor.
+    let f = finding(&r, "CVE-2022-4304").expect("RUSTSEC-2023-0007 through openssl-src");
+    assert_eq!((f.id.as_str(), f.component.as_str(), f.installed.as_str()), ("RUSTSEC-2023-0007", "openssl", "1.1.1q"));
+    assert!(f.fixed.contains(&"1.1.1t".to_string()), "{:?}", f.fixed);
+    // A CVE both binsight and RustSec record is one finding, binsight's (it names the function).
+    let f = finding(&r, "CVE-2023-0286").expect("CVE-2023-0286");
+    assert_eq!(f.id, "BINSIGHT-OPENSSL-2023-0286");
+    assert!(f.evidence.iter().any(|e| e.detail.starts_with("GENERAL_NAME_cmp")), "{:?}", f.evidence);
+    assert_eq!(
+        r.findings.as_ref().map(|v| v.iter().filter(|x| x.aliases.iter().any(|a| a == "CVE-2023-0286")).count()),
+        Some(1)
+    );
+}
