@@ -237,9 +237,17 @@ fn loaded(c: &Component, path: &str, lib: &BinaryReport, how: &str) -> Component
             crate_coordinates: c.bundle.as_ref().map(|b| b.crate_coordinates.clone()).unwrap_or_default(),
             loaded_from: Some(path.to_string()),
             package: lib.package.as_ref().map(|p| p.name.clone()),
-            // The shared library defines all of them; which ones this program reaches is not
-            // known from here.
-            linked_functions: vec![],
+            // A function the shared library lacks is not linked for this program either; one
+            // it has may or may not be reached by it (not known from here).
+            linked_functions: c
+                .bundle
+                .iter()
+                .flat_map(|b| &b.linked_functions)
+                .map(|f| binsight_model::LinkedFunction {
+                    name: f.name.clone(),
+                    present: (f.present == Some(false)).then_some(false),
+                })
+                .collect(),
         }),
         ..c.clone()
     }

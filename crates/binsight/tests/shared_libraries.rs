@@ -80,4 +80,14 @@ fn dynamic_binaries_get_the_versions_of_the_libraries_they_load() {
         );
     }
     assert!(checked >= 5, "checked {checked} loaded libraries");
+    // A vulnerable function the loaded library does not export is not linked for its users:
+    // minizip's zipOpenNewFileInZip4_64 (CVE-2023-45853) is not in Debian's libz.so.1.
+    let zlib_user = reports.iter().find(|r| r["path"] == "/usr/local/bin/bundled-neg-dynamic-zlib").expect("zlib user");
+    let minizip = zlib_user["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["aliases"].as_array().is_some_and(|a| a.iter().any(|x| x == "CVE-2023-45853")))
+        .expect("CVE-2023-45853 matched (zlib 1.2.13 < 1.3.1)");
+    assert_eq!(minizip["applicability"], "not-linked", "{minizip}");
 }

@@ -61,15 +61,26 @@ impl Detector for BundledDetector {
     }
 }
 
-/// Whether the file defines each function of `library` that advisories name (unstripped files
-/// only: a stripped one says nothing either way).
+/// Whether the file defines each function of `library` that advisories name: exported, or
+/// defined in `.symtab` (unstripped); a shared library exports every public function it has,
+/// so one it does not export is absent; a stripped executable says nothing either way.
 fn linked_functions(cx: &Context<'_>, library: &str) -> Vec<binsight_model::LinkedFunction> {
+    let f = &cx.elf.facts;
     table::tracked_functions()
         .iter()
         .filter(|t| t.library == library)
-        .map(|t| binsight_model::LinkedFunction {
-            name: t.function.clone(),
-            present: (!cx.elf.facts.stripped).then(|| cx.elf.has_symbol(&t.function) && !cx.elf.imports(&t.function)),
+        .map(|t| {
+            let name = t.function.as_str();
+            let present = if cx.elf.exports(name) {
+                Some(true)
+            } else if !f.stripped {
+                Some(cx.elf.has_symbol(name) && !cx.elf.imports(name))
+            } else if f.shared_library {
+                Some(false)
+            } else {
+                None
+            };
+            binsight_model::LinkedFunction { name: t.function.clone(), present }
         })
         .collect()
 }
