@@ -38,6 +38,17 @@ pub fn tar_link(out: &mut Vec<u8>, name: &str, target: &str) {
     out.extend(h.as_bytes());
 }
 
+/// A symbolic link entry (target up to 100 bytes).
+pub fn tar_symlink(out: &mut Vec<u8>, name: &str, target: &str) {
+    let mut h = tar::Header::new_gnu();
+    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_link_name(target).expect("link name");
+    h.set_cksum();
+    out.extend(h.as_bytes());
+}
+
 /// A GNU long name record for the next entry.
 pub fn tar_long_name(out: &mut Vec<u8>, name: &str) {
     out.extend(tar_header(b'L', "././@LongLink", name.len() as u64));

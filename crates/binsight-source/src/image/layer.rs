@@ -74,7 +74,10 @@ fn parent(p: &str) -> &str {
 /// Symbolic links kept per layer (a base image has a few thousand).
 pub(crate) const MAX_SYMLINKS: usize = 100_000;
 /// Longest symbolic-link target kept.
-const MAX_SYMLINK_TARGET: usize = 4096;
+const MAX_SYMLINK_TARGET: usize = 1024;
+/// Bytes of symbolic-link paths and targets kept per layer (a hostile layer of long links
+/// otherwise costs [`MAX_SYMLINKS`] times the longest).
+const MAX_SYMLINK_BYTES: usize = 8 << 20;
 
 /// What one layer's tar stream held.
 pub(crate) struct LayerRead<R> {
@@ -89,6 +92,8 @@ pub(crate) struct LayerRead<R> {
     /// Symbolic links: (link path, target as written), at most [`MAX_SYMLINKS`]; read by the
     /// loader resolution, never followed to read a file.
     pub(crate) symlinks: Vec<(String, String)>,
+    /// Bytes of `symlinks`, capped at [`MAX_SYMLINK_BYTES`].
+    pub(crate) symlink_bytes: usize,
     pub(crate) errors: Vec<EntryError>,
     /// Why the layer could not be read to its end, if it could not.
     pub(crate) stopped: Option<String>,
@@ -152,6 +157,7 @@ where
             db_files: Vec::new(),
             links: Vec::new(),
             symlinks: Vec::new(),
+            symlink_bytes: 0,
             errors: Vec::new(),
             stopped: None,
             entries: 0,
@@ -233,8 +239,12 @@ where
         out.view.entries.insert(p.clone(), kind);
         if et.is_symlink() {
             let target = link.or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned));
-            if let Some(t) = target.filter(|t| t.len() <= MAX_SYMLINK_TARGET && out.symlinks.len() < MAX_SYMLINKS) {
-                out.symlinks.push((p, String::from_utf8_lossy(&t).into_owned()));
+            let kept: usize = out.symlinks.len();
+            if let Some(t) = target.filter(|t| t.len() <= MAX_SYMLINK_TARGET && kept < MAX_SYMLINKS) {
+                out.symlink_bytes = out.symlink_bytes.saturating_add(p.len() + t.len());
+                if out.symlink_bytes <= MAX_SYMLINK_BYTES {
+                    out.symlinks.push((p, String::from_utf8_lossy(&t).into_owned()));
+                }
             }
             return Flow::Next;
         }

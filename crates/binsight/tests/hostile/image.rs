@@ -89,6 +89,36 @@ fn a_hundred_thousand_hard_links() {
     assert_eq!(o.stdout.lines().filter(|l| l.contains("\"path\":\"/l/")).count(), 10_000);
 }
 
+/// 300,000 symbolic links with 100-byte targets, some in loops (kept for the loader's lookup of
+/// shared libraries): at most 100,000 links and 8 MiB of them per layer are kept, a loop is
+/// given up after 40 hops, and the ELF file after them is reported.
+#[test]
+fn three_hundred_thousand_symlinks() {
+    let d = tempfile::tempdir().expect("tmp");
+    let layout = d.path().join("img");
+    let layer = gen::put_gzip_blob(&layout, |w| {
+        let mut t = Vec::new();
+        let long = "x".repeat(90);
+        for i in 0..300_000 {
+            let target = if i % 2 == 0 { format!("{long}/{i}") } else { format!("s/{}", i - 1) };
+            binsight_testkit::rawtar::tar_symlink(&mut t, &format!("s/{i}"), &target);
+            if t.len() > 1 << 20 {
+                w.write_all(&t).expect("w");
+                t.clear();
+            }
+        }
+        binsight_testkit::rawtar::tar_symlink(&mut t, "lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu");
+        gen::tar_file(&mut t, "bin/app", &gen::good_elf_bytes());
+        t.extend([0u8; 1024]);
+        w.write_all(&t).expect("w");
+    });
+    gen::oci_layout(&layout, &[layer]);
+    let caps = Caps { rss_mib: 200, secs: 60 };
+    let o = harness::run(args(&["scan", "-q", "-o", "json"], &[&layout]), &[], caps);
+    o.check(caps, &[0]);
+    assert!(json_lines(&o.stdout).iter().any(|v| v["path"] == "/bin/app"), "{}", o.stdout);
+}
+
 /// 2,000 files nested 5,000 directories deep across 3 layers, with whiteouts above them (once
 /// 47 s): paths past 256 levels are skipped with an error; squashing is linear.
 #[test]
