@@ -19,6 +19,16 @@ once, plain, for x86_64-unknown-linux-gnu (glibc linked dynamically, the C libra
 The C compiler for musl is the host's `musl-gcc` (Debian musl-tools; CC_x86_64_unknown_linux_musl),
 for gnu the host `cc`. All Rust builds share one CARGO_TARGET_DIR under the cache.
 
+Rust, OpenSSL: corpus/src/bundled-rust-openssl, a second small program that calls OpenSSL's C API
+through openssl-sys with its `vendored` feature (openssl-sys's build script has openssl-src run
+OpenSSL's Configure and make, libcrypto + libssl linked statically): openssl_sys::init(), prints
+`openssl: <OpenSSL_version(OPENSSL_VERSION)>`, a SHA-256 of "abc" through EVP and creates an SSL_CTX
+for TLS_client_method(). Pin sets "openssl-new" (Cargo.toml + Cargo.lock: openssl-sys 0.9.118,
+openssl-src 300.6.1+3.6.3) and "openssl-old" (old/, package `bundled-rust-openssl-old`, same
+src/main.rs: openssl-sys 0.9.80, openssl-src 111.22.0+1.1.1q, cc 1.0.79); openssl-src is `=`-pinned
+as a build-dependency of the program (it has no build.rs: the pin only steers the resolver). Each
+set for x86_64 musl, plain, stripped and auditable, like the others.
+
 Go: corpus/src/bundled-go, a program that opens `:memory:` through database/sql with
 github.com/mattn/go-sqlite3 (cgo; the module carries the SQLite amalgamation, sqlite3-binding.c)
 and prints `select sqlite_version()`, at two pinned module versions (go.mod + go.sum committed in
@@ -29,7 +39,10 @@ CGO_ENABLED=1, default linking (glibc, dynamic), by the same `go` as the deps gr
 
 Optimisation is lowered to keep the corpus cheap (the cold CI run is at its time budget):
 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 and CARGO_PROFILE_RELEASE_DEBUG=false (the cc crate then
-compiles the C at -O1, without -g) and, for Go, CGO_CFLAGS="-O1 -g0". The version strings and
+compiles the C at -O1, without -g) and, for Go, CGO_CFLAGS="-O1 -g0". openssl-src ignores the
+profile (cc::Build::opt_level(2), and OpenSSL's own -O3 before it), so the OpenSSL builds also get
+CFLAGS_x86_64_unknown_linux_musl=-O1, which cc appends last. The OpenSSL sets cost about 165 s of
+CPU cold (both OpenSSL builds, the crates and the four links; measured on 2 cores). The version strings and
 tables a detector reads (zlibVersion's ZLIB_VERSION, inflate/deflate copyright strings, BZ_VERSION,
 ZSTD_VERSION_STRING, LZMA_VERSION_STRING, sqlite3_version / SQLITE_SOURCE_ID, the crc and Huffman
 tables, the crate and module source paths) are data, emitted the same at any -O level; only the
@@ -38,21 +51,26 @@ machine code differs.
 Truth of every fixture comes from how it was built, never from binsight:
 * "bundled": one entry per C library, `{"library", "version", "via": "rust-crate", "crate",
   "crate_version"}` (Rust) or `{"library", "version", "via": "go-module", "module",
-  "module_version"}` (Go). `library` is zlib, bzip2, zstd, xz or sqlite. The crate / module version
+  "module_version"}` (Go). `library` is zlib, bzip2, zstd, xz, sqlite or openssl. The crate / module version
   is the one in Cargo.lock / go.mod. The library version is read from the crate's or module's OWN
   sources, in cargo's registry source directory (the package's manifest_path, `cargo metadata`)
   and the Go module cache (`go mod download -json`'s Dir): ZLIB_VERSION in libz-sys src/zlib/zlib.h,
   BZ_VERSION in bzip2-sys bzip2-*/bzlib_private.h, ZSTD_VERSION_MAJOR/MINOR/RELEASE in zstd-sys
   zstd/lib/zstd.h, LZMA_VERSION_MAJOR/MINOR/PATCH(/STABILITY) in lzma-sys
   xz-*/src/liblzma/api/lzma/version.h, SQLITE_VERSION in libsqlite3-sys sqlite3/sqlite3.h and in
-  go-sqlite3's sqlite3-binding.h. Where the crate version has build metadata naming the library
-  (`+1.0.8`, `+zstd.1.5.7`), it must agree. Every binary (stripped copies too) is run once after
-  it is built and must print exactly these versions (bzip2's "1.0.8, 13-Jul-2019" up to the comma),
-  else the recipe fails.
+  go-sqlite3's sqlite3-binding.h; OpenSSL's from openssl-src's openssl/ tree: OPENSSL_VERSION_TEXT
+  of include/openssl/opensslv.h for 1.1.1 ("OpenSSL 1.1.1q  5 Jul 2022" -> 1.1.1q); 3.x ships only
+  opensslv.h.in (OPENSSL_VERSION_STR is a Configure template there), so MAJOR/MINOR/PATCH
+  (PRE_RELEASE_TAG, BUILD_METADATA) and RELEASE_DATE of VERSION.dat. openssl-src is a build
+  dependency (kind "build" in "crates"), the other -sys crates normal ones. Where the crate version has
+  build metadata naming the library (`+1.0.8`, `+zstd.1.5.7`, `+1.1.1q`), it must agree. Every binary
+  (stripped copies too) is run once after it is built and must print exactly these versions (bzip2's
+  "1.0.8, 13-Jul-2019" up to the comma; OpenSSL's whole version text), else the recipe fails.
 * Rust: the deps/vuln fields (machine, linkage from the target spec, libc_family, libc_version of
   the toolchain's musl, rustc_version/commit, stripped, auditable — checked on the ELF —,
   root_package, crates with kinds from deps.lock_crates, cargo_lock); links_resolver false
-  (checked: no getaddrinfo in the file).
+  (checked: no getaddrinfo symbol in .symtab / .dynsym; not the file's bytes, as OpenSSL 1.1.1 carries
+  the name "getaddrinfo" as data).
 * Go: go_version, go_main, go_main_version "(devel)", go_build (settings the recipe passed) and
   go_modules (as in the deps group's -mod=mod fixtures: go.mod + go.sum, "sum" = the go.sum hash Go
   records); linkage dynamic / libc_family glibc (checked: PT_INTERP present), links_resolver false
@@ -83,6 +101,7 @@ GROUP = "bundledsys"
 RECIPE_VERSION = "bundledsys-recipe-1"  # bump to force a rebuild of every fixture
 
 RUST_SRC = cl.CORPUS_SRC / "src" / "bundled-rust"
+OPENSSL_SRC = cl.CORPUS_SRC / "src" / "bundled-rust-openssl"
 GO_SRC = cl.CORPUS_SRC / "src" / "bundled-go"
 TOOLCHAIN = deps.RUST_TOOLCHAIN  # 1.95.0, as in the deps and vuln groups
 X86_64 = {"machine": "x86_64", "class": 64, "endian": "little"}
@@ -92,15 +111,23 @@ X86_64 = {"machine": "x86_64", "class": 64, "endian": "little"}
 CARGO_OPT_ENV = {"CARGO_PROFILE_RELEASE_OPT_LEVEL": "1", "CARGO_PROFILE_RELEASE_DEBUG": "false"}
 CGO_CFLAGS = "-O1 -g0"
 
-# pin set -> (manifest dir, binary name); both use corpus/src/bundled-rust/src/main.rs
-PIN_SETS = {"new": (RUST_SRC, "bundled-rust"), "old": (RUST_SRC / "old", "bundled-rust-old")}
+# pin set -> (manifest dir, binary name, program dir: the pin sets of one program share its src/main.rs)
+PIN_SETS = {"new": (RUST_SRC, "bundled-rust", RUST_SRC),
+            "old": (RUST_SRC / "old", "bundled-rust-old", RUST_SRC),
+            "openssl-new": (OPENSSL_SRC, "bundled-rust-openssl", OPENSSL_SRC),
+            "openssl-old": (OPENSSL_SRC / "old", "bundled-rust-openssl-old", OPENSSL_SRC)}
 # (pin set, target triple, short name, libc family, flavours); "plain" also gets a stripped copy
 # when the target is musl.
 RUST_BUILDS = [
     ("new", deps.MUSL, "x86_64-musl", "musl", ("plain", "auditable")),
     ("new", deps.GNU, "x86_64-gnu", "glibc", ("plain",)),
     ("old", deps.MUSL, "x86_64-musl", "musl", ("plain", "auditable")),
+    ("openssl-new", deps.MUSL, "x86_64-musl", "musl", ("plain", "auditable")),
+    ("openssl-old", deps.MUSL, "x86_64-musl", "musl", ("plain", "auditable")),
 ]
+# openssl-src hard-codes -O2 for OpenSSL's C (cc::Build::opt_level(2)), whatever the profile says;
+# cc appends CFLAGS_<target> after its own flags, so this brings OpenSSL down to the group's -O1.
+OPENSSL_CFLAGS_ENV = {"CFLAGS_x86_64_unknown_linux_musl": "-O1"}
 
 GO_MODULE = "github.com/mattn/go-sqlite3"
 GO_VERSIONS = ["v1.14.17", "v1.14.53"]  # each has corpus/src/bundled-go/<version>/go.mod + go.sum
@@ -112,7 +139,9 @@ CC_ENV_NAMES = {"CC", "CFLAGS", "CPPFLAGS", "CXX", "CXXFLAGS", "AR", "ARFLAGS", 
                 "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR", "CC_ENABLE_DEBUG_OUTPUT"}
 CC_ENV_PREFIXES = ("CC_", "CFLAGS_", "CXX_", "CXXFLAGS_", "AR_", "TARGET_C", "TARGET_AR", "HOST_C", "HOST_AR",
                    "CRATE_CC_", "SQLITE3_", "LIBSQLITE3_", "LIBZ_SYS_", "LZMA_API_", "ZSTD_SYS_", "BZIP2_",
-                   "PKG_CONFIG_", "CARGO_PROFILE_", "CARGO_BUILD_")
+                   "PKG_CONFIG_", "CARGO_PROFILE_", "CARGO_BUILD_", "OPENSSL_", "X86_64_UNKNOWN_LINUX_")
+# openssl-sys also reads <TARGET>_OPENSSL_DIR etc. (covered by the prefixes above), openssl-src PERL / MAKE.
+CC_ENV_NAMES |= {"PERL", "MAKE", "MAKEFLAGS", "MFLAGS", "CROSS_COMPILE"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +195,38 @@ def sqlite_version_rs(d: Path) -> str:
     return header_define(d / "sqlite3" / "sqlite3.h", "SQLITE_VERSION")
 
 
+def openssl_version_text(d: Path) -> str:
+    """What OpenSSL_version(OPENSSL_VERSION) returns ("OpenSSL 1.1.1q  5 Jul 2022"), from openssl-src's
+    openssl/ tree: OPENSSL_VERSION_TEXT of include/openssl/opensslv.h (1.1.1), or, for 3.x, whose
+    opensslv.h is generated at build time from opensslv.h.in (OPENSSL_VERSION_TEXT "OpenSSL
+    {full_version} {release_date}"), from VERSION.dat."""
+    h = d / "openssl" / "include" / "openssl" / "opensslv.h"
+    if h.is_file():
+        return header_define(h, "OPENSSL_VERSION_TEXT")
+    vd = d / "openssl" / "VERSION.dat"
+    if not vd.is_file():
+        cl.die(f"{d}: neither openssl/include/openssl/opensslv.h nor openssl/VERSION.dat")
+    kv = {}
+    for line in vd.read_text().splitlines():
+        k, sep, v = line.partition("=")
+        if sep:
+            kv[k.strip()] = v.strip().strip('"')
+    try:
+        full = ".".join(kv[p] for p in ("MAJOR", "MINOR", "PATCH"))
+        full += (f"-{kv['PRE_RELEASE_TAG']}" if kv.get("PRE_RELEASE_TAG") else "") + \
+            (f"+{kv['BUILD_METADATA']}" if kv.get("BUILD_METADATA") else "")
+        return f"OpenSSL {full} {kv['RELEASE_DATE']}"
+    except KeyError as e:
+        cl.die(f"{vd}: no {e}")
+
+
+def openssl_version(d: Path) -> str:
+    m = re.match(r"OpenSSL (\S+) ", openssl_version_text(d))
+    if not m:
+        cl.die(f"{d}: unexpected OpenSSL version text {openssl_version_text(d)!r}")
+    return m.group(1)
+
+
 # crate -> (library, version reader, the library version in the crate's build metadata, if any)
 SYS_CRATES = {
     "libz-sys": ("zlib", zlib_version, None),
@@ -174,16 +235,26 @@ SYS_CRATES = {
     "lzma-sys": ("xz", xz_version, None),
     "libsqlite3-sys": ("sqlite", sqlite_version_rs, None),
 }
+# openssl-src ("111.22.0+1.1.1q", "300.6.1+3.6.3") holds OpenSSL's sources and the logic to build them;
+# openssl-sys's build script (feature `vendored`) runs it, so it is a build dependency (the program's
+# Cargo.toml pins it as one of its own build-dependencies too). The libraries it builds are linked in.
+OPENSSL_CRATES = {"openssl-src": ("openssl", openssl_version, r"\+(\d[\w.-]*)$")}
+# kind (deps.lock_crates) each crate above must have; "normal" where not named
+BUNDLING_CRATE_KIND = {"openssl-src": "build"}
 
 
 def smoke_versions(out: str, what: str) -> dict[str, str]:
     """library -> runtime version from the `<library>: <version>` lines the programs print."""
     got = {}
     for line in out.splitlines():
-        m = re.match(r"^(zlib|bzip2|zstd|xz|sqlite): (.+)$", line)
+        m = re.match(r"^(zlib|bzip2|zstd|xz|sqlite|openssl): (.+)$", line)
         if m:
             v = m.group(2).strip()
-            got[m.group(1)] = v.split(",")[0].strip() if m.group(1) == "bzip2" else v
+            if m.group(1) == "bzip2":
+                v = v.split(",")[0].strip()
+            elif m.group(1) == "openssl":  # "OpenSSL 1.1.1q  5 Jul 2022"
+                v = v.split()[1] if v.startswith("OpenSSL ") and len(v.split()) > 1 else v
+            got[m.group(1)] = v
     if not got:
         cl.die(f"{what}: no version lines in its output {out!r}")
     return got
@@ -213,6 +284,29 @@ def has_interp(path: Path) -> bool:
     return any(struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 3 for i in range(phnum))  # PT_INTERP
 
 
+def symbol_names(path: Path) -> set[str]:
+    """Names of the symbols in .symtab and .dynsym (little-endian ELF64): what links_resolver is checked
+    on. Not the file's bytes: OpenSSL 1.1.1's libcrypto carries "getaddrinfo" as data (the function-name
+    table of crypto/err/err.c) without linking getaddrinfo."""
+    data = path.read_bytes()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        cl.die(f"{path}: not a little-endian ELF64 file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    shdrs = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    names = set()
+    for _, sh_type, _, _, off, size, link, _, _, entsize in shdrs:
+        if sh_type not in (2, 11) or not entsize:  # SHT_SYMTAB, SHT_DYNSYM
+            continue
+        str_off, str_size = shdrs[link][4], shdrs[link][5]
+        strtab = data[str_off:str_off + str_size]
+        for i in range(size // entsize):
+            n, = struct.unpack_from("<I", data, off + i * entsize)
+            if n:
+                names.add(strtab[n:strtab.index(b"\0", n)].decode("latin-1"))
+    return names
+
+
 def check_elf(path: Path, stripped: bool, dynamic: bool) -> None:
     sections = deps.elf_section_names(path)
     if (".symtab" not in sections) != stripped:
@@ -221,7 +315,7 @@ def check_elf(path: Path, stripped: bool, dynamic: bool) -> None:
     if has_interp(path) != dynamic:
         cl.die(f"{path}: PT_INTERP {'missing' if dynamic else 'present'}, but the fixture is meant to be "
                f"{'dynamic' if dynamic else 'static'}")
-    if re.search(rb"\0getaddrinfo(@[@\w.]*)?\0", path.read_bytes()):
+    if any(re.fullmatch(r"getaddrinfo(@.*)?", n) for n in symbol_names(path)):
         cl.die(f"{path} links getaddrinfo, but its truth says links_resolver=false")
 
 
@@ -241,13 +335,15 @@ def crate_dirs(manifest_dir: Path) -> dict[tuple[str, str], Path]:
     return {(pk["name"], pk["version"]): Path(pk["manifest_path"]).parent for pk in json.loads(p.stdout)["packages"]}
 
 
-def rust_bundled(manifest_dir: Path, crates: list[dict]) -> list[dict]:
+def rust_bundled(manifest_dir: Path, crates: list[dict], sys_crates: dict) -> tuple[list[dict], dict[str, Path]]:
+    """("bundled" truth, crate name -> its source directory) for sys_crates (SYS_CRATES / OPENSSL_CRATES)."""
     dirs = crate_dirs(manifest_dir)
-    out = []
-    for name, (library, reader, meta_re) in SYS_CRATES.items():
+    out, src_dirs = [], {}
+    for name, (library, reader, meta_re) in sys_crates.items():
         locked = [c for c in crates if c["name"] == name]
-        if len(locked) != 1 or locked[0]["kind"] != "normal":
-            cl.die(f"{manifest_dir / 'Cargo.lock'}: expected {name} once, compiled in (kind normal); got {locked}")
+        kind = BUNDLING_CRATE_KIND.get(name, "normal")
+        if len(locked) != 1 or locked[0]["kind"] != kind:
+            cl.die(f"{manifest_dir / 'Cargo.lock'}: expected {name} once, of kind {kind}; got {locked}")
         ver = locked[0]["version"]
         d = dirs.get((name, ver))
         if d is None or not d.is_dir():
@@ -259,13 +355,16 @@ def rust_bundled(manifest_dir: Path, crates: list[dict]) -> list[dict]:
                 cl.die(f"{name} {ver}: build metadata does not match {library} {lib_ver} in {d}")
         out.append({"library": library, "version": lib_ver, "via": "rust-crate", "crate": name,
                     "crate_version": ver})
-    return sorted(out, key=lambda b: b["library"])
+        src_dirs[name] = d
+    return sorted(out, key=lambda b: b["library"]), src_dirs
 
 
 def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
     info = deps.ensure_rust()
     auditable_exe = deps.ensure_cargo_auditable(info)
     deps.need("musl-gcc")  # Debian musl-tools: the C compiler for the musl target
+    for tool in ("perl", "make"):  # openssl-src runs OpenSSL's Configure (perl) and make
+        deps.need(tool)
     cargo = cl.run(["rustup", "which", "--toolchain", TOOLCHAIN, "cargo"]).stdout.strip()
     strip_ver = cl.run(["strip", "--version"]).stdout.splitlines()[0]
     cc_ver = cl.run(["cc", "--version"]).stdout.splitlines()[0]
@@ -275,19 +374,19 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
     tdir = cl.tools_dir() / "cargo-target" / GROUP
     base_env = {**build_env(deps.rustup_env()), "CARGO_TARGET_DIR": str(tdir), "CARGO": cargo, **CARGO_OPT_ENV,
                 "CC_x86_64_unknown_linux_musl": "musl-gcc"}
-    main_rs = RUST_SRC / "src" / "main.rs"
 
     per_set = {}
-    for pin_set, (mdir, _) in PIN_SETS.items():
+    for pin_set, (mdir, _, pdir) in PIN_SETS.items():
         src_hash = deps.digest(cl.CORPUS_SRC.parent, [str(p.relative_to(cl.CORPUS_SRC.parent)) for p in
-                                                      (mdir / "Cargo.toml", mdir / "Cargo.lock", main_rs)])
+                                                      (mdir / "Cargo.toml", mdir / "Cargo.lock", pdir / "src" / "main.rs")])
         per_set[pin_set] = {"hash": src_hash}
 
     fixtures, built, skipped = [], 0, 0
     for pin_set, target, short, libc, flavours in RUST_BUILDS:
-        mdir, bin_name = PIN_SETS[pin_set]
+        mdir, bin_name, pdir = PIN_SETS[pin_set]
+        is_openssl = pdir == OPENSSL_SRC
         root_pkg, crates = deps.lock_crates(target, mdir)
-        bundled = rust_bundled(mdir, crates)
+        bundled, src_dirs = rust_bundled(mdir, crates, OPENSSL_CRATES if is_openssl else SYS_CRATES)
         spec = deps.target_spec(target)
         linkage = deps.rust_linkage(spec)
         truth = {**X86_64, "linkage": linkage, "libc_family": libc}
@@ -298,8 +397,16 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                       "root_package": root_pkg, "crates": crates,
                       "cargo_lock": str((mdir / "Cargo.lock").relative_to(cl.CORPUS_SRC.parent)),
                       "bundled": bundled})
-        want_lines = [f"sqlite-query: sqlite_version()={next(b['version'] for b in bundled if b['library'] == 'sqlite')}",
-                      "roundtrips: ok"]
+        if is_openssl:
+            # the whole version line, the SHA-256 of "abc" (FIPS 180-2) and the SSL_CTX
+            want_lines = [f"openssl: {openssl_version_text(src_dirs['openssl-src'])}\n",
+                          "sha256(abc): ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n",
+                          "ssl-ctx: ok\n"]
+            extra_env = OPENSSL_CFLAGS_ENV if libc == "musl" else {}
+        else:
+            want_lines = [f"sqlite-query: sqlite_version()={next(b['version'] for b in bundled if b['library'] == 'sqlite')}",
+                          "roundtrips: ok"]
+            extra_env = {}
         rel_dir = Path(f"rust-{TOOLCHAIN}") / short
         out = out_root / rel_dir
         for flavour in flavours:
@@ -309,7 +416,8 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                 names.append(f"{bin_name}.{flavour}.stripped")
             key = deps.key_of(RECIPE_VERSION, per_set[pin_set]["hash"], info, target, flavour,
                               deps.CARGO_AUDITABLE if auditable else "", CARGO_OPT_ENV,
-                              musl_cc if libc == "musl" else cc_ver, strip_ver if len(names) > 1 else "", truth)
+                              musl_cc if libc == "musl" else cc_ver, strip_ver if len(names) > 1 else "", truth,
+                              *([extra_env] if extra_env else []))
             stamp = out / f".{bin_name}.{flavour}.stamp"
             if deps.fresh(stamp, key, [out / n for n in names]):
                 skipped += 1
@@ -322,7 +430,7 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                 stamp.unlink(missing_ok=True)
                 sub = [auditable_exe, "auditable", "build"] if auditable else [cargo, "build"]
                 cl.run(["rustup", "run", TOOLCHAIN, *sub, "--release", "--locked", "--target", target,
-                        "--manifest-path", mdir / "Cargo.toml"], env=base_env)
+                        "--manifest-path", mdir / "Cargo.toml"], env={**base_env, **extra_env})
                 binary = tdir / target / "release" / bin_name
                 if not binary.is_file():
                     cl.die(f"cargo build produced no {binary}")
@@ -340,6 +448,7 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                 built += 1
             how = (f"rustup {TOOLCHAIN}; {' '.join(f'{k}={v}' for k, v in CARGO_OPT_ENV.items())} "
                    + ("CC_x86_64_unknown_linux_musl=musl-gcc " if libc == "musl" else "")
+                   + "".join(f"{k}={v} " for k, v in extra_env.items())
                    + f"cargo +{TOOLCHAIN} "
                    + (f"auditable (cargo-auditable {deps.CARGO_AUDITABLE}) " if auditable else "")
                    + f"build --release --locked --target {target} {mdir.relative_to(cl.CORPUS_SRC.parent)}")
