@@ -73,13 +73,14 @@ fn crate_findings_agree_with_cargo_audit_bin() {
         let data = std::fs::read(&path).expect("read fixture");
         let mut r = binsight_detect::analyze_file(&f.path, &data, &Default::default()).expect("analyse");
         binsight_advisory::audit(&mut r, &db);
-        let ours: BTreeSet<Key> = r
+        let mut ours: BTreeSet<Key> = r
             .findings
             .iter()
             .flatten()
             .filter(|x| r.components.iter().any(|c| c.kind.as_str() == "rust-crate" && c.name == x.component))
             .map(|x| (x.id.clone(), x.component.clone(), x.installed.clone()))
             .collect();
+        ours.extend(vendored_library_findings(&r, &db));
         match cargo_audit(&tool, rustsec.path(), &path) {
             Some(theirs) => {
                 compared += 1;
@@ -117,4 +118,37 @@ fn crate_findings_agree_with_cargo_audit_bin() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     // Not vacuous: the vulnerable-crate fixtures and the real-world tools have findings.
     assert!(with_findings >= 8, "only {with_findings} binaries with findings");
+}
+
+/// cargo-audit files a vendored C library's advisories under the crate that vendors it
+/// (`openssl-src`); binsight files them under the library (`openssl 1.1.1q`), under its own
+/// record when it has one for the same CVE. As cargo-audit keys: each RustSec advisory of that
+/// crate at its version that binsight reported on the library, by id or by a shared alias.
+fn vendored_library_findings(r: &binsight_model::BinaryReport, db: &Database) -> Vec<Key> {
+    let mut out = Vec::new();
+    for c in r.components.iter().filter(|c| c.kind.as_str() == "c-library") {
+        let via = c.bundle.as_ref().and_then(|b| b.via_purl.as_deref());
+        let Some(krate) = via.and_then(|p| p.strip_prefix("pkg:cargo/")).and_then(|p| p.split('@').next()) else {
+            continue;
+        };
+        let Some(version) = r
+            .components
+            .iter()
+            .find(|x| x.kind.as_str() == "rust-crate" && x.name == krate)
+            .and_then(|x| x.version.clone())
+        else {
+            continue;
+        };
+        for m in db.query("crates.io", krate, &version) {
+            let a = m.advisory;
+            let reported =
+                r.findings.iter().flatten().any(|f| {
+                    f.component == c.name && (f.id == a.id || f.aliases.iter().any(|x| a.aliases.contains(x)))
+                });
+            if reported {
+                out.push((a.id.clone(), krate.to_string(), version.clone()));
+            }
+        }
+    }
+    out
 }
