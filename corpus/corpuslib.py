@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 SCHEMA = 1
@@ -132,8 +134,28 @@ def swap_in(tmp: Path, dest: Path) -> None:
     tmp.rename(dest)
 
 
+def read_member(archive: Path, member: str) -> bytes:
+    """One member of a wheel (zip) or a (compressed) tarball, read whole; dies when it is missing."""
+    try:
+        if archive.suffix == ".whl":
+            with zipfile.ZipFile(archive) as z:
+                return z.read(member)
+        with tarfile.open(archive, "r:*") as t:
+            f = t.extractfile(member)
+            if f is None:
+                raise KeyError(member)
+            return f.read()
+    except KeyError:
+        die(f"{archive.name}: no member {member}")
+
+
 def write_manifest(group: str, fixtures: list[dict]) -> Path:
-    """Write <corpus>/<group>/manifest.json. Each fixture dict follows corpus/README.md."""
+    """Write <corpus>/<group>/manifest.json. Each fixture dict follows corpus/README.md; two
+    fixtures with one id are a recipe bug."""
+    ids = [f["id"] for f in fixtures]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        die(f"{group}: duplicate fixture ids: {dup}")
     out = corpus_dir() / group
     out.mkdir(parents=True, exist_ok=True)
     for f in fixtures:

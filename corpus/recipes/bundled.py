@@ -107,7 +107,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -751,20 +750,6 @@ def fetch_rw(pin: dict) -> Path:
     return cl.npm_tarball(pin["name"], pin["version"], pin["sha256"])
 
 
-def read_member(archive: Path, member: str) -> bytes:
-    try:
-        if archive.suffix == ".whl":
-            with zipfile.ZipFile(archive) as z:
-                return z.read(member)
-        with tarfile.open(archive, "r:*") as t:
-            f = t.extractfile(member)
-            if f is None:
-                raise KeyError(member)
-            return f.read()
-    except KeyError:
-        cl.die(f"{archive.name}: no member {member}")
-
-
 def build_rw(b: Builder, pin: dict) -> None:
     rel = f"rw/{pin['id'][3:]}/{Path(pin['member']).name}"
     key = c_recipe.key_of(RECIPE_VERSION, {k: v for k, v in pin.items() if k != "note"})
@@ -772,9 +757,9 @@ def build_rw(b: Builder, pin: dict) -> None:
     def extract(tmp: Path) -> dict:
         archive = fetch_rw(pin)
         for member, text in pin.get("package_files", {}).items():
-            if text not in read_member(archive, member).decode("utf-8", "replace"):
+            if text not in cl.read_member(archive, member).decode("utf-8", "replace"):
                 cl.die(f"{pin['id']}: {member} in {archive.name} does not say {text!r}")
-        data = read_member(archive, pin["member"])
+        data = cl.read_member(archive, pin["member"])
         if not data.startswith(b"\x7fELF"):
             cl.die(f"{pin['id']}: {pin['member']} in {archive.name} is not an ELF file")
         for lib, (ver, _, needles, _) in pin["bundled"].items():
@@ -817,10 +802,6 @@ def main() -> None:
     build_neg_strings(b, tc)
     for pin in RW:
         build_rw(b, pin)
-    ids = [f["id"] for f in b.fixtures]
-    dup = {i for i in ids if ids.count(i) > 1}
-    if dup:
-        cl.die(f"duplicate fixture ids: {sorted(dup)}")
     b.prune()
     m = cl.write_manifest(GROUP, b.fixtures)
     cl.log(f"{GROUP}: {len(b.fixtures)} fixtures ({b.built} built, {b.reused} up to date), image "

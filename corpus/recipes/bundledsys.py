@@ -453,11 +453,7 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                    + (f"auditable (cargo-auditable {deps.CARGO_AUDITABLE}) " if auditable else "")
                    + f"build --release --locked --target {target} {mdir.relative_to(cl.CORPUS_SRC.parent)}")
             base = f"bundledsys-rust-{pin_set}-{TOOLCHAIN}-{short}-{flavour}"
-            fixtures.append({"id": base, "path": str(rel_dir / names[0]), "recipe": how, "real_world": False,
-                             "truth": {**truth, "stripped": False, "auditable": auditable}})
-            if len(names) > 1:
-                fixtures.append({"id": f"{base}-stripped", "path": str(rel_dir / names[1]), "recipe": how + "; strip",
-                                 "real_world": False, "truth": {**truth, "stripped": True, "auditable": auditable}})
+            fixtures += deps.build_entries(base, rel_dir, names, how, truth, auditable)
     return fixtures, built, skipped
 
 

@@ -310,12 +310,20 @@ def rust_fixtures(out_root: Path) -> tuple[list[dict], int, int]:
                    f"{f'auditable (cargo-auditable {CARGO_AUDITABLE}) ' if auditable else ''}build --release --locked "
                    f"--target {target} corpus/src/deps-rust")
             base = f"deps-rust-{RUST_TOOLCHAIN}-{short}-{flavour}"
-            fixtures.append({"id": base, "path": str(rel_dir / names[0]), "recipe": how, "real_world": False,
-                             "truth": {**truth, "stripped": False, "auditable": auditable}})
-            if len(names) > 1:
-                fixtures.append({"id": f"{base}-stripped", "path": str(rel_dir / names[1]), "recipe": how + "; strip",
-                                 "real_world": False, "truth": {**truth, "stripped": True, "auditable": auditable}})
+            fixtures += build_entries(base, rel_dir, names, how, truth, auditable)
     return fixtures, built, skipped
+
+
+def build_entries(base: str, rel_dir: Path, names: list[str], how: str, truth: dict,
+                  auditable: bool) -> list[dict]:
+    """Manifest entries of one Rust build: the binary (`names[0]`) and, when there is one, its
+    stripped copy (`names[1]`, id `<base>-stripped`)."""
+    out = [{"id": base, "path": str(rel_dir / names[0]), "recipe": how, "real_world": False,
+            "truth": {**truth, "stripped": False, "auditable": auditable}}]
+    if len(names) > 1:
+        out.append({"id": f"{base}-stripped", "path": str(rel_dir / names[1]), "recipe": how + "; strip",
+                    "real_world": False, "truth": {**truth, "stripped": True, "auditable": auditable}})
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

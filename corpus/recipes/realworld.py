@@ -13,8 +13,6 @@ import hashlib
 import json
 import shutil
 import sys
-import tarfile
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -103,20 +101,6 @@ def fetch(pin: dict) -> Path:
     cl.die(f"unknown pin kind {pin['kind']}")
 
 
-def extract(archive: Path, member: str) -> bytes:
-    try:
-        if archive.suffix == ".whl":
-            with zipfile.ZipFile(archive) as z:
-                return z.read(member)
-        with tarfile.open(archive, "r:*") as t:
-            f = t.extractfile(member)
-            if f is None:
-                raise KeyError(member)
-            return f.read()
-    except KeyError:
-        cl.die(f"{archive.name}: no member {member}")
-
-
 def main() -> None:
     out_root = cl.corpus_dir() / GROUP
     out_root.mkdir(parents=True, exist_ok=True)
@@ -134,7 +118,7 @@ def main() -> None:
             skipped += 1
         else:
             archive = fetch(pin)
-            data = extract(archive, pin["member"])
+            data = cl.read_member(archive, pin["member"])
             if not data.startswith(b"\x7fELF"):
                 cl.die(f"{pin['id']}: {pin['member']} in {archive.name} is not an ELF file")
             out.parent.mkdir(parents=True, exist_ok=True)
