@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use binsight_model::{
     Action, AdvisoryData, Applicability, BinaryReport, Component, ComponentKind, Evidence, Finding, Fix, FixSubject,
-    GoFunctionIndex, Informational, Severity, Verdict,
+    GoFunctionIndex, Informational, Severity, Suppressed, Verdict,
 };
 
 use crate::osv::Advisory;
@@ -231,6 +231,42 @@ fn go_reachability(
     Some((Applicability::NotLinked, vec![Evidence::new("go-symbol", why)]))
 }
 
+/// The paths of the functions a crate advisory names (RustSec's `affects.functions`).
+fn rust_function_paths(a: &Advisory) -> Vec<String> {
+    a.affected
+        .iter()
+        .filter_map(|x| x.ecosystem_specific.as_ref()?.get("affects")?.get("functions")?.as_array().cloned())
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Up to three names, then how many more: `a, b, c and 6 more`.
+fn some_of(names: &[String]) -> String {
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    }
+}
+
+/// A crate advisory that names functions: the package is in the binary, and binsight does not
+/// claim more. Whether a Rust function is linked cannot be told soundly from the binary: one
+/// inlined everywhere leaves no symbol, and even DWARF (`debug = "limited"`) may not name it
+/// (corpus group `vuln`: `bumpalo`'s `Vec::into_iter`, called, has neither). `None` when the
+/// advisory names no function.
+fn rust_crate_functions(a: &Advisory, c: &Component) -> Option<(Applicability, Vec<Evidence>)> {
+    let funcs = rust_function_paths(a);
+    if c.kind != ComponentKind::RustCrate || funcs.is_empty() {
+        return None;
+    }
+    let why = format!(
+        "the package is in the binary; whether {} is linked is not told (a Rust function inlined everywhere \
+         leaves no symbol)",
+        some_of(&funcs)
+    );
+    Some((Applicability::Affected, vec![Evidence::new("component", why)]))
+}
+
 /// Is the advisory's vulnerable code in this (static) binary?
 fn applicability(
     a: &Advisory,
@@ -242,6 +278,9 @@ fn applicability(
         if let Some(r) = go_reachability(a, c, report, &|n| found.present(n)) {
             return r;
         }
+    }
+    if let Some(r) = rust_crate_functions(a, c) {
+        return r;
     }
     if c.kind == ComponentKind::GoStdlib {
         // Every Go binary has a standard library. Without its function names (not indexed), or
@@ -305,6 +344,7 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
         report,
         db,
         findings: Vec::new(),
+        suppressed: Vec::new(),
         reasons: Vec::new(),
         fixes: Vec::new(),
         missing: Vec::new(),
@@ -318,8 +358,9 @@ pub fn audit(report: &mut BinaryReport, db: &Database) {
     for c in libs.into_iter().chain(rest) {
         m.component(c);
     }
-    let (findings, verdict) = m.verdict();
+    let (findings, suppressed, verdict) = m.verdict();
     report.findings = Some(findings);
+    report.suppressed = suppressed;
     report.verdict = Some(verdict);
 }
 
@@ -328,6 +369,8 @@ struct Matcher<'r> {
     report: &'r BinaryReport,
     db: &'r Database,
     findings: Vec<Finding>,
+    /// Findings a VEX statement or an ignore entry took out.
+    suppressed: Vec<Suppressed>,
     /// Backports and warnings, then the verdict's own reasons.
     reasons: Vec<String>,
     fixes: Vec<Fix>,
@@ -417,7 +460,10 @@ impl<'r> Matcher<'r> {
                         || a.aliases.contains(&f.id)
                         || (related(report, &f.component, &c.name) && a.aliases.iter().any(|x| f.aliases.contains(x)))
                 };
-                if seen.contains(&a.id) || self.findings.iter().any(known) {
+                if seen.contains(&a.id)
+                    || self.findings.iter().any(known)
+                    || self.suppressed.iter().any(|s| known(&s.finding))
+                {
                     continue;
                 }
                 seen.push(a.id.clone());
@@ -436,10 +482,38 @@ impl<'r> Matcher<'r> {
         decision: Decision,
     ) {
         let (report, db) = (self.report, self.db);
-        // A backport the build is known to carry makes it not a finding.
+        let installed = c
+            .version
+            .clone()
+            .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
+        let mut fixed = fixed_versions(a, eco, name);
+        if c.kind == ComponentKind::CLibrary && eco == "crates.io" {
+            // The crate's fixed versions as the library releases they vendor.
+            fixed = fixed.iter().filter_map(|f| library_release(&c.name, name, f)).collect();
+        }
+        let mut aliases = a.aliases.clone();
+        aliases.sort();
+        aliases.dedup();
+        let mut finding = Finding {
+            id: a.id.clone(),
+            aliases,
+            summary: a.summary.clone(),
+            component: c.name.clone(),
+            purl: c.purl.clone(),
+            installed,
+            fixed,
+            severity: severity(a),
+            applicability: Applicability::Unknown,
+            evidence: Vec::new(),
+            informational: informational(a),
+        };
+        // A backport the build is known to carry: the version is affected, the build is not.
         if c.kind == ComponentKind::Libc {
             if let Some(p) = report.libc.patches.iter().find(|p| a.ids().any(|i| i == p.id)) {
                 self.reasons.push(format!("{} is fixed in this build by a backport ({})", p.id, p.evidence.detail));
+                finding.applicability = Applicability::Fixed;
+                finding.evidence.push(Evidence::new("backport", p.evidence.detail.clone()));
+                self.findings.push(finding);
                 return;
             }
         }
@@ -452,40 +526,38 @@ impl<'r> Matcher<'r> {
             app = Applicability::Unknown;
             ev.push(Evidence::new("version", format!("{name} {} may or may not be affected", versions.join(" to "))));
         }
-        let installed = c
-            .version
-            .clone()
-            .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
-        let mut fixed = fixed_versions(a, eco, name);
-        if c.kind == ComponentKind::CLibrary && eco == "crates.io" {
-            // The crate's fixed versions as the library releases they vendor.
-            fixed = fixed.iter().filter_map(|f| library_release(&c.name, name, f)).collect();
+        finding.applicability = app;
+        finding.evidence = ev;
+        if let Some(by) = db.suppressions.decide(report, &finding) {
+            self.suppressed.push(Suppressed { finding, by: by.clone() });
+            return;
         }
-        let informational = informational(a);
-        if app == Applicability::Affected && informational.is_none() {
-            self.fixes.push(fix_for(c, a, &fixed, report));
+        if app == Applicability::Affected && finding.informational.is_none() {
+            self.fixes.push(fix_for(c, a, &finding.fixed, report));
         }
-        let mut aliases = a.aliases.clone();
-        aliases.sort();
-        aliases.dedup();
-        self.findings.push(Finding {
-            id: a.id.clone(),
-            aliases,
-            summary: a.summary.clone(),
-            component: c.name.clone(),
-            installed,
-            fixed,
-            severity: severity(a),
-            applicability: app,
-            evidence: ev,
-            informational,
-        });
+        self.findings.push(finding);
     }
 
     /// The findings and what to do: rebuild when a vulnerability's code is in, unknown when
     /// something could not be checked, else ok; the fixes one per subject.
-    fn verdict(mut self) -> (Vec<Finding>, Verdict) {
+    fn verdict(mut self) -> (Vec<Finding>, Vec<Suppressed>, Verdict) {
         let action = self.action();
+        for s in &self.suppressed {
+            let by = &s.by;
+            let how = match &by.justification {
+                Some(j) => format!("{}: {j}", by.status),
+                None => by.status.clone(),
+            };
+            self.reasons.push(format!(
+                "{} in {} {} is suppressed by {} {} ({how}{}): not counted",
+                s.finding.id,
+                s.finding.component,
+                s.finding.installed,
+                by.source,
+                by.file,
+                by.author.as_ref().map(|a| format!(", author {a}")).unwrap_or_default()
+            ));
+        }
         // In the order of their sentences, one per subject.
         self.fixes.sort_by_cached_key(ToString::to_string);
         self.fixes.dedup();
@@ -506,7 +578,7 @@ impl<'r> Matcher<'r> {
                 })
             })
             .collect();
-        (self.findings, Verdict { action, reasons: self.reasons, fix: fixes, data })
+        (self.findings, self.suppressed, Verdict { action, reasons: self.reasons, fix: fixes, data })
     }
 
     /// The action, with its reasons added.

@@ -40,6 +40,8 @@ pub struct Database {
     /// Sources decoded on the first query of their ecosystem (the embedded snapshot: a
     /// one-file `inspect --audit` of a Rust binary never decodes the Go data).
     deferred: Vec<Deferred>,
+    /// VEX statements and ignore entries: the findings they take out of the verdict.
+    pub suppressions: crate::vex::Suppressions,
 }
 
 /// Records of one ecosystem, decoded when first needed.

@@ -14,6 +14,7 @@ pub mod range;
 pub mod snapshot;
 pub mod store;
 pub mod update;
+pub mod vex;
 
 pub use audit::{audit, embedded, package_fix, with_embedded};
 pub use db::{DataSource, Database, LoadWarning, Origin};

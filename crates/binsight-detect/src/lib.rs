@@ -252,10 +252,12 @@ pub fn analyze_elf(path: &str, elf: &Elf<'_>, options: &Options) -> BinaryReport
         components: out.components,
         components_completeness: out.completeness,
         findings: None,
+        suppressed: Vec::new(),
         verdict: None,
         unknowns: out.unknowns,
         partial,
         go_functions: None,
+        image: None,
     }
 }
 

@@ -104,6 +104,17 @@ pub enum Applicability {
     /// Cannot tell (e.g. a stripped static binary, or a Go binary whose function names were not
     /// indexed); the evidence says why.
     Unknown,
+    /// The version is affected, but this build carries the fix (a backport the detectors saw,
+    /// e.g. a patched musl); the evidence says where. Never makes the verdict `rebuild`.
+    Fixed,
+}
+
+impl Applicability {
+    /// Whether the finding is a vulnerability this binary has (or may have): `affected` or
+    /// `unknown`.
+    pub fn counts(self) -> bool {
+        matches!(self, Applicability::Affected | Applicability::Unknown)
+    }
 }
 
 /// One known vulnerability in a component of a binary.
@@ -117,6 +128,9 @@ pub struct Finding {
     pub summary: Option<String>,
     /// Component name.
     pub component: String,
+    /// The component's purl, when it has one (how VEX documents and SBOMs name it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
     /// The component's version in the binary (a range for a libc known only by range).
     pub installed: String,
     /// Versions that fix it (empty: no fixed release).
@@ -131,4 +145,55 @@ pub struct Finding {
     /// (RustSec's `unmaintained`, `unsound`, `notice`). They never make the verdict `rebuild`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub informational: Option<Informational>,
+}
+
+names! {
+    /// Where a suppression came from.
+    pub enum SuppressionSource ("suppression source") {
+        /// A statement of an OpenVEX document (`--vex`).
+        OpenVex => "openvex",
+        /// A vulnerability analysis of a CycloneDX VEX document (`--vex`).
+        CycloneDxVex => "cyclonedx-vex",
+        /// An `[[ignore]]` entry of the config file.
+        Ignore => "ignore",
+    }
+}
+
+/// Why a finding was taken out of the verdict: the statement (or ignore entry) that matched it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// What kind of document said so.
+    pub source: SuppressionSource,
+    /// The file it came from (as given on the command line, or the config file).
+    pub file: String,
+    /// The status as the document says it: OpenVEX `not_affected`/`fixed`, CycloneDX
+    /// `not_affected`/`false_positive`/`resolved`, `ignored` for the config.
+    pub status: String,
+    /// The document's justification (OpenVEX `vulnerable_code_not_present`, CycloneDX
+    /// `code_not_present`…), when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Who said so: the document's author (OpenVEX `author`, CycloneDX metadata), when named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Which statement: the document's `@id` or serial number and the statement's position
+    /// or id (`…#statement-3`), or the ignore entry's position.
+    pub statement: String,
+    /// The document's words: impact statement, status notes, analysis detail, or the ignore
+    /// entry's `reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For an ignore entry: the day it stops applying (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// A finding a VEX statement or an ignore entry suppressed: kept out of the findings and the
+/// verdict, listed here with what suppressed it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The finding as the audit made it.
+    pub finding: Finding,
+    /// What suppressed it.
+    pub by: Suppression,
 }

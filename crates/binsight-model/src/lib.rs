@@ -15,7 +15,7 @@
 //! | [`package`] | [`OsPackage`], [`PackageManager`], [`BuiltUsing`] |
 //! | [`toolchain`] | [`Toolchain`]: [`Rustc`], [`Go`], [`Compiler`] |
 //! | [`component`] | [`Component`], [`ComponentKind`], [`Completeness`] |
-//! | [`finding`] | [`Finding`], [`Severity`], [`Informational`], [`Applicability`] |
+//! | [`finding`] | [`Finding`], [`Severity`], [`Informational`], [`Applicability`], [`Suppressed`] |
 //! | [`verdict`] | [`Verdict`], [`Action`], [`Fix`], advisory data context |
 //! | [`runtime`] | [`Hardening`], [`Portability`], [`Dns`] and its [`Resolver`] |
 //! | [`report`] | [`BinaryReport`], [`ImageInfo`], [`FileError`], [`Unknown`], [`Partial`] |
@@ -39,11 +39,11 @@ pub mod verdict;
 pub use component::{Bundle, BundleVia, Completeness, Component, ComponentKind};
 pub use elf::{AbiTag, ElfFacts, ElfType, Endian, GnuProperty, Linkage, Section, Segment, VersionNeed};
 pub use evidence::{Confidence, Evidence};
-pub use finding::{Applicability, Finding, Informational, Severity};
+pub use finding::{Applicability, Finding, Informational, Severity, Suppressed, Suppression, SuppressionSource};
 pub use libc::{Libc, LibcFamily, LinkedFunction, Patch, VersionRange};
 pub use name::UnknownName;
 pub use package::{BuiltUsing, OsPackage, PackageManager};
-pub use report::{BinaryReport, FileError, ImageInfo, LayerInfo, Partial, Unknown};
+pub use report::{BinaryReport, FileError, ImageInfo, ImageRef, LayerInfo, Partial, Unknown};
 pub use runtime::{Check, DistroRelease, Dns, Hardening, Portability, PortabilityVerdict, Resolver, Status};
 pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, LibcLinker, Rustc, Toolchain};
 pub use verdict::{Action, AdvisoryContext, AdvisoryData, Fix, FixSubject, Verdict};

@@ -54,6 +54,10 @@ pub struct BinaryReport {
     /// Known vulnerabilities (only with `--audit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<Finding>>,
+    /// Findings a VEX statement (`--vex`) or an ignore entry of the config took out of
+    /// `findings` and the verdict, each with what suppressed it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
     /// Rebuild or not (only with `--audit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
@@ -69,6 +73,22 @@ pub struct BinaryReport {
     /// JSON.
     #[serde(skip)]
     pub go_functions: Option<GoFunctionIndex>,
+    /// For a file of a container image: the image, for VEX statements that name it (its
+    /// `pkg:oci` purl and digests). Set before the audit that applies them; never in JSON (the
+    /// image's own line says it).
+    #[serde(skip)]
+    pub image: Option<ImageRef>,
+}
+
+/// How VEX documents name a container image: digests and a `pkg:oci` purl.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageRef {
+    /// The manifest digest (`sha256:…`), when the image has one.
+    pub manifest_digest: Option<String>,
+    /// The config digest: the image ID.
+    pub config_digest: String,
+    /// The image's name without tag or digest (`alpine`, `ghcr.io/org/app`), when known.
+    pub name: Option<String>,
 }
 
 /// A detector that ran out of its per-file budget: what it says about the file is incomplete.
@@ -106,6 +126,27 @@ pub struct ImageInfo {
     /// Other platforms in a multi-platform index (not scanned).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_platforms: Vec<String>,
+}
+
+impl ImageInfo {
+    /// How VEX documents name this image: its digests, and its repository from its first tag
+    /// (or the reference it was pulled by): `host:5000/org/app:1.0` or `…@sha256:…` →
+    /// `host:5000/org/app`.
+    pub fn image_ref(&self) -> ImageRef {
+        let named = self.tags.first().map(String::as_str).or_else(|| self.source.strip_prefix("registry:"));
+        let name = named.map(|n| {
+            let n = n.split('@').next().unwrap_or(n);
+            match n.rsplit_once(':') {
+                Some((repo, tag)) if !tag.contains('/') => repo.to_string(),
+                _ => n.to_string(),
+            }
+        });
+        ImageRef {
+            manifest_digest: self.manifest_digest.clone(),
+            config_digest: self.config_digest.clone(),
+            name: name.filter(|n| !n.is_empty()),
+        }
+    }
 }
 
 /// One layer of a scanned image.
