@@ -2,6 +2,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod openvex;
 pub mod sbom;
 pub mod table;
 pub mod text;
@@ -297,21 +298,34 @@ fn inspect_verdict(o: &mut String, r: &BinaryReport, v: &binsight_model::Verdict
     o.push_str(&l.render(style.color));
     o.push('\n');
     for f in r.findings.iter().flatten() {
-        let app = match f.applicability {
-            binsight_model::Applicability::Affected => "affected",
-            binsight_model::Applicability::NotLinked => "not linked",
-            binsight_model::Applicability::Unknown => "unknown",
-        };
-        let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-        let warn = f.informational.as_ref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
-        let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
-        let mut l = text::Styled::plain(&sanitize(&head));
-        if f.informational.is_none() {
-            l.push(", ", None).push(severity_text(f), text::severity_color(f.severity));
+        inspect_finding(o, f, style);
+    }
+    match (r.suppressed.len(), style.show_suppressed) {
+        (0, _) => {}
+        (n, false) => safe_line!(
+            o,
+            "            suppressed: {} (by VEX or ignore entries; --show-suppressed lists them)",
+            text::count(n, "finding", "findings")
+        ),
+        (_, true) => {
+            for s in &r.suppressed {
+                inspect_finding(o, &s.finding, style);
+                let by = &s.by;
+                let just = by.justification.as_ref().map(|j| format!(": {j}")).unwrap_or_default();
+                let author = by.author.as_ref().map(|a| format!(", by {a}")).unwrap_or_default();
+                safe_line!(
+                    o,
+                    "              suppressed by {} {} ({}{just}{author}), {}",
+                    by.source,
+                    by.file,
+                    by.status,
+                    by.statement
+                );
+                if let Some(n) = &by.note {
+                    safe_line!(o, "              {n}");
+                }
+            }
         }
-        l.push(&sanitize(&warn), None);
-        o.push_str(&l.render(style.color));
-        o.push('\n');
     }
     for x in &v.fix {
         safe_line!(o, "            fix: {x}");
@@ -323,6 +337,26 @@ fn inspect_verdict(o: &mut String, r: &BinaryReport, v: &binsight_model::Verdict
         let ctx = AdvisoryContext { snapshot_date: String::new(), used: Some(v.data.clone()) };
         safe_line!(o, "            data: {}", ctx.used_summary().unwrap_or_default());
     }
+}
+
+/// One finding's line of an inspect block.
+fn inspect_finding(o: &mut String, f: &binsight_model::Finding, style: &Style) {
+    let app = match f.applicability {
+        Applicability::Affected => "affected",
+        Applicability::NotLinked => "not linked",
+        Applicability::Unknown => "unknown",
+        Applicability::Fixed => "fixed in this build",
+    };
+    let aka = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
+    let warn = f.informational.as_ref().map(|k| format!(" [warning: {k}]")).unwrap_or_default();
+    let head = format!("            · {}{aka} in {} {}: {app}", f.id, f.component, f.installed);
+    let mut l = text::Styled::plain(&sanitize(&head));
+    if f.informational.is_none() {
+        l.push(", ", None).push(severity_text(f), text::severity_color(f.severity));
+    }
+    l.push(&sanitize(&warn), None);
+    o.push_str(&l.render(style.color));
+    o.push('\n');
 }
 
 /// The finding that matters most: affected before unknown, then by severity.
@@ -341,14 +375,16 @@ fn worst_finding(r: &BinaryReport) -> Option<&binsight_model::Finding> {
 
 /// A SARIF 2.1.0 log of the audit findings of `reports` (one run; a rule per advisory).
 /// Findings whose code is in the binary are `error`, undecided ones `warning`, findings whose
-/// code is not linked `note`.
+/// code is not linked (or fixed by a backport) `note`. Suppressed findings (`--vex`, ignore
+/// entries) are results too, with a SARIF `suppressions` entry saying by what.
 pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
     use serde_json::json;
     let mut rules: Vec<serde_json::Value> = Vec::new();
     let mut rule_ids: Vec<String> = Vec::new();
     let mut results = Vec::new();
     for r in reports {
-        for f in r.findings.iter().flatten() {
+        let suppressed = r.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
+        for (f, by) in r.findings.iter().flatten().map(|f| (f, None)).chain(suppressed) {
             if !rule_ids.contains(&f.id) {
                 rule_ids.push(f.id.clone());
                 let text = f.summary.clone().unwrap_or_else(|| f.id.clone());
@@ -366,12 +402,13 @@ pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
                 _ if f.informational.is_some() => "note",
                 binsight_model::Applicability::Affected => "error",
                 binsight_model::Applicability::Unknown => "warning",
-                binsight_model::Applicability::NotLinked => "note",
+                binsight_model::Applicability::NotLinked | binsight_model::Applicability::Fixed => "note",
             };
             let app = match f.applicability {
                 binsight_model::Applicability::Affected => "the vulnerable code is in the binary",
                 binsight_model::Applicability::Unknown => "cannot tell whether the vulnerable code is in the binary",
                 binsight_model::Applicability::NotLinked => "the vulnerable code is not linked",
+                binsight_model::Applicability::Fixed => "this build carries the fix (a backport)",
             };
             let fix = r.verdict.as_ref().map(|v| join_fixes(&v.fix)).filter(|s| !s.is_empty());
             let message = match fix {
@@ -380,7 +417,7 @@ pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
                 }
                 _ => format!("{} {} has {}: {app}.", f.component, f.installed, f.id),
             };
-            results.push(json!({
+            let mut result = json!({
                 "ruleId": f.id,
                 "ruleIndex": rule_ids.iter().position(|x| x == &f.id).unwrap_or(0),
                 "level": level,
@@ -392,7 +429,19 @@ pub fn sarif(reports: &[BinaryReport], ctx: &AdvisoryContext) -> String {
                 }}],
                 "properties": {"component": f.component, "installed": f.installed, "aliases": f.aliases,
                     "severity": severity_text(f)},
-            }));
+            });
+            // A finding a VEX statement or ignore entry suppressed: SARIF's own suppression
+            // (code-scanning UIs show it dismissed).
+            if let Some(by) = by {
+                let why = [Some(by.status.as_str()), by.justification.as_deref(), by.note.as_deref()];
+                let why: Vec<&str> = why.into_iter().flatten().collect();
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{} {}: {}", by.source, by.file, why.join("; ")),
+                }]);
+            }
+            results.push(result);
         }
     }
     let log = json!({
@@ -547,7 +596,7 @@ mod tests {
         };
         for color in [false, true] {
             for width in [None, Some(40), Some(80), Some(200)] {
-                let style = Style { width, color };
+                let style = Style { width, color, show_suppressed: false };
                 let block = inspect_text_styled(&r, &style);
                 assert_clean("inspect", &block);
                 assert!(block.starts_with("dir/a\\x00\\x01"), "{block}");

@@ -3,7 +3,9 @@
 //! Go standard library, the libc) are libraries with purls and, for libcs, CPEs; the binary →
 //! component edges are CycloneDX `dependencies` and SPDX `STATIC_LINK`/`DYNAMIC_LINK`
 //! relationships. With `--audit`, CycloneDX also carries the findings as `vulnerabilities`, the
-//! applicability mapped to its analysis (`not-linked` → `not_affected`/`code_not_present`).
+//! applicability mapped to its analysis (`not-linked` → `not_affected`/`code_not_present`),
+//! each `affects` naming the binary; [`cyclonedx_vex`] writes them alone, referring to the SBOM
+//! by BOM-link.
 
 use std::collections::BTreeMap;
 
@@ -67,7 +69,7 @@ pub fn rfc3339(secs: i64) -> String {
 
 /// A name-based UUID (version 5 layout) from the document's content, so the same scan gives
 /// the same serial number.
-fn uuid_of(seed: &[u8]) -> String {
+pub(crate) fn uuid_of(seed: &[u8]) -> String {
     let h = Sha256::digest(seed);
     let mut b = [0u8; 16];
     b.copy_from_slice(&h[..16]);
@@ -177,11 +179,11 @@ pub fn cyclonedx(reports: &[BinaryReport], images: &[ImageInfo], created: &str, 
         });
         deps.push(json!({"ref": "image", "dependsOn": refs}));
     }
-    let vulns = cdx_vulnerabilities(reports, &refs);
+    let vulns = cdx_vulnerabilities(reports, &refs, None);
     let mut bom = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", uuid_of(&seed(reports, images, created))),
+        "serialNumber": cyclonedx_serial(reports, images, created),
         "version": 1,
         "metadata": metadata,
         "components": comps,
@@ -246,17 +248,21 @@ fn cdx_components(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> {
     comps
 }
 
-/// CycloneDX vulnerabilities: one per finding, against the component it is in, with the
-/// binary it was found in as a property.
-fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> {
+/// CycloneDX vulnerabilities: one per finding and binary (suppressed findings too, with
+/// binsight's own analysis and what suppressed them as properties), `affects` naming the binary
+/// (two binaries linking one crate differently do not contradict each other) — as a BOM-link
+/// into the SBOM `link` names (`urn:cdx:SERIAL/VERSION`) when the VEX stands alone. The
+/// component is a property.
+fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String], link: Option<&str>) -> Vec<Value> {
     let mut vulns: Vec<Value> = Vec::new();
     for (r, bref) in reports.iter().zip(refs) {
-        for f in r.findings.iter().flatten() {
-            let Some(c) = r.components.iter().find(|c| c.name == f.component) else { continue };
+        let suppressed = r.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
+        for (f, by) in r.findings.iter().flatten().map(|f| (f, None)).chain(suppressed) {
             let (state, justification) = match f.applicability {
                 Applicability::Affected => ("exploitable", None),
                 Applicability::NotLinked => ("not_affected", Some("code_not_present")),
                 Applicability::Unknown => ("in_triage", None),
+                Applicability::Fixed => ("resolved", None),
             };
             let mut analysis = json!({
                 "state": state,
@@ -265,14 +271,30 @@ fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> 
             if let Some(j) = justification {
                 analysis["justification"] = json!(j);
             }
+            let target = match link {
+                Some(l) => format!("{l}#{}", bom_link_fragment(bref)),
+                None => bref.clone(),
+            };
+            let component = r
+                .components
+                .iter()
+                .find(|c| c.name == f.component && (f.purl.is_none() || c.purl == f.purl))
+                .map_or_else(|| f.component.clone(), component_ref);
+            let mut props = vec![
+                json!({"name": "binsight:component", "value": component}),
+                json!({"name": "binsight:path", "value": r.path}),
+            ];
+            if let Some(by) = by {
+                props.push(json!({"name": "binsight:suppressed-by", "value": format!("{} {} ({})", by.source, by.file, by.status)}));
+            }
             let mut v = json!({
                 "id": f.id,
                 "source": {"name": if f.id.starts_with("RUSTSEC") { "RustSec" } else if f.id.starts_with("GO-") { "Go" } else { "binsight" }},
                 "references": f.aliases.iter().map(|a| json!({"id": a, "source": {"name": if a.starts_with("CVE-") { "NVD" } else { "GitHub" }}})).collect::<Vec<_>>(),
                 "ratings": [{"severity": f.severity.map_or("unknown", binsight_model::Severity::as_str)}],
-                "affects": [{"ref": component_ref(c)}],
+                "affects": [{"ref": target}],
                 "analysis": analysis,
-                "properties": [{"name": "binsight:binary", "value": bref}],
+                "properties": props,
             });
             if let Some(s) = &f.summary {
                 v["description"] = json!(s);
@@ -286,6 +308,49 @@ fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String]) -> Vec<Value> 
         }
     }
     vulns
+}
+
+/// A bom-ref as the fragment of a BOM-link: percent-encoded but for unreserved characters and
+/// `:`, `/`, `@` (as the CycloneDX BOM-link examples keep them).
+fn bom_link_fragment(r: &str) -> String {
+    r.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The serial number (`urn:uuid:…`) [`cyclonedx`] gives the SBOM of the same scan.
+pub fn cyclonedx_serial(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+    format!("urn:uuid:{}", uuid_of(&seed(reports, images, created)))
+}
+
+/// A standalone CycloneDX VEX: the audit's vulnerabilities only, each `affects` a BOM-link to
+/// the binary in the SBOM [`cyclonedx`] writes for the same scan (`urn:cdx:SERIAL/1#binary:…`),
+/// as Dependency-Track and trivy read an independent BOM and VEX.
+pub fn cyclonedx_vex(reports: &[BinaryReport], images: &[ImageInfo], created: &str) -> String {
+    let refs = binary_refs(reports);
+    let sbom = cyclonedx_serial(reports, images, created);
+    let link = format!("urn:cdx:{}/1", sbom.trim_start_matches("urn:uuid:"));
+    let vulns = cdx_vulnerabilities(reports, &refs, Some(&link));
+    let mut s = seed(reports, images, created);
+    s.extend_from_slice(b"vex");
+    let bom = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", uuid_of(&s)),
+        "version": 1,
+        "metadata": {
+            "timestamp": created,
+            "tools": {"components": [{"type": "application", "name": "binsight", "version": tool_version()}]},
+            "properties": [{"name": "binsight:sbom", "value": sbom}],
+        },
+        "vulnerabilities": vulns,
+    });
+    serde_json::to_string_pretty(&bom).unwrap_or_default()
 }
 
 /// SPDX 2.3 JSON.

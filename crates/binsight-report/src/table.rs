@@ -214,8 +214,40 @@ fn summary_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], audit: bool, s
             let l = format!("  {}  ({})", sanitize(f), count(*k, "binary", "binaries"));
             push_wrapped(out, &Styled::plain(&l), style);
         }
+        suppressed_lines(out, reports, style);
     }
     out.push(Styled::new());
+}
+
+/// How many findings VEX statements and ignore entries took out (not in the verdicts above),
+/// and with `--show-suppressed` each of them.
+fn suppressed_lines(out: &mut Vec<Styled>, reports: &[BinaryReport], style: &Style) {
+    let total: usize = reports.iter().map(|r| r.suppressed.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let binaries = reports.iter().filter(|r| !r.suppressed.is_empty()).count();
+    let hint = if style.show_suppressed { "" } else { "; --show-suppressed lists them" };
+    let l = format!(
+        "suppressed: {} in {} (VEX or ignore entries: not in the verdicts{hint})",
+        count(total, "finding", "findings"),
+        count(binaries, "binary", "binaries")
+    );
+    push_wrapped(out, &Styled::plain(&l), style);
+    if !style.show_suppressed {
+        return;
+    }
+    for r in reports {
+        for s in &r.suppressed {
+            let (f, by) = (&s.finding, &s.by);
+            let just = by.justification.as_ref().map(|j| format!(": {j}")).unwrap_or_default();
+            let l = format!(
+                "  {} in {} {} ({}) by {} {} ({}{just})",
+                f.id, f.component, f.installed, r.path, by.source, by.file, by.status
+            );
+            push_wrapped(out, &Styled::plain(&sanitize(&l)), style);
+        }
+    }
 }
 
 /// The whole scan table, each line at most `style.width` columns, coloured when `style.color`.
@@ -312,7 +344,7 @@ mod tests {
             ),
         };
         for w in [40, 80, 200] {
-            let style = Style { width: Some(w), color: false };
+            let style = Style { width: Some(w), color: false, show_suppressed: false };
             let t = scan_table(&[], std::slice::from_ref(&image), true, &ctx, &style);
             for l in t.lines() {
                 assert!(crate::text::width(l) <= w, "{w}: {l:?} ({})", crate::text::width(l));

@@ -11,6 +11,9 @@ pub struct Style {
     pub width: Option<usize>,
     /// ANSI colours for verdicts and severities.
     pub color: bool,
+    /// List the findings a VEX statement or ignore entry suppressed (`--show-suppressed`); else
+    /// only their count is shown.
+    pub show_suppressed: bool,
 }
 
 /// The few colours human output uses.

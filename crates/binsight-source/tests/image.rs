@@ -332,7 +332,7 @@ fn registry_bearer_tokens_platforms_and_broken_blobs() {
             platform,
             &ImageLimits::default(),
             &Progress::default(),
-            |p, b| format!("{p}={}", String::from_utf8_lossy(&b[4..])),
+            |_, p, b| format!("{p}={}", String::from_utf8_lossy(&b[4..])),
         )
     };
     let blob_digests: Vec<String> = layers.iter().map(|l| digest(&l.0)).collect();

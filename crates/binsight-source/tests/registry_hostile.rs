@@ -19,7 +19,7 @@ fn options(reg: &Server, dir: &std::path::Path) -> RegistryOptions {
 
 fn pull(reg: &Server, opts: &RegistryOptions, limits: &ImageLimits) -> Result<ImageScan<()>, String> {
     let r = parse_reference(&format!("{}/app:1", reg.host())).expect("reference");
-    image::scan_source(&ImageSource::Registry(r, opts.clone()), None, limits, &Progress::default(), |_, _| ())
+    image::scan_source(&ImageSource::Registry(r, opts.clone()), None, limits, &Progress::default(), |_, _, _| ())
         .map_err(|e| e.to_string())
 }
 

@@ -57,6 +57,16 @@ pub(crate) fn analyze_and_audit(
     data: &[u8],
     db: Option<&binsight_advisory::Database>,
 ) -> Result<BinaryReport, FileError> {
+    analyze_and_audit_in(path, data, None, db)
+}
+
+/// [`analyze_and_audit`] of a file of `image` (which VEX statements may name).
+pub(crate) fn analyze_and_audit_in(
+    path: &str,
+    data: &[u8],
+    image: Option<&binsight_model::ImageRef>,
+    db: Option<&binsight_advisory::Database>,
+) -> Result<BinaryReport, FileError> {
     let options = binsight_detect::Options {
         budget: DETECTOR_BUDGET.get().copied().unwrap_or_default(),
         go_functions: db.is_some(),
@@ -64,6 +74,8 @@ pub(crate) fn analyze_and_audit(
     };
     let mut r = binsight_detect::analyze_file(path, data, &options)
         .map_err(|e| FileError::NotAnalysable { path: path.to_string(), error: Arc::new(e) })?;
+    // A file of an image knows its image before the audit: VEX statements may name it.
+    r.image = image.cloned();
     if let Some(db) = db {
         binsight_advisory::audit(&mut r, db);
     }
@@ -77,9 +89,11 @@ pub(crate) fn analyze_and_audit(
 pub(crate) fn analyze_and_audit_isolated(
     path: &str,
     data: &[u8],
+    image: Option<&binsight_model::ImageRef>,
     db: Option<&binsight_advisory::Database>,
 ) -> Result<BinaryReport, FileError> {
-    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_and_audit(path, data, db)));
+    let analysed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_and_audit_in(path, data, image, db)));
     analysed.unwrap_or_else(|_| Err(FileError::Panicked { path: path.to_string() }))
 }
 
@@ -91,7 +105,7 @@ pub(crate) fn read_and_analyze(
     db: Option<&binsight_advisory::Database>,
 ) -> Result<BinaryReport, FileError> {
     let data = binsight_source::read_file(file, &crate::file_limits(common))?;
-    analyze_and_audit_isolated(&file.display().to_string(), &data, db)
+    analyze_and_audit_isolated(&file.display().to_string(), &data, None, db)
 }
 
 /// A file the package database of its image or root names: record the package and what its
@@ -113,6 +127,15 @@ pub(crate) fn attribute_package(
                 binsight_advisory::package_fix(&mut v.fix, p);
             }
         }
+    }
+}
+
+/// Audit a report again (what it knows changed): the fixes the audit finds, after "update the
+/// package" when a distribution package installed it.
+pub(crate) fn reaudit(r: &mut BinaryReport, db: &binsight_advisory::Database) {
+    binsight_advisory::audit(r, db);
+    if let (Some(v), Some(p)) = (r.verdict.as_mut(), r.package.as_ref()) {
+        binsight_advisory::package_fix(&mut v.fix, p);
     }
 }
 
@@ -139,11 +162,7 @@ pub(crate) fn resolve_shared_libraries(
     let changed = binsight_source::loader::resolve_shared_libraries(&mut ok, symlinks, &conf);
     if let Some(db) = db {
         for i in changed {
-            let r = &mut *ok[i];
-            binsight_advisory::audit(r, db);
-            if let (Some(v), Some(p)) = (r.verdict.as_mut(), r.package.as_ref()) {
-                binsight_advisory::package_fix(&mut v.fix, p);
-            }
+            reaudit(ok[i], db);
         }
     }
 }

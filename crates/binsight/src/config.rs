@@ -417,6 +417,101 @@ struct Layered {
     layers: Vec<Layer>,
     /// For the debug log.
     notes: Vec<String>,
+    /// What the file holds besides options.
+    extras: Extras,
+}
+
+/// What a config file holds besides option values: its `[[ignore]]` entries.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// The entries in force, in the file's order.
+    pub ignore: Vec<binsight_advisory::vex::IgnoreEntry>,
+    /// One warning per expired entry (it no longer applies).
+    pub expired: Vec<String>,
+}
+
+/// Keys an `[[ignore]]` entry may have.
+const IGNORE_KEYS: &[&str] = &["id", "purl", "path", "reason", "expires"];
+
+/// Today (UTC) as days since 1970-01-01.
+fn today() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    i64::try_from(secs / 86_400).unwrap_or(i64::MAX)
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01, if it is a real day.
+fn parse_day(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let days = binsight_model::date::days_from_civil(y, m, d);
+    // A day that does not exist (02-30) does not come back the same.
+    (binsight_model::date::civil_from_days(days) == (y, m, d)).then_some(days)
+}
+
+/// The `[[ignore]]` entries of the file at `path` (`v` is the `ignore` value): each must have an
+/// `id`, only the keys of [`IGNORE_KEYS`], string values (or a TOML date for `expires`); an
+/// entry whose `expires` day has come (it applies while today < expires, UTC) is dropped with a
+/// warning.
+fn ignore_entries(path: &Path, v: &toml::Value, today: i64) -> Result<Extras, Error> {
+    let file = show(path);
+    let bad = |what: String| Error(format!("config file {file}: {what}"));
+    let entries = v.as_array().filter(|a| a.iter().all(toml::Value::is_table)).ok_or_else(|| {
+        bad("`ignore` must be a list of tables: [[ignore]] with id = \"CVE-…\" (and purl, path, reason, expires)"
+            .into())
+    })?;
+    let mut out = Extras::default();
+    for (i, e) in entries.iter().filter_map(toml::Value::as_table).enumerate() {
+        let at = format!("[[ignore]] entry {}", i + 1);
+        for k in e.keys() {
+            if !IGNORE_KEYS.contains(&k.as_str()) {
+                let hint = suggest(k, IGNORE_KEYS.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(bad(format!(
+                    "{at}: unknown key `{}`{hint}; valid keys: {}",
+                    binsight_report::sanitize(k),
+                    IGNORE_KEYS.join(", ")
+                )));
+            }
+        }
+        let text = |k: &str| -> Result<Option<String>, Error> {
+            match e.get(k) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+                // `expires = 2027-01-31` (a TOML date) as well as a string.
+                Some(toml::Value::Datetime(d)) if k == "expires" && d.time.is_none() => Ok(Some(d.to_string())),
+                Some(other) => Err(bad(format!("{at}: `{k}` must be a non-empty string, not {}", describe(other)))),
+            }
+        };
+        let id = text("id")?.ok_or_else(|| bad(format!("{at}: no `id` (the advisory id or an alias to ignore)")))?;
+        let expires = text("expires")?;
+        if let Some(x) = &expires {
+            let day = parse_day(x).ok_or_else(|| {
+                bad(format!("{at}: `expires` {:?} is not a day (YYYY-MM-DD)", binsight_report::sanitize(x)))
+            })?;
+            if day <= today {
+                out.expired.push(format!(
+                    "config file {file}: {at} ({}) expired on {x}: it no longer applies; renew or remove it",
+                    binsight_report::sanitize(&id)
+                ));
+                continue;
+            }
+        }
+        out.ignore.push(binsight_advisory::vex::IgnoreEntry {
+            id,
+            purl: text("purl")?,
+            path: text("path")?,
+            reason: text("reason")?,
+            expires,
+            file: file.clone(),
+            statement: format!("ignore[{}]", i + 1),
+        });
+    }
+    Ok(out)
 }
 
 /// Read the file and the environment for the command `args` runs, and set their values as the
@@ -427,7 +522,7 @@ fn layer_file_and_env(root: Command, args: &[OsString]) -> Result<Layered, Error
     let all = leaves(&root);
     let Some(leaf) = all.iter().find(|l| l.path == path) else {
         // No command to configure (`binsight --help`, `binsight version`, a usage error).
-        return Ok(Layered { cmd: root.clone(), path, layers: Vec::new(), notes });
+        return Ok(Layered { cmd: root.clone(), path, layers: Vec::new(), notes, extras: Extras::default() });
     };
     let env_config = std::env::var_os("BINSIGHT_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
     let explicit = match (cli_config, env_config) {
@@ -435,8 +530,12 @@ fn layer_file_and_env(root: Command, args: &[OsString]) -> Result<Layered, Error
         (None, Some(p)) => Some((p, "BINSIGHT_CONFIG")),
         (None, None) => None,
     };
-    let file = find_file(explicit, &mut notes)?;
-    if let Some(f) = &file {
+    let mut file = find_file(explicit, &mut notes)?;
+    let mut extras = Extras::default();
+    if let Some(f) = &mut file {
+        if let Some(v) = f.table.remove("ignore") {
+            extras = ignore_entries(&f.path, &v, today())?;
+        }
         validate(f, &f.table, &[], &all)?;
     }
     let mut layers: Vec<Layer> = Vec::new();
@@ -459,7 +558,7 @@ fn layer_file_and_env(root: Command, args: &[OsString]) -> Result<Layered, Error
         let values = l.values.clone();
         cmd = mut_at(cmd, at, &l.id, move |a| a.default_values(values).required(false));
     }
-    Ok(Layered { cmd, path, layers, notes })
+    Ok(Layered { cmd, path, layers, notes, extras })
 }
 
 /// The file's values for `arg` of the command at `path`, and where they are (file and dotted
@@ -509,13 +608,13 @@ pub struct Error(pub String);
 /// Parse the command line over the environment and the config file. clap's own errors (and
 /// --help, --version) exit here as `Parser::parse` does; the notes are for the debug log, which
 /// is not set up yet.
-pub fn parse<T: clap::Parser>() -> Result<(T, Vec<String>), Error> {
+pub fn parse<T: clap::Parser>() -> Result<(T, Vec<String>, Extras), Error> {
     parse_from(std::env::args_os().collect())
 }
 
 /// [`parse`] with these arguments (the first is the program name).
-fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), Error> {
-    let Layered { mut cmd, path, layers, mut notes } = layer_file_and_env(T::command(), &args)?;
+fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>, Extras), Error> {
+    let Layered { mut cmd, path, layers, mut notes, extras } = layer_file_and_env(T::command(), &args)?;
     let m = cmd.try_get_matches_from_mut(&args).unwrap_or_else(|e| exit_clap(e));
     let mut leaf = &m;
     for p in &path {
@@ -534,7 +633,7 @@ fn parse_from<T: clap::Parser>(args: Vec<OsString>) -> Result<(T, Vec<String>), 
         }
     }
     let cli = T::from_arg_matches(&m).unwrap_or_else(|e| exit_clap(e.format(&mut cmd)));
-    Ok((cli, notes))
+    Ok((cli, notes, extras))
 }
 
 /// Exit as clap does, but with the arguments its errors quote escaped (a file name given as an
@@ -599,6 +698,22 @@ A repeatable option takes an array in the file and a comma-separated list in the
 environment's or file's list, it does not add to it. A value from the environment or the file
 only sets the option's default: it does not trigger the checks that need another option given
 on the command line (a configured `fail-on-unrated = true` just waits for a `--fail-on`).
+
+**Ignore list.** Besides options, the file may hold `[[ignore]]` entries (top level only):
+findings to suppress where no `--vex` statement decided, for `scan` and `inspect` audits.
+Keys: `id` (required: the advisory id or any alias), `purl` (only with this component, or this
+binary or image), `path` (only this binary, as the scan names it), `reason` (shown with the
+suppressed finding), `expires` (`YYYY-MM-DD`, a string or a TOML date: the entry applies while
+today, UTC, is before it; from that day on it warns on stderr and no longer applies). Any other
+key, a missing `id` or a bad day is refused, naming the entry.
+
+```toml
+[[ignore]]
+id = "CVE-2025-26519"
+path = "/app/server"
+reason = "input is ASCII only"
+expires = 2027-03-31
+```
 
 Logs: `-v` prints binsight's debug log on stderr (which config file and keys applied, which
 environment variables, the advisory data loaded, the sources recognised, timings), `-vv` also

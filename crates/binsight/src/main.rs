@@ -54,7 +54,7 @@ struct Cli {
 // details are in README.md.
 #[derive(clap::Args)]
 struct Common {
-    /// FORMAT: table, json, sarif, cyclonedx-json, spdx-json; repeatable
+    /// table|json|sarif|cyclonedx-json|spdx-json|openvex|cyclonedx-vex
     #[arg(
         short,
         long = "output",
@@ -82,6 +82,18 @@ struct Common {
     /// With --fail-on: findings without a severity trip it too
     #[arg(long, requires = "fail_on", help_heading = "Audit")]
     fail_on_unrated: bool,
+    /// OpenVEX or CycloneDX VEX statements to apply (repeatable; implies --audit)
+    #[arg(long, value_name = "FILE", help_heading = "Audit")]
+    vex: Vec<PathBuf>,
+    /// List the findings --vex and the config's [[ignore]] suppressed
+    #[arg(long, help_heading = "Audit")]
+    show_suppressed: bool,
+    /// The author OpenVEX output names
+    #[arg(long, value_name = "NAME", default_value = "binsight", help_heading = "Output")]
+    vex_author: String,
+    /// What --vex and the config's [[ignore]] suppress: read before the scan (`load_suppressions`).
+    #[arg(skip)]
+    suppressions: std::sync::Arc<binsight_advisory::vex::Suppressions>,
     /// auto (default: on a terminal, unless NO_COLOR), always, never
     #[arg(
         long,
@@ -138,8 +150,33 @@ impl Common {
     pub(crate) fn auditing(&self) -> bool {
         self.audit
             || !self.advisories.is_empty()
+            || !self.vex.is_empty()
             || self.fail_on.is_some()
-            || self.output.iter().any(|o| o.format == output::Format::Sarif)
+            || self.output.iter().any(|o| o.format.needs_audit())
+    }
+
+    /// Read the --vex documents and the config's ignore entries (expired ones warned about and
+    /// dropped) into `self.suppressions`. A document binsight cannot use is a usage error.
+    fn load_suppressions(&mut self, extras: &config::Extras) -> Result<()> {
+        let mut s = binsight_advisory::vex::Suppressions::default();
+        for f in &self.vex {
+            let shown = binsight_report::sanitize(&f.display().to_string()).into_owned();
+            let loaded = s.load_file(f, &shown).map_err(|e| fail::usage(anyhow::anyhow!(e)))?;
+            log::debug!(
+                "--vex {shown}: {} {} ({} suppressing)",
+                loaded.format,
+                binsight_report::text::count(loaded.statements, "statement", "statements"),
+                loaded.suppressing
+            );
+        }
+        for w in &extras.expired {
+            output::eprint_wrapped(&format!("binsight: warning: {w}"));
+        }
+        for e in &extras.ignore {
+            s.add_ignore(e.clone());
+        }
+        self.suppressions = std::sync::Arc::new(s);
+        Ok(())
     }
     /// The advisory database for --audit (None without it); load problems go to stderr.
     fn database(&self) -> Option<binsight_advisory::Database> {
@@ -149,7 +186,8 @@ impl Common {
         let root = binsight_advisory::store::data_dir();
         let dirs: Vec<&std::path::Path> = self.advisories.iter().map(PathBuf::as_path).collect();
         let started = std::time::Instant::now();
-        let (db, warnings) = binsight_advisory::load_for_audit(&root, &dirs);
+        let (mut db, warnings) = binsight_advisory::load_for_audit(&root, &dirs);
+        db.suppressions = (*self.suppressions).clone();
         log::debug!("advisory data loaded in {:?} (database {:?}, --advisories {dirs:?}):", started.elapsed(), root);
         for s in &db.sources {
             let date = s.date.as_deref().unwrap_or("date unknown");
@@ -271,8 +309,9 @@ enum Command {
     },
     /// Pack static executables (given, or built with --cargo) into a minimal, reproducible OCI
     /// image: the binary at /app/NAME as entrypoint, a non-root user, a CA bundle, /tmp; one
-    /// image per platform under an index, each with its CycloneDX SBOM attached. Each binary is
-    /// inspected first: dynamic or host-dependent ones are refused unless --allow-dynamic.
+    /// image per platform under an index, each with its CycloneDX SBOM and (when the audit finds
+    /// something) its OpenVEX attestation attached. Each binary is inspected and audited first:
+    /// dynamic or host-dependent ones are refused unless --allow-dynamic.
     /// Timestamps come from SOURCE_DATE_EPOCH (default 0): same inputs, same digests.
     Pack {
         #[command(flatten)]
@@ -303,7 +342,7 @@ enum Command {
 /// outcome into the exit code (errors on stderr, on one line).
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
-    let (cli, notes) = match config::parse::<Cli>() {
+    let (cli, notes, extras) = match config::parse::<Cli>() {
         Ok(parsed) => parsed,
         Err(config::Error(e)) => {
             eprintln!("binsight: {}", binsight_report::sanitize(&e));
@@ -314,7 +353,7 @@ fn main() -> ExitCode {
     for n in notes {
         log::debug!(target: "binsight::config", "{n}");
     }
-    let result = run(cli);
+    let result = run(cli, &extras);
     log::debug!("finished in {:?}", started.elapsed());
     match result {
         Ok(code) => ExitCode::from(code),
@@ -333,10 +372,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Run the command given; its exit code.
-fn run(cli: Cli) -> Result<u8> {
+fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
     match cli.command {
         Command::Db { command } => db::run_db_command(command),
-        Command::Inspect { files, common } => {
+        Command::Inspect { files, mut common } => {
+            common.load_suppressions(extras)?;
             analyze::set_detector_budget(&common);
             scan::inspect_files(&files, &common)
         }
@@ -344,7 +384,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Version { output } => meta::version(output),
         Command::Completion { shell } => meta::completion(shell, Cli::command()),
         Command::HelpConfig => meta::help_config(&Cli::command()),
-        Command::Scan { sources, common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
+        Command::Scan { sources, mut common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
+            common.load_suppressions(extras)?;
             analyze::set_detector_budget(&common);
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()

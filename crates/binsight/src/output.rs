@@ -32,6 +32,15 @@ pub enum Format {
     Sarif,
     CycloneDx,
     Spdx,
+    OpenVex,
+    CycloneDxVex,
+}
+
+impl Format {
+    /// Whether this output is about the audit's findings (asking for it turns the audit on).
+    pub fn needs_audit(self) -> bool {
+        matches!(self, Format::Sarif | Format::OpenVex | Format::CycloneDxVex)
+    }
 }
 
 /// One `-o` value.
@@ -55,7 +64,13 @@ pub fn parse_spec(s: &str) -> Result<Spec, String> {
         "sarif" => Format::Sarif,
         "cyclonedx-json" | "cyclonedx" => Format::CycloneDx,
         "spdx-json" | "spdx" => Format::Spdx,
-        _ => return Err(format!("unknown format '{name}': use table, json, sarif, cyclonedx-json or spdx-json")),
+        "openvex" => Format::OpenVex,
+        "cyclonedx-vex" => Format::CycloneDxVex,
+        _ => {
+            return Err(format!(
+                "unknown format '{name}': use table, json, sarif, cyclonedx-json, spdx-json, openvex or cyclonedx-vex"
+            ))
+        }
     };
     Ok(Spec { format, file })
 }
@@ -87,11 +102,15 @@ impl Item {
 }
 
 /// How outputs are written.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     pub color: ColorChoice,
     /// JSON lines as each result comes (false: all at the end, in the sources' order).
     pub stream: bool,
+    /// `--show-suppressed`: list suppressed findings in human output.
+    pub show_suppressed: bool,
+    /// `--vex-author`: who OpenVEX output says made the statements.
+    pub vex_author: String,
 }
 
 /// A JSON output written as results come: stdout, or a file written in place.
@@ -142,7 +161,8 @@ impl Run {
             binsight_pack::dest::classify(f)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write the output: {e}", f.display()))?;
         }
-        let created = if specs.iter().any(|s| matches!(s.format, Format::CycloneDx | Format::Spdx)) {
+        let documents = [Format::CycloneDx, Format::Spdx, Format::OpenVex, Format::CycloneDxVex];
+        let created = if specs.iter().any(|s| documents.contains(&s.format)) {
             binsight_report::sbom::created().map_err(|e| crate::fail::usage(anyhow::anyhow!(e)))?
         } else {
             String::new()
@@ -294,7 +314,7 @@ impl Run {
                     && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
             }
         };
-        binsight_report::Style { width: table_width(to_terminal), color }
+        binsight_report::Style { width: table_width(to_terminal), color, show_suppressed: self.opts.show_suppressed }
     }
     /// The whole text of one output written at the end.
     fn render(&self, spec: &Spec, style: &Style) -> String {
@@ -342,6 +362,14 @@ impl Run {
             }
             Format::Spdx => {
                 o = binsight_report::sbom::spdx(&self.reports, &self.images, &self.created, &self.advisory);
+                o.push('\n');
+            }
+            Format::OpenVex => {
+                o = binsight_report::openvex::openvex(&self.reports, &self.opts.vex_author, &self.created);
+                o.push('\n');
+            }
+            Format::CycloneDxVex => {
+                o = binsight_report::sbom::cyclonedx_vex(&self.reports, &self.images, &self.created);
                 o.push('\n');
             }
         }

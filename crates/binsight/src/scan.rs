@@ -52,6 +52,16 @@ fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     })
 }
 
+/// How `common` asks outputs to be written (streaming decided by the command).
+fn output_options(common: &Common) -> crate::output::Options {
+    crate::output::Options {
+        color: common.color,
+        stream: true,
+        show_suppressed: common.show_suppressed,
+        vex_author: common.vex_author.clone(),
+    }
+}
+
 /// The outputs asked for, checked (usage errors).
 fn new_run(common: &Common, audited: bool, opts: crate::output::Options) -> Result<Run> {
     crate::args::distinct_outputs(&common.output).usage()?;
@@ -63,7 +73,7 @@ fn new_run(common: &Common, audited: bool, opts: crate::output::Options) -> Resu
 /// exit code.
 pub fn inspect_files(files: &[PathBuf], common: &Common) -> Result<u8> {
     // Files are read in the order given: JSON lines stream in that order.
-    let opts = crate::output::Options { color: common.color, stream: true };
+    let opts = crate::output::Options { stream: true, ..output_options(common) };
     let mut run = new_run(common, common.auditing(), opts)?;
     let db = common.database();
     run.set_database(db.as_ref());
@@ -155,7 +165,7 @@ fn scan_all_sources(
     started: Instant,
     lazy: &LazyDb<'_>,
 ) -> Result<u8> {
-    let out = crate::output::Options { color: common.color, stream: !opts.sort };
+    let out = crate::output::Options { stream: !opts.sort, ..output_options(common) };
     let run = new_run(common, common.auditing(), out)?;
     let mut scan = Scan { run, common, opts, lazy, non_elf: 0, symlinks: 0, unopened: 0 };
     for s in sources {
@@ -307,8 +317,8 @@ impl Scan<'_, '_> {
                 b.set_message(binsight_report::text::count(files, "ELF file", "ELF files"));
             },
             || {
-                image::scan_source(&src, self.opts.platform.as_deref(), &limits, &progress, |path, data| {
-                    analyze_and_audit_isolated(path, data, db)
+                image::scan_source(&src, self.opts.platform.as_deref(), &limits, &progress, |image, path, data| {
+                    analyze_and_audit_isolated(path, data, Some(image), db)
                 })
             },
         );
@@ -405,7 +415,7 @@ fn analyze_largest_first(
         let path = c.path.display().to_string();
         budget.acquire(c.size);
         let r = with_buffer(|buf| match binsight_source::read_candidate_into(c, limits, buf) {
-            Ok(()) => analyze_and_audit_isolated(&path, buf, db),
+            Ok(()) => analyze_and_audit_isolated(&path, buf, None, db),
             Err(e) => Err(FileError::from(e)),
         });
         budget.release(c.size);

@@ -51,7 +51,7 @@ where
     R: Send + Clone,
     F: Fn(&str, &[u8]) -> R + Sync,
 {
-    scan_source(&ImageSource::Path(path.to_path_buf(), kind), platform, limits, progress, analyze)
+    scan_source(&ImageSource::Path(path.to_path_buf(), kind), platform, limits, progress, |_, p, d| analyze(p, d))
 }
 
 /// What a layer read needs besides the layer: limits, memory budget, buffers, progress and the
@@ -64,7 +64,9 @@ struct Reader<'a, F> {
     analyze: &'a F,
 }
 
-/// Scan an image: every visible ELF file goes through `analyze(path, bytes)` on the rayon pool.
+/// Scan an image: every visible ELF file goes through `analyze(image, path, bytes)` on the rayon
+/// pool, `image` naming the image (its digests and name, known before any layer is read: what
+/// VEX statements about the image need).
 /// A hard link to an ELF file is reported under its own path too, with the same result.
 ///
 /// Only layers whose content was checked against its digest (the blob digest for OCI, the
@@ -80,9 +82,11 @@ pub fn scan_source<R, F>(
 ) -> Result<ImageScan<R>, ImageError>
 where
     R: Send + Clone,
-    F: Fn(&str, &[u8]) -> R + Sync,
+    F: Fn(&binsight_model::ImageRef, &str, &[u8]) -> R + Sync,
 {
     let Plan { mut info, layers, store } = plan::plan(src, platform, limits)?;
+    let image = info.image_ref();
+    let analyze = |path: &str, data: &[u8]| analyze(&image, path, data);
     let mut errors: Vec<EntryError> = Vec::new();
     let mut reads: Vec<Option<LayerRead<R>>> = Vec::new();
     let budget = crate::ByteBudget::new(limits.in_flight);
