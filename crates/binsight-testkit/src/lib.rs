@@ -8,6 +8,8 @@
 //! - [`cli`]: the `binsight` binary run hermetically, and its whole output as one text.
 //! - [`filters`]: insta settings that hide only what varies between runs and machines.
 //! - [`peers`]: a real registry and skopeo; [`hostile_registry`]: a registry that misbehaves.
+//! - [`vexcheck`]: OpenVEX documents loaded and matched by go-vex, the library grype and trivy use.
+//! - [`validate`]: CycloneDX, SPDX and OpenVEX documents checked by the official validators.
 //!
 //! Every helper panics with a message on failure: these are test fixtures, and a fixture that
 //! cannot be built is a failed test.
@@ -22,3 +24,5 @@ pub mod hostile_registry;
 pub mod image;
 pub mod peers;
 pub mod rawtar;
+pub mod validate;
+pub mod vexcheck;

@@ -87,15 +87,12 @@ fn image_scan_reports_layers_and_writes_valid_sboms() {
     assert_eq!(reports[1]["verdict"]["fix"][0], "rebuild with Rust >= 1.95");
 
     // The SBOMs of the same run: valid, and they carry what the JSON said.
-    let py = std::env::var_os("BINSIGHT_SBOM_PYTHON").unwrap_or_else(|| {
-        panic!("BINSIGHT_SBOM_PYTHON is not set: run scripts/test.sh, which installs the validators")
-    });
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/validate-sbom.py");
-    for (kind, file) in [("cyclonedx", &cdx), ("spdx", &spdx)] {
-        let o = std::process::Command::new(&py).arg(&script).arg(kind).arg(file).output().expect("run validator");
-        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-        assert!(o.status.success(), "{kind} rejected: {text}");
-        eprintln!("{text}");
+    use binsight_testkit::validate::{check, Kind};
+    for (kind, file) in [(Kind::CycloneDx, &cdx), (Kind::Spdx, &spdx)] {
+        match check(kind, file) {
+            Ok(text) => eprintln!("{text}"),
+            Err(text) => panic!("{kind:?} rejected: {text}"),
+        }
     }
     let c: serde_json::Value = serde_json::from_slice(&std::fs::read(&cdx).expect("read")).expect("json");
     let comps = c["components"].as_array().expect("components");
