@@ -6,7 +6,8 @@
 //! `SOURCE_DATE_EPOCH`: tar entries sorted, owned by 0:0 with fixed modes and mtimes, gzip
 //! headers without name or time, JSON with sorted keys. One platform gives an image manifest;
 //! several give an image index. Each image can carry an SBOM as an OCI artifact whose
-//! `subject` is the image manifest.
+//! `subject` is the image manifest, and an OpenVEX document the same way, as an in-toto
+//! attestation ([`Vex`]).
 //!
 //! Outputs: an OCI image layout directory, a `docker save`-style archive (which also holds the
 //! OCI layout, so both `docker load` and OCI tools read it), or a push to a registry. Files
@@ -20,6 +21,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use binsight_oci::json::canonical;
 use binsight_oci::media::{ANNOTATION_CREATED, ANNOTATION_REF_NAME};
@@ -44,6 +46,16 @@ pub const MEDIA_LAYER: &str = binsight_oci::media::OCI_LAYER_GZIP;
 pub const MEDIA_EMPTY: &str = binsight_oci::media::OCI_EMPTY;
 /// Media type of a CycloneDX JSON SBOM, the layer of an SBOM artifact.
 pub const MEDIA_CYCLONEDX: &str = binsight_oci::media::CYCLONEDX_JSON;
+/// Media type of an in-toto statement: the artifact type and the layer of a VEX attestation
+/// (the generic type Docker Scout publishes attestations under, which trivy's `--vex oci` reads).
+pub const MEDIA_IN_TOTO: &str = "application/vnd.in-toto+json";
+/// The `_type` of an in-toto Statement v1.
+pub const IN_TOTO_STATEMENT: &str = "https://in-toto.io/Statement/v1";
+/// The predicate type of an OpenVEX 0.2.0 document.
+pub const PREDICATE_OPENVEX: &str = "https://openvex.dev/ns/v0.2.0";
+/// Annotation naming an attestation's predicate type, so a reader picks the VEX among an image's
+/// attestations without fetching them.
+pub const ANNOTATION_PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
 /// Where the CA bundle goes, and what `SSL_CERT_FILE` says.
 pub const CA_PATH: &str = "etc/ssl/certs/ca-certificates.crt";
 
@@ -150,6 +162,50 @@ pub struct Binary {
     pub platform: Platform,
     /// CycloneDX JSON of the binary, attached to the image as an artifact (`None`: no SBOM).
     pub sbom: Option<Vec<u8>>,
+    /// The binary's OpenVEX document, attached to the image as an in-toto attestation (`None`:
+    /// no VEX).
+    pub vex: Option<Vex>,
+}
+
+/// The image a VEX document is written for, known only once the image is built.
+#[derive(Clone, Copy, Debug)]
+pub struct VexImage<'a> {
+    /// The image's name: the repository of the first tag, without tag or digest
+    /// (`example.test/org/app`, `app`), `image` without tags. Also the in-toto subject's `name`.
+    pub name: &'a str,
+    /// The image manifest the document is attached to (the artifact's `subject`).
+    pub manifest: &'a Digest,
+    /// The image config (the image ID).
+    pub config: &'a Digest,
+}
+
+/// How a binary's OpenVEX document is made: rendered by [`build`] for the [`VexImage`] once its
+/// manifest digest is known, since the document names the image by that digest (the document
+/// is no part of the image, so there is no cycle). The renderer must return an OpenVEX document
+/// as a JSON object with at least one statement, and the same bytes for the same image.
+///
+/// [`build`] attaches it as an in-toto Statement v1 (`predicateType` OpenVEX 0.2.0, `subject`
+/// the image manifest) in an artifact of type [`MEDIA_IN_TOTO`] annotated with
+/// [`ANNOTATION_PREDICATE_TYPE`]: the layout trivy's `--vex oci` discovers.
+#[derive(Clone)]
+pub struct Vex(Arc<dyn Fn(&VexImage<'_>) -> String + Send + Sync>);
+
+impl Vex {
+    /// A VEX made by `render`.
+    pub fn new(render: impl Fn(&VexImage<'_>) -> String + Send + Sync + 'static) -> Vex {
+        Vex(Arc::new(render))
+    }
+
+    /// The OpenVEX document for `image`.
+    pub fn render(&self, image: &VexImage<'_>) -> String {
+        (self.0)(image)
+    }
+}
+
+impl std::fmt::Debug for Vex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vex(..)")
+    }
 }
 
 /// What goes around the binary.
@@ -209,12 +265,22 @@ pub struct BuiltImage {
     pub layers: Vec<(Descriptor, Digest)>,
     /// The SBOM artifact manifest whose subject is `manifest` (`None`: the binary had no SBOM).
     pub sbom: Option<Descriptor>,
+    /// The VEX attestation manifest whose subject is `manifest` (`None`: the binary had no VEX).
+    pub vex: Option<Descriptor>,
+}
+
+impl BuiltImage {
+    /// The artifacts whose subject is this image: the SBOM, then the VEX.
+    pub fn referrers(&self) -> impl Iterator<Item = &Descriptor> {
+        self.sbom.iter().chain(&self.vex)
+    }
 }
 
 /// A whole build: blobs by digest (manifests and indexes included) and the root the tag names.
 #[derive(Clone, Debug)]
 pub struct Built {
-    /// Every blob of the build by digest: layers, configs, manifests, SBOMs and the index.
+    /// Every blob of the build by digest: layers, configs, manifests, SBOMs, VEX statements and
+    /// the index.
     pub blobs: BTreeMap<Digest, Vec<u8>>,
     /// One image per platform, in platform order.
     pub images: Vec<BuiltImage>,
@@ -386,24 +452,82 @@ fn image_config(b: &Binary, o: &Options, created: &str, diff_ids: [&Digest; 2]) 
     }
 }
 
-/// The SBOM artifact of an image: a manifest whose subject is the image manifest `md`.
-fn sbom_artifact(blobs: &mut BTreeMap<Digest, Vec<u8>>, sbom: &[u8], md: &Descriptor, created: &str) -> Descriptor {
-    let sd = add_blob(blobs, MEDIA_CYCLONEDX, sbom.to_vec());
+/// An artifact of an image: a manifest of type `artifact_type` whose subject is the image
+/// manifest `md`, its config the empty descriptor, its one layer `layer`.
+fn artifact(
+    blobs: &mut BTreeMap<Digest, Vec<u8>>,
+    artifact_type: &str,
+    layer: binsight_oci::Descriptor,
+    md: &Descriptor,
+    annotations: BTreeMap<String, String>,
+) -> Descriptor {
     let empty = add_blob(blobs, MEDIA_EMPTY, b"{}".to_vec());
     let config = empty.oci().with_data("e30=");
     let art = ImageManifest {
         schema_version: Some(2),
         media_type: Some(MEDIA_MANIFEST.into()),
-        artifact_type: Some(MEDIA_CYCLONEDX.into()),
+        artifact_type: Some(artifact_type.into()),
         config: Some(config),
-        layers: Some(vec![sd.oci()]),
+        layers: Some(vec![layer]),
         subject: Some(md.oci()),
-        annotations: created_annotation(created),
+        annotations: Some(annotations),
     };
     add_blob(blobs, MEDIA_MANIFEST, canonical(&art))
 }
 
-/// One binary's image: its layer, config, manifest and SBOM artifact, over the shared base.
+/// The SBOM artifact of an image: a manifest whose subject is the image manifest `md`.
+fn sbom_artifact(blobs: &mut BTreeMap<Digest, Vec<u8>>, sbom: &[u8], md: &Descriptor, created: &str) -> Descriptor {
+    let sd = add_blob(blobs, MEDIA_CYCLONEDX, sbom.to_vec());
+    artifact(blobs, MEDIA_CYCLONEDX, sd.oci(), md, created_annotation(created).unwrap_or_default())
+}
+
+/// A bare in-toto Statement v1 about the image manifest `manifest` of the image `name`, with
+/// the OpenVEX document `openvex` (a JSON object) as its predicate. Keys in sorted order, like
+/// [`canonical`] writes them; the predicate as given.
+fn in_toto_statement(name: &str, manifest: &Digest, openvex: &str) -> Vec<u8> {
+    let q = |s: &str| String::from_utf8_lossy(&canonical(&s)).into_owned();
+    format!(
+        r#"{{"_type":{},"predicate":{},"predicateType":{},"subject":[{{"digest":{{"sha256":{}}},"name":{}}}]}}"#,
+        q(IN_TOTO_STATEMENT),
+        openvex.trim(),
+        q(PREDICATE_OPENVEX),
+        q(manifest.hex()),
+        q(name)
+    )
+    .into_bytes()
+}
+
+/// The VEX attestation of an image: an in-toto statement (its layer, annotated with the
+/// predicate type as Docker's attestations are) in an artifact of type [`MEDIA_IN_TOTO`] whose
+/// subject is the image manifest `md`, annotated with its creation time and predicate type.
+fn vex_artifact(
+    blobs: &mut BTreeMap<Digest, Vec<u8>>,
+    statement: Vec<u8>,
+    md: &Descriptor,
+    created: &str,
+) -> Descriptor {
+    let layer =
+        add_blob(blobs, MEDIA_IN_TOTO, statement).oci().with_annotation(ANNOTATION_PREDICATE_TYPE, PREDICATE_OPENVEX);
+    let mut annotations = created_annotation(created).unwrap_or_default();
+    annotations.insert(ANNOTATION_PREDICATE_TYPE.into(), PREDICATE_OPENVEX.into());
+    artifact(blobs, MEDIA_IN_TOTO, layer, md, annotations)
+}
+
+/// The name images are known by in VEX documents: the repository of the first tag, without
+/// its tag or digest (`host:5000/org/app:1.0` → `host:5000/org/app`); `image` without tags.
+fn image_name(tags: &[String]) -> String {
+    let name = tags.first().map(|t| {
+        let t = t.split('@').next().unwrap_or(t);
+        match t.rsplit_once(':') {
+            Some((repo, tag)) if !tag.contains('/') => repo,
+            _ => t,
+        }
+    });
+    name.filter(|n| !n.is_empty()).unwrap_or("image").to_string()
+}
+
+/// One binary's image: its layer, config, manifest, SBOM artifact and VEX attestation, over the
+/// shared base.
 fn build_image(
     blobs: &mut BTreeMap<Digest, Vec<u8>>,
     b: &Binary,
@@ -426,12 +550,18 @@ fn build_image(
     };
     let md = add_blob(blobs, MEDIA_MANIFEST, canonical(&manifest));
     let sbom = b.sbom.as_ref().map(|s| sbom_artifact(blobs, s, &md, created));
+    let vex = b.vex.as_ref().map(|v| {
+        let name = image_name(&o.tags);
+        let doc = v.render(&VexImage { name: &name, manifest: &md.digest, config: &config_d.digest });
+        vex_artifact(blobs, in_toto_statement(&name, &md.digest, &doc), &md, created)
+    });
     Ok(BuiltImage {
         platform: b.platform.clone(),
         manifest: md,
         config: config_d,
         layers: vec![base.clone(), (app, app_diff)],
         sbom,
+        vex,
     })
 }
 
@@ -460,30 +590,48 @@ fn sbom_entry(s: &Descriptor) -> binsight_oci::Descriptor {
     s.oci().with_artifact_type(MEDIA_CYCLONEDX)
 }
 
-/// The layout's `index.json`: the root (once per tag, named by it) and the SBOM artifacts.
+/// A VEX attestation's descriptor as an index lists it: with its artifact type and, as the
+/// referrers API lists a referrer, the annotations of its manifest (the predicate type among
+/// them, which readers pick the VEX by).
+fn vex_entry(b: &Built, v: &Descriptor) -> binsight_oci::Descriptor {
+    let m: ImageManifest = binsight_oci::json::parse_lenient(b.blob(v)).unwrap_or_default();
+    let mut d = v.oci().with_artifact_type(MEDIA_IN_TOTO);
+    d.annotations = m.annotations;
+    d
+}
+
+/// The referrers of one image as an index lists them: its SBOM, then its VEX.
+fn referrer_entries(b: &Built, i: &BuiltImage) -> Vec<binsight_oci::Descriptor> {
+    i.sbom.iter().map(sbom_entry).chain(i.vex.iter().map(|v| vex_entry(b, v))).collect()
+}
+
+/// The layout's `index.json`: the root (once per tag, named by it) and each image's
+/// referrers (SBOM and VEX artifacts).
 fn layout_index(b: &Built) -> Vec<u8> {
     let mut ms: Vec<binsight_oci::Descriptor> =
         b.tags.iter().map(|t| b.root.oci().with_annotation(ANNOTATION_REF_NAME, t)).collect();
     if ms.is_empty() {
         ms.push(b.root.oci());
     }
-    ms.extend(b.images.iter().filter_map(|i| i.sbom.as_ref()).map(sbom_entry));
+    ms.extend(b.images.iter().flat_map(|i| referrer_entries(b, i)));
     canonical(&ImageIndex::new(ms))
 }
 
-/// The referrers tag schema's index for one SBOM artifact (registries without the referrers
-/// API find an image's referrers under the tag `sha256-<hex of the image manifest>`).
-fn referrers_index(s: &Descriptor) -> Vec<u8> {
-    canonical(&ImageIndex::new(vec![sbom_entry(s)]))
+/// The referrers tag schema's index of one image's referrers, its SBOM and VEX (registries
+/// without the referrers API find an image's referrers under the tag `sha256-<hex of the image
+/// manifest>`); `None` when it has none.
+fn referrers_index(b: &Built, i: &BuiltImage) -> Option<Vec<u8>> {
+    let entries = referrer_entries(b, i);
+    (!entries.is_empty()).then(|| canonical(&ImageIndex::new(entries)))
 }
 
 /// Push a build to `client`'s repository: blobs first (skipping those it has), then the
-/// platform manifests and SBOM artifacts by digest, the referrers indexes, and the tag last:
-/// an interrupted push never leaves the tag naming an incomplete image.
+/// platform manifests and their SBOM and VEX artifacts by digest, the referrers indexes, and
+/// the tag last: an interrupted push never leaves the tag naming an incomplete image.
 ///
-/// SBOM artifacts name their image in `subject`. Registries that predate the referrers API
-/// (like distribution 2.x) are served the spec's fallback as well: an index of the referrers
-/// under the tag `sha256-<hex of the image manifest>`.
+/// SBOM and VEX artifacts name their image in `subject`. Registries that predate the referrers
+/// API (like distribution 2.x) are served the spec's fallback as well: an index of the
+/// referrers (both) under the tag `sha256-<hex of the image manifest>`.
 pub fn push(b: &Built, client: &Client, say: &mut dyn FnMut(&str)) -> Result<Pushed, RegistryError> {
     fn upload<'a>(b: &'a Built, d: &'a Descriptor) -> ManifestUpload<'a> {
         ManifestUpload { media_type: &d.media_type, bytes: b.blob(d) }
@@ -491,13 +639,13 @@ pub fn push(b: &Built, client: &Client, say: &mut dyn FnMut(&str)) -> Result<Pus
     let mut manifests: Vec<&Descriptor> = Vec::new();
     for i in &b.images {
         manifests.push(&i.manifest);
-        manifests.extend(&i.sbom);
+        manifests.extend(i.referrers());
     }
     let is_manifest = |d: &Digest| manifests.iter().any(|m| m.digest == *d) || b.root.digest == *d;
     let referrers: Vec<(String, Vec<u8>)> = b
         .images
         .iter()
-        .filter_map(|i| Some((format!("sha256-{}", i.manifest.digest.hex()), referrers_index(i.sbom.as_ref()?))))
+        .filter_map(|i| Some((format!("sha256-{}", i.manifest.digest.hex()), referrers_index(b, i)?)))
         .collect();
     let up = Upload {
         blobs: b.blobs.iter().filter(|(d, _)| !is_manifest(d)).map(|(d, v)| (d.clone(), v.as_slice())).collect(),
@@ -763,6 +911,7 @@ mod tests {
             bytes: b"\x7fELF-pretend".to_vec(),
             platform: Platform::of_machine(arch).expect("platform"),
             sbom: Some(b"{\"bomFormat\":\"CycloneDX\"}".to_vec()),
+            vex: None,
         }
     }
 
@@ -794,8 +943,8 @@ mod tests {
             lines.extend(built.blobs.keys().map(|k| format!("blob {k}")));
             lines.push(format!("index.json {}", sha(&layout_index(&built))));
             for i in &built.images {
-                if let Some(s) = &i.sbom {
-                    lines.push(format!("referrers {}", sha(&referrers_index(s))));
+                if let Some(r) = referrers_index(&built, i) {
+                    lines.push(format!("referrers {}", sha(&r)));
                 }
             }
             if built.images.len() == 1 {
@@ -938,6 +1087,131 @@ mod tests {
             .filter(|n| n.starts_with('.'))
             .collect();
         assert!(left.is_empty(), "nothing staged is left: {left:?}");
+    }
+
+    /// A binary whose VEX renderer records what it was asked for and writes a document naming
+    /// the image it is for.
+    fn bin_with_vex(arch: &str, seen: &Arc<std::sync::Mutex<Vec<String>>>) -> Binary {
+        let seen = seen.clone();
+        let vex = Vex::new(move |i: &VexImage<'_>| {
+            let line = format!("{} {} {}", i.name, i.manifest, i.config);
+            seen.lock().map(|mut s| s.push(line)).ok();
+            format!(r#" {{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{{"product":"{}"}}]}} "#, i.manifest)
+        });
+        Binary { vex: Some(vex), ..bin(arch) }
+    }
+
+    fn manifest_of(built: &Built, d: &Descriptor) -> ImageManifest {
+        binsight_oci::json::parse_lenient(built.blob(d)).expect("artifact manifest")
+    }
+
+    /// The VEX is an in-toto attestation of the image manifest, beside the SBOM: rendered for
+    /// the manifest it is attached to, listed in the layout and in the referrers tag's index
+    /// with the predicate type, and no part of the image (its digest is the same without it).
+    #[test]
+    fn vex_is_an_in_toto_attestation_of_the_image_manifest() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut o = opts();
+        o.tags = vec!["reg.example:5000/org/app:1.0".into(), "other/app:2".into()];
+        let built = build(&[bin_with_vex("x86_64", &seen), bin_with_vex("aarch64", &seen)], &o).expect("build");
+        let plain = build(&[bin("x86_64"), bin("aarch64")], &o).expect("build");
+        assert_eq!(built.root, plain.root, "the VEX is no part of the image");
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+        let want: Vec<String> = built
+            .images
+            .iter()
+            .map(|i| format!("reg.example:5000/org/app {} {}", i.manifest.digest, i.config.digest))
+            .collect();
+        assert_eq!(seen, want, "rendered once per image, for its manifest");
+        for img in &built.images {
+            let v = img.vex.as_ref().expect("a VEX");
+            let m = manifest_of(&built, v);
+            assert_eq!(v.media_type, MEDIA_MANIFEST);
+            assert_eq!(m.artifact_type.as_deref(), Some(MEDIA_IN_TOTO));
+            assert_eq!(
+                m.subject.as_ref().map(binsight_oci::Descriptor::raw_digest),
+                Some(&*img.manifest.digest.to_string())
+            );
+            let config = m.config.clone().expect("config");
+            assert_eq!((config.media_type.as_str(), config.data.as_deref()), (MEDIA_EMPTY, Some("e30=")));
+            let annotations = m.annotations.clone().unwrap_or_default();
+            assert_eq!(annotations.get(ANNOTATION_PREDICATE_TYPE).map(String::as_str), Some(PREDICATE_OPENVEX));
+            assert_eq!(annotations.get(ANNOTATION_CREATED).map(String::as_str), Some("2023-11-14T22:13:20Z"));
+            let [layer] = m.layers.as_deref().unwrap_or_default() else { panic!("one layer: {m:?}") };
+            assert_eq!(layer.media_type, MEDIA_IN_TOTO);
+            assert_eq!(layer.annotation(ANNOTATION_PREDICATE_TYPE), Some(PREDICATE_OPENVEX));
+            let statement = built.blobs.get(&layer.digest().expect("digest")).expect("statement blob");
+            let want = format!(
+                r#"{{"_type":"https://in-toto.io/Statement/v1","predicate":{{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{{"product":"{}"}}]}},"predicateType":"https://openvex.dev/ns/v0.2.0","subject":[{{"digest":{{"sha256":"{}"}},"name":"reg.example:5000/org/app"}}]}}"#,
+                img.manifest.digest,
+                img.manifest.digest.hex()
+            );
+            assert_eq!(String::from_utf8_lossy(statement), want);
+            // The referrers tag's index: the SBOM, then the VEX with its annotations.
+            let idx: ImageIndex =
+                binsight_oci::json::parse_lenient(&referrers_index(&built, img).expect("referrers")).expect("json");
+            let entries = idx.manifests.unwrap_or_default();
+            let types: Vec<Option<&str>> = entries.iter().map(|d| d.artifact_type.as_deref()).collect();
+            assert_eq!(types, [Some(MEDIA_CYCLONEDX), Some(MEDIA_IN_TOTO)]);
+            assert_eq!(entries[1].raw_digest(), v.digest.to_string());
+            assert_eq!(entries[1].annotations, m.annotations);
+        }
+        // The layout lists the root per tag, then each image's SBOM and VEX.
+        let idx: ImageIndex = binsight_oci::json::parse_lenient(&layout_index(&built)).expect("json");
+        let types: Vec<Option<&str>> = idx.manifests.iter().flatten().map(|d| d.artifact_type.as_deref()).collect();
+        let (sbom, vex) = (Some(MEDIA_CYCLONEDX), Some(MEDIA_IN_TOTO));
+        assert_eq!(types, [None, None, sbom, vex, sbom, vex]);
+        // Same inputs, same bytes; no tag: the image is named `image`.
+        let again = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let twice = build(&[bin_with_vex("x86_64", &again), bin_with_vex("aarch64", &again)], &o).expect("build");
+        assert_eq!(twice.blobs, built.blobs);
+        o.tags.clear();
+        let unnamed = Arc::new(std::sync::Mutex::new(Vec::new()));
+        build(&[bin_with_vex("x86_64", &unnamed)], &o).expect("build");
+        assert!(unnamed.lock().map(|s| s[0].starts_with("image sha256:")).unwrap_or(false));
+    }
+
+    /// The bytes a VEX adds, pinned like `output_bytes_are_pinned` pins the rest (which has no
+    /// VEX, so its pins hold): the statement, the attestation manifest, the layout's
+    /// `index.json`, the referrers tag's index and the docker archive.
+    #[test]
+    fn vex_bytes_are_pinned() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let built = build(&[bin_with_vex("x86_64", &seen)], &opts()).expect("build");
+        let img = &built.images[0];
+        let v = img.vex.as_ref().expect("VEX");
+        let layer = manifest_of(&built, v).layers.unwrap_or_default().remove(0);
+        let t = tempfile::tempdir().expect("tmp");
+        let f = t.path().join("img.tar");
+        write_tarball(&built, &f, 1_700_000_000, false).expect("tarball");
+        let lines = [
+            format!("root {}", built.root.digest),
+            format!("statement {}", layer.raw_digest()),
+            format!("vex {}", v.digest),
+            format!("index.json {}", digest(&layout_index(&built))),
+            format!("referrers {}", digest(&referrers_index(&built, img).unwrap_or_default())),
+            format!("tarball {}", digest(&std::fs::read(&f).expect("read"))),
+        ];
+        assert_eq!(lines.join("\n"), PINNED_VEX);
+    }
+
+    /// `root` is the image of `output_bytes_are_pinned`'s single platform: a VEX leaves it as
+    /// it is.
+    const PINNED_VEX: &str = "root sha256:83e32fcbe920030e118a2db55409a056a910c5fae04337beab78d7748eebecfd
+statement sha256:12ebfdc77e617be9b7d05d53e38d1041291d09ceb77a0b3f4731b70d27e24819
+vex sha256:103524339397b5e7a7c1013aee4f5cb439cce335f738366138e16c7cba998989
+index.json sha256:800fe62833c9bff521eecf521896ff077aaddaff7cb2861c999a94807a9f5b49
+referrers sha256:e493054301adfd78624b9172dfe07c49143ec92f84d0a8940dfa1cf709ba261e
+tarball sha256:b019535a36a8cab86944512ff29febdc9141893c4fcd880be6ac66de2051c04b";
+
+    #[test]
+    fn image_names_are_repositories_without_tag() {
+        let name = |t: &[&str]| image_name(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(name(&["app:1"]), "app");
+        assert_eq!(name(&["example.test/org/app:latest", "b:2"]), "example.test/org/app");
+        assert_eq!(name(&["host:5000/org/app"]), "host:5000/org/app");
+        assert_eq!(name(&["host:5000/app:1@sha256:abc"]), "host:5000/app");
+        assert_eq!(name(&[]), "image");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `binsight pack`: static binaries (given, or built with cargo) into a minimal OCI image,
-//! checked by the inspection engine first.
+//! checked by the inspection engine first and audited with the default advisory database: the
+//! image carries the binary's CycloneDX SBOM and, when the audit found something, its OpenVEX
+//! document (whether each vulnerability's code is linked) as an in-toto attestation.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context as _, Result};
-use binsight_model::{Linkage, PortabilityVerdict};
-use binsight_pack::{Binary, Entry, Options, PackError, Platform};
+use binsight_model::{Applicability, BinaryReport, ImageRef, Linkage, PortabilityVerdict};
+use binsight_pack::{Binary, Entry, Options, PackError, Platform, Vex, VexImage};
 use binsight_source::registry;
 
 use crate::args::{self, CaCerts};
@@ -63,6 +65,9 @@ pub struct PackArgs {
     /// Do not attach the CycloneDX SBOM artifact.
     #[arg(long)]
     pub no_sbom: bool,
+    /// Do not attach the OpenVEX attestation (none is attached when the audit finds nothing).
+    #[arg(long)]
+    pub no_vex: bool,
     /// Replace an existing --tarball file, or an existing --oci-layout that is an OCI image
     /// layout (oci-layout, index.json, blobs/ and nothing else; never the current directory).
     #[arg(long)]
@@ -128,12 +133,94 @@ fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>> {
     binsight_source::read_file(p, &binsight_source::Limits { max_file_size: max }).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Check one binary with the inspection engine and turn it into a pack input.
-fn check_binary(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u64) -> Result<Binary> {
+/// The advisory database every binary is audited with, loaded once per run: `scan --audit`'s
+/// default (imported sources, the compiled-in snapshot, binsight's own advisories), and the
+/// problems loading it (for [`warn_db`]).
+fn advisory_db() -> (binsight_advisory::Database, Vec<binsight_advisory::LoadWarning>) {
+    binsight_advisory::load_for_audit(&binsight_advisory::store::data_dir(), &[])
+}
+
+/// Problems loading `db`, and data over 30 days old, on stderr as scan reports them: once the
+/// binaries are found fit to pack (a refused binary's message stands alone).
+fn warn_db(db: &binsight_advisory::Database, warnings: &[binsight_advisory::LoadWarning]) {
+    for w in warnings {
+        crate::db::eprint_load_warning(w);
+    }
+    crate::db::warn_stale(db);
+}
+
+/// The vulnerability name a finding is known by: its CVE when it has one, else its id.
+fn finding_name(f: &binsight_model::Finding) -> &str {
+    f.aliases.iter().filter(|a| a.starts_with("CVE-")).min().unwrap_or(&f.id)
+}
+
+/// The audit's verdict in one line: `audit: rebuild (1 finding linked: CVE-…; 3 not linked)`,
+/// `audit: ok (no findings)`. Informational advisories (unmaintained, unsound) are not counted.
+fn audit_summary(r: &BinaryReport) -> String {
+    let action = r.verdict.as_ref().map_or("unknown", |v| v.action.as_str());
+    let vulns: Vec<&binsight_model::Finding> =
+        r.findings.iter().flatten().filter(|f| f.informational.is_none()).collect();
+    let mut linked: Vec<&str> =
+        vulns.iter().filter(|f| f.applicability == Applicability::Affected).map(|f| finding_name(f)).collect();
+    linked.sort_unstable();
+    linked.dedup();
+    let mut parts = Vec::new();
+    if !linked.is_empty() {
+        let more = if linked.len() > 3 { ", …" } else { "" };
+        let s = if linked.len() == 1 { "" } else { "s" };
+        parts.push(format!("{} finding{s} linked: {}{more}", linked.len(), linked[..linked.len().min(3)].join(", ")));
+    }
+    for (a, what) in
+        [(Applicability::NotLinked, "not linked"), (Applicability::Unknown, "unknown"), (Applicability::Fixed, "fixed")]
+    {
+        let n = vulns.iter().filter(|f| f.applicability == a).count();
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("no findings".into());
+    }
+    format!("audit: {action} ({})", parts.join("; "))
+}
+
+/// The OpenVEX document of the audited `r` (its `path` the one in the image), for the image it
+/// goes into; `None` when it would have no statement (OpenVEX requires one): no finding, or
+/// informational ones only. Issued by `binsight` at `created`, the pack's time: reproducible.
+fn vex_of(r: &BinaryReport, created: &str) -> Option<Vex> {
+    // Whether it has a statement does not depend on the image: ask the renderer.
+    let probe = binsight_report::openvex::openvex(std::slice::from_ref(r), "binsight", created);
+    let probe: serde_json::Value = serde_json::from_str(&probe).ok()?;
+    if probe["statements"].as_array().is_none_or(Vec::is_empty) {
+        return None;
+    }
+    let (r, created) = (r.clone(), created.to_string());
+    Some(Vex::new(move |i: &VexImage<'_>| {
+        let mut r = r.clone();
+        r.image = Some(ImageRef {
+            manifest_digest: Some(i.manifest.to_string()),
+            config_digest: i.config.to_string(),
+            name: Some(i.name.to_string()),
+        });
+        let doc = binsight_report::openvex::openvex(std::slice::from_ref(&r), "binsight", &created);
+        // Compact: the predicate of a one-line in-toto statement.
+        serde_json::from_str::<serde_json::Value>(&doc).map_or(doc, |v| v.to_string())
+    }))
+}
+
+/// Check one binary with the inspection engine, audit it against `db`, and turn it into a pack
+/// input (with its SBOM and VEX unless --no-sbom / --no-vex).
+fn check_binary(
+    path: &Path,
+    want: Option<&Platform>,
+    args: &PackArgs,
+    epoch: u64,
+    db: &binsight_advisory::Database,
+) -> Result<Binary> {
     let shown = path.display().to_string();
     let bytes = read_capped(path, MAX_BINARY)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut r = crate::analyze::analyze_and_audit(&shown, &bytes, None)?;
+    let mut r = crate::analyze::analyze_and_audit(&shown, &bytes, Some(db))?;
     if r.elf.shared_library || r.elf.linkage == Linkage::None {
         bail!("{shown}: not an executable (a shared library or object file); pack needs a program");
     }
@@ -162,14 +249,17 @@ fn check_binary(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u6
             );
         }
     }
+    r.path = format!("/app/{name}");
+    r.sha256 = binsight_pack::digest(&bytes).hex().to_string();
+    let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(i64::MAX));
+    // The SBOM is the inventory, as before the audit: the vulnerabilities go in the VEX.
     let sbom = (!args.no_sbom).then(|| {
-        r.path = format!("/app/{name}");
-        r.sha256 = binsight_pack::digest(&bytes).hex().to_string();
-        let created = binsight_report::sbom::rfc3339(i64::try_from(epoch).unwrap_or(i64::MAX));
-        binsight_report::sbom::cyclonedx(std::slice::from_ref(&r), &[], &created, &crate::advisory_context(None))
-            .into_bytes()
+        let inventory = BinaryReport { findings: None, suppressed: Vec::new(), verdict: None, ..r.clone() };
+        let ctx = crate::advisory_context(None);
+        binsight_report::sbom::cyclonedx(std::slice::from_ref(&inventory), &[], &created, &ctx).into_bytes()
     });
-    // The file name and the strings read from the binary (its .comment) are escaped.
+    let vex = if args.no_vex { None } else { vex_of(&r, &created) };
+    // The file name and the strings read from the binary (its .comment, advisory ids) are escaped.
     eprintln!(
         "binsight: {}",
         binsight_report::sanitize(&format!(
@@ -178,7 +268,8 @@ fn check_binary(path: &Path, want: Option<&Platform>, args: &PackArgs, epoch: u6
             binsight_report::toolchain_short(&r)
         ))
     );
-    Ok(Binary { name, bytes, platform, sbom })
+    eprintln!("binsight: {}", binsight_report::sanitize(&format!("{shown}: {}", audit_summary(&r))));
+    Ok(Binary { name, bytes, platform, sbom, vex })
 }
 
 /// The host's zoneinfo tree as base entries (files and symlinks, never followed).
@@ -272,9 +363,11 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
     if want.is_some() && paths.len() > 1 {
         bail_usage!("--platform names the platform of a single binary");
     }
+    let (db, db_warnings) = advisory_db();
     // A BINARY that cannot be read, or cannot be packed as it is: exit 3.
     let binaries =
-        paths.iter().map(|p| check_binary(p, want.as_ref(), &args, epoch)).collect::<Result<Vec<_>>>().source()?;
+        paths.iter().map(|p| check_binary(p, want.as_ref(), &args, epoch, &db)).collect::<Result<Vec<_>>>().source()?;
+    warn_db(&db, &db_warnings);
     let ca_bundle = ca_bundle(&args)?;
     let extra = extra_files(&args)?;
     let gid = args.user;
@@ -284,7 +377,7 @@ pub fn pack(args: PackArgs, quiet: bool) -> Result<u8> {
         PackError::Input(_) => crate::fail::usage(e),
         e => e.into(),
     })?;
-    print_built(&built);
+    print_built(&built, args.no_vex);
     // Write failures from here on are run-time failures (exit 1).
     write_outputs(&args, &built, epoch)?;
     if references.is_empty() {
@@ -361,9 +454,9 @@ fn extra_files(args: &PackArgs) -> Result<Vec<Entry>> {
     Ok(extra)
 }
 
-/// The built image on stderr: each platform's manifest and SBOM, then the index and the
-/// compressed size of its distinct layers.
-fn print_built(built: &binsight_pack::Built) {
+/// The built image on stderr: each platform's manifest, SBOM and VEX (or why there is none),
+/// then the index and the compressed size of its distinct layers.
+fn print_built(built: &binsight_pack::Built, no_vex: bool) {
     let size: u64 = {
         let mut seen = std::collections::BTreeSet::new();
         built
@@ -376,8 +469,14 @@ fn print_built(built: &binsight_pack::Built) {
     };
     // Details on stderr; stdout is one REF@DIGEST line per tag (see `print_tagged`).
     for i in &built.images {
+        // Without --no-vex, a binary has no VEX only when its audit found nothing.
+        let vex = match &i.vex {
+            Some(v) => format!("VEX {}", v.digest),
+            None if no_vex => "no VEX".to_string(),
+            None => "no VEX: no findings".to_string(),
+        };
         eprintln!(
-            "binsight: {}: manifest {}, {}",
+            "binsight: {}: manifest {}, {}, {vex}",
             i.platform,
             i.manifest.digest,
             i.sbom.as_ref().map_or("no SBOM".to_string(), |s| format!("SBOM {}", s.digest))

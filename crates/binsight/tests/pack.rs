@@ -2,8 +2,10 @@
 //! archives are byte-for-byte reproducible; a multi-arch image built with `--cargo` is pushed to
 //! a real registry (Debian's docker-registry), read back by skopeo, unpacked by umoci, and its
 //! binaries run (x86_64 in a chroot of the unpacked root, aarch64 under qemu-aarch64-static) and
-//! answer HTTP; `binsight scan` of the image finds the components its SBOM lists; bad inputs
-//! and a push cut off halfway fail clearly and leave nothing that looks complete.
+//! answer HTTP; `binsight scan` of the image finds the components its SBOM lists; the OpenVEX
+//! attestation beside the SBOM is the document `binsight scan --audit` writes for the image, in
+//! the layout trivy's `--vex oci` discovers; bad inputs and a push cut off halfway fail clearly
+//! and leave nothing that looks complete.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,9 +16,14 @@ use assert_cmd::Command;
 use binsight_testkit::corpus::file as corpus_file;
 use binsight_testkit::peers::{start_registry, tool};
 
+/// Where no advisory data was imported: pack audits with the compiled-in snapshot and
+/// binsight's own advisories only, whatever `db update` put on this machine.
+const NO_DATA: &str = "/nonexistent/binsight-pack-test-data";
+
 fn binsight() -> Command {
     let mut c = Command::cargo_bin("binsight").expect("binary");
     c.env_remove("SOURCE_DATE_EPOCH").env_remove("REGISTRY_AUTH_FILE").env_remove("XDG_RUNTIME_DIR");
+    c.env("BINSIGHT_DATA", NO_DATA);
     c
 }
 
@@ -536,4 +543,210 @@ fn pack_push_prints_one_ref_at_digest_line_per_tag() {
         assert!(o.status.success(), "{r}: {}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(digest, format!("sha256:{:x}", <sha2::Sha256 as sha2::Digest>::digest(&o.stdout)), "{r}");
     }
+    // distribution 2.x has no referrers API: the referrers tag lists the SBOM and the VEX (the
+    // musl 1.2.5 program has findings), the VEX with its predicate type.
+    let fallback = format!("{}/demo/hello:sha256-{}", reg.addr, digest.trim_start_matches("sha256:"));
+    let o = std::process::Command::new(&skopeo)
+        .args(["inspect", "--raw", "--tls-verify=false", "--creds", &format!("{user}:{password}")])
+        .arg(format!("docker://{fallback}"))
+        .output()
+        .expect("skopeo");
+    assert!(o.status.success(), "{fallback}: {}", String::from_utf8_lossy(&o.stderr));
+    let idx: serde_json::Value = serde_json::from_slice(&o.stdout).expect("referrers index");
+    let entries = idx["manifests"].as_array().cloned().unwrap_or_default();
+    let types: Vec<&str> = entries.iter().filter_map(|d| d["artifactType"].as_str()).collect();
+    assert_eq!(types, ["application/vnd.cyclonedx+json", IN_TOTO], "{idx:#}");
+    assert_eq!(entries[1]["annotations"]["in-toto.io/predicate-type"], OPENVEX, "{idx:#}");
+    assert!(err.contains(&format!("VEX {}", entries[1]["digest"].as_str().unwrap_or("-"))), "{err}");
+    // The attestation is there by digest, about this image.
+    let vex = format!("{}/demo/hello@{}", reg.addr, entries[1]["digest"].as_str().unwrap_or(""));
+    let o = std::process::Command::new(&skopeo)
+        .args(["inspect", "--raw", "--tls-verify=false", "--creds", &format!("{user}:{password}")])
+        .arg(format!("docker://{vex}"))
+        .output()
+        .expect("skopeo");
+    assert!(o.status.success(), "{vex}: {}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("attestation manifest");
+    assert_eq!(
+        (&m["artifactType"], &m["subject"]["digest"]),
+        (&serde_json::json!(IN_TOTO), &serde_json::json!(digest))
+    );
+}
+
+/// The artifact type (and layer media type) of an in-toto attestation.
+const IN_TOTO: &str = "application/vnd.in-toto+json";
+/// The predicate type of an OpenVEX 0.2.0 document.
+const OPENVEX: &str = "https://openvex.dev/ns/v0.2.0";
+
+/// A blob of an OCI layout, as JSON.
+fn layout_json(layout: &Path, digest: &str) -> serde_json::Value {
+    let p = layout.join("blobs/sha256").join(digest.trim_start_matches("sha256:"));
+    serde_json::from_slice(&std::fs::read(&p).expect("blob")).expect("json blob")
+}
+
+/// The VEX attestation of a one-platform layout as trivy finds it, checked on the way: the
+/// referrer of the image manifest (`index.json`'s first entry) of type in-toto, annotated with
+/// the OpenVEX predicate type, one in-toto layer. (index.json, the attestation's digest, the
+/// in-toto statement); `None` without one.
+fn vex_attestation(layout: &Path) -> Option<(serde_json::Value, String, serde_json::Value)> {
+    let idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).expect("index")).expect("json");
+    let image = idx["manifests"][0]["digest"].as_str().expect("image digest").to_string();
+    let entries = idx["manifests"].as_array().cloned().unwrap_or_default();
+    let refs: Vec<&serde_json::Value> = entries.iter().filter(|d| d["artifactType"] == IN_TOTO).collect();
+    let [entry] = refs.as_slice() else {
+        assert!(refs.is_empty(), "at most one in-toto referrer: {idx:#}");
+        return None;
+    };
+    assert_eq!(entry["annotations"]["in-toto.io/predicate-type"], OPENVEX, "{idx:#}");
+    let digest = entry["digest"].as_str().expect("digest").to_string();
+    let m = layout_json(layout, &digest);
+    assert_eq!(m["artifactType"], IN_TOTO, "{m:#}");
+    assert_eq!(m["subject"]["digest"], image.as_str(), "{m:#}");
+    assert_eq!(m["config"]["mediaType"], "application/vnd.oci.empty.v1+json", "{m:#}");
+    assert_eq!(m["annotations"], entry["annotations"], "the index lists the manifest's annotations");
+    let layers = m["layers"].as_array().cloned().unwrap_or_default();
+    assert_eq!(layers.len(), 1, "trivy reads single-layer attestations: {m:#}");
+    assert_eq!(layers[0]["mediaType"], IN_TOTO, "{m:#}");
+    let statement = layout_json(layout, layers[0]["digest"].as_str().expect("layer digest"));
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["predicateType"], OPENVEX);
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], image.trim_start_matches("sha256:"), "{statement:#}");
+    Some((idx, digest, statement))
+}
+
+/// A static x86_64 executable with no libc and nothing else: `exit(0)` (nothing to audit).
+fn tiny_static_elf() -> Vec<u8> {
+    let (base, entry) = (0x40_0000u64, 0x40_0078u64);
+    let code = [0x31, 0xff, 0xb8, 0x3c, 0, 0, 0, 0x0f, 0x05]; // xor edi,edi; mov eax,60; syscall
+    let size = 64 + 56 + code.len() as u64;
+    let mut e = b"\x7fELF\x02\x01\x01".to_vec();
+    e.resize(16, 0);
+    e.extend(2u16.to_le_bytes()); // ET_EXEC
+    e.extend(0x3eu16.to_le_bytes()); // x86-64
+    e.extend(1u32.to_le_bytes());
+    e.extend(entry.to_le_bytes());
+    e.extend(64u64.to_le_bytes()); // program headers right after this header
+    e.extend(0u64.to_le_bytes()); // no sections
+    e.extend(0u32.to_le_bytes());
+    for h in [64u16, 56, 1, 0, 0, 0] {
+        e.extend(h.to_le_bytes());
+    }
+    e.extend(1u32.to_le_bytes()); // PT_LOAD
+    e.extend(5u32.to_le_bytes()); // R+X
+    for v in [0, base, base, size, size, 0x1000] {
+        e.extend(v.to_le_bytes());
+    }
+    e.extend(code);
+    e
+}
+
+/// The OpenVEX document of the audit rides along as an in-toto attestation of the image
+/// manifest (the layout trivy's `--vex oci` discovers, as Docker Scout publishes it): for a
+/// musl 1.2.3 program that calls iconv, CVE-2025-26519 is `affected` for the image, with the
+/// binary as a subcomponent; the document is the one `binsight scan --audit -o openvex` writes
+/// for the image; reproducible; none with --no-vex, none when the audit finds nothing.
+#[test]
+fn pack_attaches_the_audits_openvex_as_an_in_toto_attestation() {
+    let iconv = binsight_testkit::corpus::fixture("rust-1.85.0-x86_64-musl-iconv");
+    let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&iconv).expect("fixture")));
+    let t = tempfile::tempdir().expect("tmp");
+    let pack = |bin: &Path, dir: &str, extra: &[&str]| {
+        let mut c = binsight();
+        c.env("SOURCE_DATE_EPOCH", "1700000000")
+            .arg("pack")
+            .arg(bin)
+            .args(["--tag", "example.test/org/iconv:1", "--oci-layout"])
+            .arg(t.path().join(dir))
+            .args(extra);
+        let (out, err, code) = run(&mut c);
+        assert_eq!(code, 0, "{err}");
+        (root_digest(&out), err)
+    };
+    let tar = |n: &str| t.path().join(n).display().to_string();
+    let (image, err) = pack(&iconv, "a", &["--tarball", &tar("a.tar")]);
+    let layout = t.path().join("a");
+    let (idx, vex_digest, statement) = vex_attestation(&layout).expect("a VEX attestation");
+    eprintln!("index.json: {idx:#}");
+    eprintln!("statement: {}", &statement.to_string()[..600]);
+    assert_eq!(idx["manifests"][0]["digest"], image.as_str());
+    assert_eq!(statement["subject"][0]["name"], "example.test/org/iconv");
+    // What pack says: the audit's verdict, and the attestation's digest beside the SBOM's.
+    assert!(err.contains(": audit: rebuild (") && err.contains("CVE-2025-26519"), "{err}");
+    assert!(err.contains(&format!(", VEX {vex_digest}\n")), "{err}");
+
+    // The predicate: an OpenVEX document naming the image by the manifest it is attached to,
+    // the binary (by its SHA-256) a subcomponent; the iconv CVE affects it.
+    let doc = &statement["predicate"];
+    assert_eq!((&doc["@context"], &doc["author"]), (&serde_json::json!(OPENVEX), &serde_json::json!("binsight")));
+    assert_eq!(doc["timestamp"], "2023-11-14T22:13:20Z", "the pack's SOURCE_DATE_EPOCH");
+    let hex = image.trim_start_matches("sha256:");
+    let product = format!("pkg:oci/iconv@sha256%3A{hex}?repository_url=example.test/org/iconv");
+    let statements = doc["statements"].as_array().cloned().unwrap_or_default();
+    assert!(!statements.is_empty());
+    for s in &statements {
+        let p = &s["products"][0];
+        assert_eq!(
+            (&p["@id"], &p["hashes"]["sha-256"]),
+            (&serde_json::json!(product), &serde_json::json!(hex)),
+            "{s:#}"
+        );
+        assert_eq!(p["subcomponents"][0]["hashes"]["sha-256"], sha.as_str(), "{s:#}");
+    }
+    let cve: Vec<&serde_json::Value> =
+        statements.iter().filter(|s| s["vulnerability"]["name"] == "CVE-2025-26519").collect();
+    assert_eq!(cve.len(), 1, "{doc:#}");
+    assert_eq!(cve[0]["status"], "affected", "{:#}", cve[0]);
+
+    // It validates against the OpenVEX 0.2.0 schema, and go-vex (trivy's and grype's VEX
+    // library) loads it and matches the image and binary.
+    let v = t.path().join("predicate.json");
+    std::fs::write(&v, doc.to_string()).expect("write");
+    binsight_testkit::validate::assert_valid(binsight_testkit::validate::Kind::OpenVex, &v);
+    let binary_purl = cve[0]["products"][0]["subcomponents"][0]["@id"].clone();
+    let expect = serde_json::json!([{"vulnerability": "CVE-2025-26519", "product": product,
+        "subcomponents": [binary_purl], "status": "affected"}]);
+    let (ok, out) = binsight_testkit::vexcheck::run_vexcheck(&v, &expect);
+    assert!(ok && out.contains("1 expectations matched, 0 failed"), "{out}");
+
+    // It is the document binsight's own scan of the packed image writes.
+    let scanned = t.path().join("scan.openvex.json");
+    let (_, err, code) = run(binsight()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["scan", "--audit", "-q", "-o"])
+        .arg(format!("openvex={}", scanned.display()))
+        .arg(format!("oci-dir:{}", layout.display())));
+    assert_eq!(code, 0, "{err}");
+    let scanned: serde_json::Value = serde_json::from_slice(&std::fs::read(&scanned).expect("openvex")).expect("json");
+    assert_eq!(&scanned, doc);
+
+    // Reproducible: the same inputs give the same bytes, attestation included.
+    let (again, _) = pack(&iconv, "b", &["--tarball", &tar("b.tar")]);
+    assert_eq!(again, image);
+    assert_eq!(vex_attestation(&t.path().join("b")).map(|v| v.1), Some(vex_digest.clone()));
+    let read = |n: &str| std::fs::read(t.path().join(n)).expect("read");
+    assert_eq!(read("a/index.json"), read("b/index.json"));
+    assert!(read("a.tar") == read("b.tar"), "the docker archives are identical");
+    // The docker archive holds the layout, attestation included.
+    let mut archived = Vec::new();
+    for e in tar::Archive::new(read("a.tar").as_slice()).entries().expect("tar") {
+        let mut e = e.expect("entry");
+        if e.path().expect("path").to_str() == Some("index.json") {
+            e.read_to_end(&mut archived).expect("read");
+        }
+    }
+    assert_eq!(archived, read("a/index.json"));
+
+    // --no-vex: no attestation, the same image.
+    let (same, err) = pack(&iconv, "no-vex", &["--no-vex"]);
+    assert_eq!(same, image, "the VEX is no part of the image");
+    assert!(vex_attestation(&t.path().join("no-vex")).is_none());
+    assert!(err.contains(", no VEX\n"), "{err}");
+
+    // A program with nothing to audit: no VEX (OpenVEX needs a statement), and pack says so.
+    let tiny = t.path().join("tiny");
+    std::fs::write(&tiny, tiny_static_elf()).expect("write");
+    let (_, err) = pack(&tiny, "tiny-image", &[]);
+    assert!(vex_attestation(&t.path().join("tiny-image")).is_none());
+    assert!(err.contains("tiny: audit: ok (no findings)") && err.contains(", no VEX: no findings\n"), "{err}");
 }
