@@ -165,6 +165,9 @@ impl Suppressions {
     /// What takes `f` (found in `report`) out of the verdict, if anything: the latest statement
     /// that applies, when it suppresses; else the first ignore entry that applies.
     pub fn decide(&self, report: &BinaryReport, f: &Finding) -> Option<&Suppression> {
+        if self.is_empty() {
+            return None;
+        }
         let names = Names::of(report, f);
         let mut latest: Option<&Rule> = None;
         for r in self.statements.iter().filter(|r| names.applies(r)) {
