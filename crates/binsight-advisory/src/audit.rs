@@ -529,7 +529,7 @@ impl<'r> Matcher<'r> {
         finding.applicability = app;
         finding.evidence = ev;
         if let Some(by) = db.suppressions.decide(report, &finding) {
-            self.suppressed.push(Suppressed { finding, by: by.clone() });
+            self.suppressed.push(Suppressed { finding, by });
             return;
         }
         if app == Applicability::Affected && finding.informational.is_none() {

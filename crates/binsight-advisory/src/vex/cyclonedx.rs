@@ -1,30 +1,119 @@
 //! CycloneDX VEX (a BOM whose `vulnerabilities` carry an `analysis`, standalone or inside an
-//! SBOM) to [`Rule`]s. `affects[].ref` may be a BOM-link into another BOM
+//! SBOM) to [`Rule`]s, through typed records. `affects[].ref` may be a BOM-link into another BOM
 //! (`urn:cdx:SERIAL/VERSION#REF`) or a `bom-ref` of this one; a component of this BOM stands for
 //! its purl and hashes too.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use serde_json::Value;
+use serde::Deserialize;
 
-use super::{parse_timestamp, statements, Ident, Product, Rule, Scope};
-use binsight_model::{Suppression, SuppressionSource};
+use super::{parse_timestamp, Document, Ident, Product, Rule, Said, Scope, MAX_STATEMENTS};
+use binsight_model::SuppressionSource;
 
-/// The analysed vulnerabilities of `doc` (those without an `analysis.state` say nothing and are
-/// passed over). An analysis with a state CycloneDX does not define is an error naming it.
-pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
-    let str_at = |v: &Value, path: &[&str]| {
-        path.iter().try_fold(v, |v, k| v.get(*k)).and_then(Value::as_str).map(str::to_string)
-    };
-    let serial = str_at(&doc, &["serialNumber"]).unwrap_or_else(|| shown.to_string());
-    let doc_time = str_at(&doc, &["metadata", "timestamp"]).and_then(|t| parse_timestamp(&t));
-    let author = authors(&doc);
-    let components = component_names(&doc);
-    let vulns = statements(&doc, "vulnerabilities")?;
+#[derive(Deserialize)]
+struct Bom {
+    #[serde(rename = "serialNumber")]
+    serial: Option<String>,
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    components: Vec<BomComponent>,
+    vulnerabilities: Option<Vec<Vulnerability>>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    timestamp: Option<String>,
+    #[serde(default)]
+    authors: Vec<Named>,
+    supplier: Option<Named>,
+    manufacturer: Option<Named>,
+    component: Option<BomComponent>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BomComponent {
+    #[serde(rename = "bom-ref")]
+    bom_ref: Option<String>,
+    purl: Option<String>,
+    #[serde(default)]
+    hashes: Vec<Hash>,
+    #[serde(default)]
+    components: Vec<BomComponent>,
+}
+
+#[derive(Deserialize)]
+struct Hash {
+    alg: String,
+    content: String,
+}
+
+#[derive(Deserialize)]
+struct Vulnerability {
+    #[serde(rename = "bom-ref")]
+    bom_ref: Option<String>,
+    id: Option<String>,
+    #[serde(default)]
+    references: Vec<Reference>,
+    analysis: Option<Analysis>,
+    #[serde(default)]
+    affects: Vec<Affects>,
+    updated: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Analysis {
+    state: Option<String>,
+    justification: Option<String>,
+    detail: Option<String>,
+    #[serde(rename = "firstIssued")]
+    first_issued: Option<String>,
+    #[serde(rename = "lastUpdated")]
+    last_updated: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Affects {
+    #[serde(rename = "ref")]
+    target: Option<String>,
+}
+
+/// The analysed vulnerabilities of the BOM in `bytes` (those without an `analysis.state` say
+/// nothing and are passed over). An analysis with a state CycloneDX does not define is an error
+/// naming it.
+pub(super) fn rules(bytes: &[u8], shown: &str) -> Result<Vec<Rule>, String> {
+    let bom: Bom = serde_json::from_slice(bytes).map_err(|e| format!("not a CycloneDX VEX binsight reads: {e}"))?;
+    let vulns = bom.vulnerabilities.unwrap_or_default();
+    if vulns.len() > MAX_STATEMENTS {
+        return Err(format!("more than {MAX_STATEMENTS} vulnerabilities"));
+    }
+    let mut components = HashMap::new();
+    for c in bom.components.iter().chain(bom.metadata.as_ref().and_then(|m| m.component.as_ref())) {
+        component_names(c, &mut components);
+    }
+    let doc_time = bom.metadata.as_ref().and_then(|m| m.timestamp.as_deref()).and_then(parse_timestamp);
+    let meta = Arc::new(Document {
+        source: SuppressionSource::CycloneDxVex,
+        file: shown.to_string(),
+        id: bom.serial.unwrap_or_else(|| shown.to_string()),
+        author: bom.metadata.and_then(authors),
+    });
+    let n = vulns.len();
     let mut out = Vec::new();
-    for (i, v) in vulns.iter().enumerate() {
-        let at = |why: &str| format!("vulnerability {} (of {}): {why}", i + 1, vulns.len());
-        let Some(state) = str_at(v, &["analysis", "state"]) else { continue };
+    for (i, v) in vulns.into_iter().enumerate() {
+        let at = |why: &str| format!("vulnerability {} (of {n}): {why}", i + 1);
+        let Some(analysis) = v.analysis else { continue };
+        let Some(state) = analysis.state else { continue };
         let suppresses = match state.as_str() {
             "not_affected" | "false_positive" | "resolved" | "resolved_with_pedigree" => true,
             "exploitable" | "in_triage" => false,
@@ -36,48 +125,35 @@ pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
                 )))
             }
         };
-        let mut names: Vec<String> = str_at(v, &["id"]).into_iter().collect();
-        if let Some(Value::Array(refs)) = v.get("references") {
-            names.extend(refs.iter().filter_map(|r| str_at(r, &["id"])));
-        }
+        let mut names: Vec<String> = v.id.into_iter().chain(v.references.into_iter().filter_map(|r| r.id)).collect();
         names.retain(|n| !n.trim().is_empty());
         if names.is_empty() {
             return Err(at("no \"id\""));
         }
-        let products: Vec<Product> = match v.get("affects") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(|x| str_at(x, &["ref"]))
-                .map(|r| Product { ids: resolve(&r, &components), subcomponents: Vec::new() })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let products: Vec<Product> = v
+            .affects
+            .into_iter()
+            .filter_map(|a| a.target)
+            .map(|r| Product { ids: resolve(&r, &components), subcomponents: Vec::new() })
+            .collect();
         if products.is_empty() {
             return Err(at("no \"affects\" (what it applies to)"));
         }
-        let timestamp = ["lastUpdated", "firstIssued"]
-            .iter()
-            .find_map(|k| str_at(v, &["analysis", k]))
-            .or_else(|| str_at(v, &["updated"]))
-            .and_then(|t| parse_timestamp(&t))
-            .or(doc_time);
-        let statement = match str_at(v, &["bom-ref"]) {
-            Some(r) => format!("{serial}#{r}"),
-            None => format!("{serial}#vulnerability-{}", i + 1),
-        };
+        let when = analysis.last_updated.or(analysis.first_issued).or(v.updated);
         out.push(Rule {
             vulnerabilities: names.iter().map(|n| n.trim().to_ascii_uppercase()).collect(),
             scope: Scope::Products(products),
             suppresses,
-            timestamp,
-            said: Suppression {
-                source: SuppressionSource::CycloneDxVex,
-                file: shown.to_string(),
+            timestamp: when.as_deref().and_then(parse_timestamp).or(doc_time),
+            said: Said {
+                doc: meta.clone(),
                 status: state,
-                justification: str_at(v, &["analysis", "justification"]),
-                author: author.clone(),
-                statement,
-                note: str_at(v, &["analysis", "detail"]),
+                justification: analysis.justification,
+                statement: match v.bom_ref {
+                    Some(r) => format!("{}#{r}", meta.id),
+                    None => format!("{}#vulnerability-{}", meta.id, i + 1),
+                },
+                note: analysis.detail,
                 expires: None,
             },
         });
@@ -85,57 +161,27 @@ pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
     Ok(out)
 }
 
-/// Who wrote it: `metadata.authors[].name`, else the supplier or manufacturer, else the tool.
-fn authors(doc: &Value) -> Option<String> {
-    let m = doc.get("metadata")?;
-    let names = |v: Option<&Value>| -> Vec<String> {
-        match v {
-            Some(Value::Array(a)) => {
-                a.iter().filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string)).collect()
-            }
-            _ => Vec::new(),
-        }
-    };
-    let mut n = names(m.get("authors"));
-    for k in ["supplier", "manufacturer"] {
-        if n.is_empty() {
-            n.extend(m.get(k).and_then(|s| s.get("name")).and_then(Value::as_str).map(str::to_string));
-        }
-    }
+/// Who wrote it: `metadata.authors[].name`, else the supplier or manufacturer.
+fn authors(m: Metadata) -> Option<String> {
+    let mut n: Vec<String> = m.authors.into_iter().filter_map(|a| a.name).collect();
     if n.is_empty() {
-        n = names(m.get("tools").and_then(|t| t.get("components")));
+        n.extend(m.supplier.and_then(|s| s.name).or(m.manufacturer.and_then(|s| s.name)));
     }
     (!n.is_empty()).then(|| n.join(", "))
 }
 
-/// Each component's names by its `bom-ref` (its purl and hashes), nested components too.
-fn component_names(doc: &Value) -> HashMap<String, Vec<Ident>> {
-    let mut out = HashMap::new();
-    let mut stack: Vec<&Value> = doc.get("components").into_iter().collect();
-    if let Some(c) = doc.get("metadata").and_then(|m| m.get("component")) {
-        stack.push(c);
+/// Each component's names by its `bom-ref` (its purl and hashes), nested components too
+/// (their depth is bounded by the JSON parser's).
+fn component_names(c: &BomComponent, out: &mut HashMap<String, Vec<Ident>>) {
+    if let Some(r) = &c.bom_ref {
+        let mut ids = vec![Ident::parse(r)];
+        ids.extend(c.purl.as_deref().map(Ident::parse));
+        ids.extend(c.hashes.iter().filter_map(|h| Ident::hash(&h.alg, &h.content)));
+        out.insert(r.clone(), ids);
     }
-    // Bounded by the document's size (already capped); iterative, so no deep recursion.
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Array(a) => stack.extend(a),
-            Value::Object(o) => {
-                if let Some(r) = o.get("bom-ref").and_then(Value::as_str) {
-                    let mut ids = vec![Ident::parse(r)];
-                    ids.extend(o.get("purl").and_then(Value::as_str).map(Ident::parse));
-                    if let Some(Value::Array(hs)) = o.get("hashes") {
-                        ids.extend(
-                            hs.iter().filter_map(|h| Ident::hash(h.get("alg")?.as_str()?, h.get("content")?.as_str()?)),
-                        );
-                    }
-                    out.insert(r.to_string(), ids);
-                }
-                stack.extend(o.get("components"));
-            }
-            _ => {}
-        }
+    for sub in &c.components {
+        component_names(sub, out);
     }
-    out
 }
 
 /// What an `affects[].ref` names: the component of this BOM it refers to, else what the

@@ -25,10 +25,12 @@ use binsight_model::{BinaryReport, Finding, Suppression, SuppressionSource};
 
 pub use ident::Ident;
 
-/// Largest VEX document read (bytes).
-pub const MAX_DOCUMENT: u64 = 64 << 20;
+/// Largest VEX document read (bytes). A VEX document states one supplier's view of its
+/// products: 16 MiB is some 150,000 statements. Loading one costs about 10 times its size in
+/// memory (measured: `tests/hostile/vex.rs`).
+pub const MAX_DOCUMENT: u64 = 16 << 20;
 /// Most statements (OpenVEX statements, CycloneDX vulnerability entries) read from one document.
-pub const MAX_STATEMENTS: usize = 1_000_000;
+pub const MAX_STATEMENTS: usize = 250_000;
 
 /// A VEX file binsight cannot use, naming the file and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -70,8 +72,54 @@ pub struct Rule {
     /// Seconds since the epoch of the statement (or its document), when it gives one: the
     /// latest statement that applies decides.
     pub timestamp: Option<i64>,
-    /// What it says, as a finding's suppression records it.
-    pub said: Suppression,
+    /// What it says (the finding's [`Suppression`] when it applies).
+    pub said: Said,
+}
+
+/// The document a statement came from: shared by its statements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// What kind of document.
+    pub source: SuppressionSource,
+    /// The file, as given.
+    pub file: String,
+    /// Its `@id` or serial number (the file when it has none).
+    pub id: String,
+    /// Its author, when named.
+    pub author: Option<String>,
+}
+
+/// What one statement says: with its [`Document`], a [`Suppression`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Said {
+    /// The document.
+    pub doc: std::sync::Arc<Document>,
+    /// The status, as written.
+    pub status: String,
+    /// The justification, when given.
+    pub justification: Option<String>,
+    /// Which statement (its `@id`, or the document's id and its position).
+    pub statement: String,
+    /// The document's words about it.
+    pub note: Option<String>,
+    /// For an ignore entry: its last day.
+    pub expires: Option<String>,
+}
+
+impl Said {
+    /// The suppression a finding records.
+    pub fn suppression(&self) -> Suppression {
+        Suppression {
+            source: self.doc.source,
+            file: self.doc.file.clone(),
+            status: self.status.clone(),
+            justification: self.justification.clone(),
+            author: self.doc.author.clone(),
+            statement: self.statement.clone(),
+            note: self.note.clone(),
+            expires: self.expires.clone(),
+        }
+    }
 }
 
 /// Every statement loaded, in the order given (later ones win ties), and the ignore entries.
@@ -109,23 +157,28 @@ impl Suppressions {
     /// [`Suppressions::load_file`] for a document already read.
     pub fn load_bytes(&mut self, bytes: &[u8], shown: &str) -> Result<Loaded, VexError> {
         let err = |reason: String| VexError { file: shown.to_string(), reason };
-        let doc: serde_json::Value = serde_json::from_slice(bytes)
+        // Which format, without building the document's tree: two fields, the rest skipped.
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(rename = "@context")]
+            context: Option<serde_json::Value>,
+            #[serde(rename = "bomFormat")]
+            bom_format: Option<serde_json::Value>,
+        }
+        let probe: Probe = serde_json::from_slice(bytes)
             .map_err(|e| err(format!("not JSON ({e}); give an OpenVEX document or a CycloneDX VEX (JSON) document")))?;
-        let rules = if doc.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
-            cyclonedx::rules(doc, shown).map_err(err)?
-        } else if doc.get("@context").and_then(|v| v.as_str()).is_some_and(|c| c.starts_with("https://openvex.dev/ns"))
-        {
-            openvex::rules(doc, shown).map_err(err)?
+        let openvex =
+            probe.context.as_ref().and_then(|c| c.as_str()).is_some_and(|c| c.starts_with("https://openvex.dev/ns"));
+        let (format, rules) = if probe.bom_format.as_ref().and_then(|b| b.as_str()) == Some("CycloneDX") {
+            ("cyclonedx-vex", cyclonedx::rules(bytes, shown).map_err(err)?)
+        } else if openvex {
+            ("openvex", openvex::rules(bytes, shown).map_err(err)?)
         } else {
             return Err(err(
                 "neither OpenVEX (an \"@context\" of https://openvex.dev/ns/…) nor CycloneDX (\"bomFormat\": \
                  \"CycloneDX\"); binsight reads those two VEX formats"
                     .into(),
             ));
-        };
-        let format = match rules.first().map(|r| r.said.source) {
-            Some(SuppressionSource::CycloneDxVex) => "cyclonedx-vex",
-            _ => "openvex",
         };
         let loaded =
             Loaded { format, statements: rules.len(), suppressing: rules.iter().filter(|r| r.suppresses).count() };
@@ -144,17 +197,17 @@ impl Suppressions {
             product.ids.push(Ident::Path(p.clone()));
         }
         let scope = if product.ids.is_empty() { Scope::Everywhere } else { Scope::Products(vec![product]) };
+        let doc =
+            Document { source: SuppressionSource::Ignore, id: entry.file.clone(), file: entry.file, author: None };
         self.ignores.push(Rule {
             vulnerabilities: vec![entry.id.to_ascii_uppercase()],
             scope,
             suppresses: true,
             timestamp: None,
-            said: Suppression {
-                source: SuppressionSource::Ignore,
-                file: entry.file,
+            said: Said {
+                doc: std::sync::Arc::new(doc),
                 status: "ignored".into(),
                 justification: None,
-                author: None,
                 statement: entry.statement,
                 note: entry.reason,
                 expires: entry.expires,
@@ -164,7 +217,7 @@ impl Suppressions {
 
     /// What takes `f` (found in `report`) out of the verdict, if anything: the latest statement
     /// that applies, when it suppresses; else the first ignore entry that applies.
-    pub fn decide(&self, report: &BinaryReport, f: &Finding) -> Option<&Suppression> {
+    pub fn decide(&self, report: &BinaryReport, f: &Finding) -> Option<Suppression> {
         if self.is_empty() {
             return None;
         }
@@ -177,9 +230,9 @@ impl Suppressions {
             }
         }
         match latest {
-            Some(r) if r.suppresses => Some(&r.said),
+            Some(r) if r.suppresses => Some(r.said.suppression()),
             Some(_) => None,
-            None => self.ignores.iter().find(|r| names.applies(r)).map(|r| &r.said),
+            None => self.ignores.iter().find(|r| names.applies(r)).map(|r| r.said.suppression()),
         }
     }
 }
@@ -241,19 +294,6 @@ impl Names {
                 && (p.subcomponents.is_empty()
                     || p.subcomponents.iter().any(|s| any(s, &[&self.binary, &self.component])))
         })
-    }
-}
-
-/// The array `doc[key]` (statements, vulnerabilities): empty when absent or null, an error when
-/// not an array or longer than [`MAX_STATEMENTS`].
-fn statements<'a>(doc: &'a serde_json::Value, key: &str) -> Result<&'a [serde_json::Value], String> {
-    match doc.get(key) {
-        Some(serde_json::Value::Array(a)) if a.len() > MAX_STATEMENTS => {
-            Err(format!("more than {MAX_STATEMENTS} {key}"))
-        }
-        Some(serde_json::Value::Array(a)) => Ok(a),
-        None | Some(serde_json::Value::Null) => Ok(&[]),
-        Some(_) => Err(format!("\"{key}\" is not an array")),
     }
 }
 

@@ -1,31 +1,94 @@
 //! OpenVEX documents (0.2.0, and the 0.0.x form whose vulnerability and products are plain
-//! strings) to [`Rule`]s.
+//! strings) to [`Rule`]s, through typed records (no JSON tree of the whole document is built).
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::{parse_timestamp, Ident, Product, Rule, Scope};
-use binsight_model::{Suppression, SuppressionSource};
+use serde::Deserialize;
 
-/// Every statement of `doc` (its document-level timestamp for those without one). A statement
-/// without a vulnerability name, a product or a known status is an error naming it.
-pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
-    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let doc_id = str_of(&doc, "@id").unwrap_or_else(|| shown.to_string());
-    let author = str_of(&doc, "author");
-    let doc_time = ["last_updated", "timestamp"].iter().find_map(|k| str_of(&doc, k)).and_then(|t| parse_timestamp(&t));
-    let statements = super::statements(&doc, "statements")?;
-    let mut out = Vec::with_capacity(statements.len());
-    for (i, s) in statements.iter().enumerate() {
-        let at = |why: &str| format!("statement {} (of {}): {why}", i + 1, statements.len());
-        let vulnerabilities = vulnerability_names(s.get("vulnerability")).ok_or_else(|| at("no vulnerability name"))?;
-        let products: Vec<Product> = match s.get("products") {
-            Some(Value::Array(ps)) => ps.iter().filter_map(product).collect(),
-            _ => Vec::new(),
-        };
+use super::{parse_timestamp, Document, Ident, Product, Rule, Said, Scope, MAX_STATEMENTS};
+use binsight_model::SuppressionSource;
+
+#[derive(Deserialize)]
+struct Doc {
+    #[serde(rename = "@id")]
+    id: Option<String>,
+    author: Option<String>,
+    timestamp: Option<String>,
+    last_updated: Option<String>,
+    statements: Option<Vec<Statement>>,
+}
+
+#[derive(Deserialize)]
+struct Statement {
+    #[serde(rename = "@id")]
+    id: Option<String>,
+    vulnerability: Option<Vulnerability>,
+    products: Option<Vec<Component>>,
+    status: Option<String>,
+    justification: Option<String>,
+    impact_statement: Option<String>,
+    status_notes: Option<String>,
+    action_statement: Option<String>,
+    timestamp: Option<String>,
+    last_updated: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Vulnerability {
+    Name(String),
+    Full {
+        name: Option<String>,
+        #[serde(rename = "@id")]
+        id: Option<String>,
+        #[serde(default)]
+        aliases: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Component {
+    Id(String),
+    Full {
+        #[serde(rename = "@id")]
+        id: Option<String>,
+        #[serde(default)]
+        identifiers: BTreeMap<String, String>,
+        #[serde(default)]
+        hashes: BTreeMap<String, String>,
+        #[serde(default)]
+        subcomponents: Vec<Component>,
+    },
+}
+
+/// Every statement of the document in `bytes` (its document-level timestamp for those without
+/// one). A statement without a vulnerability name, a product or a known status is an error
+/// naming it.
+pub(super) fn rules(bytes: &[u8], shown: &str) -> Result<Vec<Rule>, String> {
+    let doc: Doc = serde_json::from_slice(bytes).map_err(|e| format!("not an OpenVEX document binsight reads: {e}"))?;
+    let statements = doc.statements.unwrap_or_default();
+    if statements.len() > MAX_STATEMENTS {
+        return Err(format!("more than {MAX_STATEMENTS} statements"));
+    }
+    let meta = Arc::new(Document {
+        source: SuppressionSource::OpenVex,
+        file: shown.to_string(),
+        id: doc.id.unwrap_or_else(|| shown.to_string()),
+        author: doc.author,
+    });
+    let doc_time = doc.last_updated.or(doc.timestamp).and_then(|t| parse_timestamp(&t));
+    let n = statements.len();
+    let mut out = Vec::with_capacity(n);
+    for (i, s) in statements.into_iter().enumerate() {
+        let at = |why: &str| format!("statement {} (of {n}): {why}", i + 1);
+        let vulnerabilities = s.vulnerability.and_then(names).ok_or_else(|| at("no vulnerability name"))?;
+        let products: Vec<Product> = s.products.unwrap_or_default().into_iter().filter_map(product).collect();
         if products.is_empty() {
             return Err(at("no product it applies to (\"products\")"));
         }
-        let status = str_of(s, "status").ok_or_else(|| at("no \"status\""))?;
+        let status = s.status.ok_or_else(|| at("no \"status\""))?;
         let suppresses = match status.as_str() {
             "not_affected" | "fixed" => true,
             "affected" | "under_investigation" => false,
@@ -36,29 +99,17 @@ pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
                 )))
             }
         };
-        let timestamp = ["last_updated", "timestamp"]
-            .iter()
-            .find_map(|k| str_of(s, k))
-            .and_then(|t| parse_timestamp(&t))
-            .or(doc_time);
-        let note = ["impact_statement", "status_notes", "action_statement"].iter().find_map(|k| str_of(s, k));
-        let statement = match str_of(s, "@id") {
-            Some(id) => id,
-            None => format!("{doc_id}#statement-{}", i + 1),
-        };
         out.push(Rule {
             vulnerabilities,
             scope: Scope::Products(products),
             suppresses,
-            timestamp,
-            said: Suppression {
-                source: SuppressionSource::OpenVex,
-                file: shown.to_string(),
+            timestamp: s.last_updated.or(s.timestamp).and_then(|t| parse_timestamp(&t)).or(doc_time),
+            said: Said {
+                doc: meta.clone(),
                 status,
-                justification: str_of(s, "justification"),
-                author: author.clone(),
-                statement,
-                note,
+                justification: s.justification,
+                statement: s.id.unwrap_or_else(|| format!("{}#statement-{}", meta.id, i + 1)),
+                note: s.impact_statement.or(s.status_notes).or(s.action_statement),
                 expires: None,
             },
         });
@@ -66,19 +117,11 @@ pub(super) fn rules(doc: Value, shown: &str) -> Result<Vec<Rule>, String> {
     Ok(out)
 }
 
-/// `{"name", "@id", "aliases"}` (0.2.0) or a plain string (0.0.x), upper case.
-fn vulnerability_names(v: Option<&Value>) -> Option<Vec<String>> {
-    let mut names: Vec<String> = match v? {
-        Value::String(s) => vec![s.clone()],
-        Value::Object(o) => {
-            let mut n: Vec<String> =
-                ["name", "@id"].iter().filter_map(|k| o.get(*k)?.as_str().map(str::to_string)).collect();
-            if let Some(Value::Array(a)) = o.get("aliases") {
-                n.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string)));
-            }
-            n
-        }
-        _ => return None,
+/// The vulnerability's name, `@id` and aliases, upper case; `None` when it has none.
+fn names(v: Vulnerability) -> Option<Vec<String>> {
+    let mut names = match v {
+        Vulnerability::Name(s) => vec![s],
+        Vulnerability::Full { name, id, aliases } => name.into_iter().chain(id).chain(aliases).collect(),
     };
     names.retain(|n| !n.trim().is_empty());
     for n in &mut names {
@@ -87,37 +130,26 @@ fn vulnerability_names(v: Option<&Value>) -> Option<Vec<String>> {
     (!names.is_empty()).then_some(names)
 }
 
-/// A product (or subcomponent): `{"@id", "identifiers", "hashes", "subcomponents"}` or a string.
-fn product(v: &Value) -> Option<Product> {
-    let ids = names_of(v);
+/// A product (or subcomponent) with every name it goes by; `None` when it has none.
+fn product(c: Component) -> Option<Product> {
+    let (ids, subs) = names_of(c);
     if ids.is_empty() {
         return None;
     }
-    let subcomponents = match v.get("subcomponents") {
-        Some(Value::Array(a)) => a.iter().map(names_of).filter(|n| !n.is_empty()).collect(),
-        _ => Vec::new(),
-    };
+    let subcomponents = subs.into_iter().map(|s| names_of(s).0).filter(|n| !n.is_empty()).collect();
     Some(Product { ids, subcomponents })
 }
 
-/// Every name of a product or subcomponent.
-fn names_of(v: &Value) -> Vec<Ident> {
-    let mut ids = Vec::new();
-    match v {
-        Value::String(s) => ids.push(Ident::parse(s)),
-        Value::Object(o) => {
-            if let Some(s) = o.get("@id").and_then(Value::as_str) {
-                ids.push(Ident::parse(s));
-            }
-            if let Some(Value::Object(idents)) = o.get("identifiers") {
-                ids.extend(idents.values().filter_map(Value::as_str).map(Ident::parse));
-            }
-            if let Some(Value::Object(hashes)) = o.get("hashes") {
-                ids.extend(hashes.iter().filter_map(|(alg, h)| Ident::hash(alg, h.as_str()?)));
-            }
+/// The names of a component (its `@id`, identifiers and hashes), and its subcomponents.
+fn names_of(c: Component) -> (Vec<Ident>, Vec<Component>) {
+    match c {
+        Component::Id(s) => (vec![Ident::parse(&s)], Vec::new()),
+        Component::Full { id, identifiers, hashes, subcomponents } => {
+            let mut ids: Vec<Ident> = id.iter().map(|s| Ident::parse(s)).collect();
+            ids.extend(identifiers.values().map(|s| Ident::parse(s)));
+            ids.extend(hashes.iter().filter_map(|(alg, h)| Ident::hash(alg, h)));
+            ids.dedup();
+            (ids, subcomponents)
         }
-        _ => {}
     }
-    ids.dedup();
-    ids
 }

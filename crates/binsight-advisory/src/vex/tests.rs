@@ -88,8 +88,8 @@ fn the_latest_statement_decides_and_affected_keeps_the_finding() {
         )
         .expect("a 0.0.x-style statement loads");
     assert_eq!(
-        later.decide(&report("a", SHA_A), &finding("CVE-1", &[], "pkg:x/y@1")).map(|b| b.file.as_str()),
-        Some("w.json")
+        later.decide(&report("a", SHA_A), &finding("CVE-1", &[], "pkg:x/y@1")).map(|b| b.file),
+        Some("w.json".to_string())
     );
 }
 

@@ -8,6 +8,7 @@ mod advisory;
 mod harness;
 mod output;
 mod registry;
+mod vex;
 
 use harness::Caps;
 
