@@ -43,7 +43,7 @@ pub use finding::{Applicability, Finding, Informational, Severity, Suppressed, S
 pub use libc::{Libc, LibcFamily, LinkedFunction, Patch, VersionRange};
 pub use name::UnknownName;
 pub use package::{BuiltUsing, OsPackage, PackageManager};
-pub use report::{BinaryReport, FileError, ImageInfo, ImageRef, LayerInfo, Partial, Unknown};
+pub use report::{repository_of, BinaryReport, FileError, ImageInfo, ImageRef, LayerInfo, Partial, Unknown};
 pub use runtime::{Check, DistroRelease, Dns, Hardening, Portability, PortabilityVerdict, Resolver, Status};
 pub use toolchain::{Compiler, Go, GoFunctionIndex, GoModule, LibcLinker, Rustc, Toolchain};
 pub use verdict::{Action, AdvisoryContext, AdvisoryData, Fix, FixSubject, Verdict};

@@ -134,18 +134,21 @@ impl ImageInfo {
     /// `host:5000/org/app`.
     pub fn image_ref(&self) -> ImageRef {
         let named = self.tags.first().map(String::as_str).or_else(|| self.source.strip_prefix("registry:"));
-        let name = named.map(|n| {
-            let n = n.split('@').next().unwrap_or(n);
-            match n.rsplit_once(':') {
-                Some((repo, tag)) if !tag.contains('/') => repo.to_string(),
-                _ => n.to_string(),
-            }
-        });
         ImageRef {
             manifest_digest: self.manifest_digest.clone(),
             config_digest: self.config_digest.clone(),
-            name: name.filter(|n| !n.is_empty()),
+            name: named.map(repository_of).filter(|n| !n.is_empty()).map(str::to_string),
         }
+    }
+}
+
+/// The repository of an image reference, without tag or digest: `host:5000/org/app:1.0` and
+/// `app@sha256:…` → `host:5000/org/app`, `app`.
+pub fn repository_of(reference: &str) -> &str {
+    let r = reference.split('@').next().unwrap_or(reference);
+    match r.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => repo,
+        _ => r,
     }
 }
 

@@ -516,13 +516,7 @@ fn vex_artifact(
 /// The name images are known by in VEX documents: the repository of the first tag, without
 /// its tag or digest (`host:5000/org/app:1.0` → `host:5000/org/app`); `image` without tags.
 fn image_name(tags: &[String]) -> String {
-    let name = tags.first().map(|t| {
-        let t = t.split('@').next().unwrap_or(t);
-        match t.rsplit_once(':') {
-            Some((repo, tag)) if !tag.contains('/') => repo,
-            _ => t,
-        }
-    });
+    let name = tags.first().map(|t| binsight_model::repository_of(t));
     name.filter(|n| !n.is_empty()).unwrap_or("image").to_string()
 }
 

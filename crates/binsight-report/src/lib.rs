@@ -20,6 +20,19 @@ pub fn severity_text(f: &binsight_model::Finding) -> &'static str {
     binsight_model::Severity::text(f.severity)
 }
 
+/// `s` percent-encoded: every byte but the unreserved characters (RFC 3986) and those of `keep`.
+pub(crate) fn percent_encode(s: &str, keep: &[u8]) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A verdict's fixes as one line, `; ` between them.
 pub fn join_fixes(fixes: &[binsight_model::Fix]) -> String {
     fixes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")

@@ -29,8 +29,7 @@ pub fn openvex(reports: &[BinaryReport], author: &str, created: &str) -> String 
     for r in reports {
         let product = product(r);
         let mut seen: Vec<(String, Option<&str>)> = Vec::new();
-        let all = r.findings.iter().flatten().chain(r.suppressed.iter().map(|s| &s.finding));
-        for f in all.filter(|f| f.informational.is_none()) {
+        for f in stated(r) {
             let (name, aliases) = names(f);
             // One statement per vulnerability and component (a CVE found twice stays one).
             if seen.contains(&(name.clone(), f.purl.as_deref())) {
@@ -56,10 +55,22 @@ pub fn openvex(reports: &[BinaryReport], author: &str, created: &str) -> String 
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-/// The vulnerability's `name` (its CVE when it has one, else its id) and its other ids.
+/// The findings of `r` that get a statement: every vulnerability, suppressed or not (binsight's
+/// own analysis); informational advisories (unmaintained, unsound) are not vulnerabilities.
+pub fn stated(r: &BinaryReport) -> impl Iterator<Item = &Finding> {
+    let all = r.findings.iter().flatten().chain(r.suppressed.iter().map(|s| &s.finding));
+    all.filter(|f| f.informational.is_none())
+}
+
+/// The name a statement gives a finding's vulnerability: its CVE when it has one (the lowest),
+/// else its id.
+pub fn vulnerability_name(f: &Finding) -> &str {
+    f.aliases.iter().filter(|a| a.starts_with("CVE-")).min().unwrap_or(&f.id)
+}
+
+/// The vulnerability's `name` ([`vulnerability_name`]) and its other ids.
 fn names(f: &Finding) -> (String, Vec<String>) {
-    let cve = f.aliases.iter().filter(|a| a.starts_with("CVE-")).min().cloned();
-    let name = cve.unwrap_or_else(|| f.id.clone());
+    let name = vulnerability_name(f).to_string();
     let mut aliases: Vec<String> = std::iter::once(&f.id).chain(&f.aliases).filter(|a| **a != name).cloned().collect();
     aliases.sort();
     aliases.dedup();
@@ -130,17 +141,12 @@ pub fn oci_purl(i: &ImageRef) -> Option<String> {
 
 /// A purl name or subpath segment percent-encoded (everything but unreserved characters).
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::percent_encode(s, b"")
 }
 
 /// A qualifier value: `/` and `:` may stay (purl spec), the rest as [`encode`].
 fn encode_qualifier(s: &str) -> String {
-    s.split('/').map(|p| p.split(':').map(encode).collect::<Vec<_>>().join(":")).collect::<Vec<_>>().join("/")
+    crate::percent_encode(s, b"/:")
 }
 
 /// One statement.

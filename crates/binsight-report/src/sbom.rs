@@ -313,14 +313,7 @@ fn cdx_vulnerabilities(reports: &[BinaryReport], refs: &[String], link: Option<&
 /// A bom-ref as the fragment of a BOM-link: percent-encoded but for unreserved characters and
 /// `:`, `/`, `@` (as the CycloneDX BOM-link examples keep them).
 fn bom_link_fragment(r: &str) -> String {
-    r.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'@' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::percent_encode(r, b":/@")
 }
 
 /// The serial number (`urn:uuid:…`) [`cyclonedx`] gives the SBOM of the same scan.

@@ -149,19 +149,17 @@ fn warn_db(db: &binsight_advisory::Database, warnings: &[binsight_advisory::Load
     crate::db::warn_stale(db);
 }
 
-/// The vulnerability name a finding is known by: its CVE when it has one, else its id.
-fn finding_name(f: &binsight_model::Finding) -> &str {
-    f.aliases.iter().filter(|a| a.starts_with("CVE-")).min().unwrap_or(&f.id)
-}
-
 /// The audit's verdict in one line: `audit: rebuild (1 finding linked: CVE-…; 3 not linked)`,
 /// `audit: ok (no findings)`. Informational advisories (unmaintained, unsound) are not counted.
 fn audit_summary(r: &BinaryReport) -> String {
     let action = r.verdict.as_ref().map_or("unknown", |v| v.action.as_str());
     let vulns: Vec<&binsight_model::Finding> =
         r.findings.iter().flatten().filter(|f| f.informational.is_none()).collect();
-    let mut linked: Vec<&str> =
-        vulns.iter().filter(|f| f.applicability == Applicability::Affected).map(|f| finding_name(f)).collect();
+    let mut linked: Vec<&str> = vulns
+        .iter()
+        .filter(|f| f.applicability == Applicability::Affected)
+        .map(|f| binsight_report::openvex::vulnerability_name(f))
+        .collect();
     linked.sort_unstable();
     linked.dedup();
     let mut parts = Vec::new();
@@ -188,12 +186,7 @@ fn audit_summary(r: &BinaryReport) -> String {
 /// goes into; `None` when it would have no statement (OpenVEX requires one): no finding, or
 /// informational ones only. Issued by `binsight` at `created`, the pack's time: reproducible.
 fn vex_of(r: &BinaryReport, created: &str) -> Option<Vex> {
-    // Whether it has a statement does not depend on the image: ask the renderer.
-    let probe = binsight_report::openvex::openvex(std::slice::from_ref(r), "binsight", created);
-    let probe: serde_json::Value = serde_json::from_str(&probe).ok()?;
-    if probe["statements"].as_array().is_none_or(Vec::is_empty) {
-        return None;
-    }
+    binsight_report::openvex::stated(r).next()?;
     let (r, created) = (r.clone(), created.to_string());
     Some(Vex::new(move |i: &VexImage<'_>| {
         let mut r = r.clone();
