@@ -8,14 +8,23 @@ use binsight_model::BinaryReport;
 
 use crate::Common;
 
-/// What each detector may spend per file, set once from the command line (`--max-detector-*`)
-/// before any file is read.
-static DETECTOR_BUDGET: OnceLock<binsight_detect::Budget> = OnceLock::new();
+/// How every file of this run is analysed, set once from the command line before any file is
+/// read: what each detector may spend (`--max-detector-*`) and whether files are hashed.
+static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
 
-/// Set the detectors' budget from `--max-detector-work` and `--max-detector-memory`.
-pub(crate) fn set_detector_budget(common: &Common) {
-    let _ = DETECTOR_BUDGET
-        .set(binsight_detect::Budget { work: common.max_detector_work, memory: common.max_detector_memory });
+#[derive(Clone, Copy, Debug)]
+struct Analysis {
+    budget: binsight_detect::Budget,
+    /// Compute each file's SHA-256: only when an output prints it or a suppression may name a
+    /// binary by it ([`Common::hashing`]). Hashing is most of a scan's work on big binaries.
+    hash: bool,
+}
+
+/// Set the detectors' budget from `--max-detector-work` and `--max-detector-memory`, and
+/// whether files are hashed, from `common` (its suppressions already loaded).
+pub(crate) fn set_analysis(common: &Common) {
+    let budget = binsight_detect::Budget { work: common.max_detector_work, memory: common.max_detector_memory };
+    let _ = ANALYSIS.set(Analysis { budget, hash: common.hashing() });
 }
 
 /// Why one file has no report. Cheap to clone: an image's hard links share their target's
@@ -51,7 +60,7 @@ impl From<binsight_source::SourceError> for FileError {
     }
 }
 
-/// Analyse one file's bytes (its hash too) and, with a database, audit it.
+/// Analyse one file's bytes (its hash too, when the run needs it) and, with a database, audit it.
 pub(crate) fn analyze_and_audit(
     path: &str,
     data: &[u8],
@@ -67,10 +76,13 @@ pub(crate) fn analyze_and_audit_in(
     image: Option<&binsight_model::ImageRef>,
     db: Option<&binsight_advisory::Database>,
 ) -> Result<BinaryReport, FileError> {
+    let defaults = binsight_detect::Options::default();
+    let set = ANALYSIS.get();
     let options = binsight_detect::Options {
-        budget: DETECTOR_BUDGET.get().copied().unwrap_or_default(),
+        budget: set.map_or(defaults.budget, |a| a.budget),
+        hash: set.map_or(defaults.hash, |a| a.hash),
         go_functions: db.is_some(),
-        ..binsight_detect::Options::default()
+        ..defaults
     };
     let mut r = binsight_detect::analyze_file(path, data, &options)
         .map_err(|e| FileError::NotAnalysable { path: path.to_string(), error: Arc::new(e) })?;

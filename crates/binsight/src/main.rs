@@ -155,6 +155,13 @@ impl Common {
             || self.output.iter().any(|o| o.format.needs_audit())
     }
 
+    /// Whether files are hashed: an output prints each file's SHA-256 (JSON, the SBOMs, the VEX
+    /// documents), or a suppression (--vex, [[ignore]]) may name a binary by it. The table and
+    /// SARIF do not: a scan for them computes no hash.
+    pub(crate) fn hashing(&self) -> bool {
+        self.output.iter().any(|o| o.format.needs_hash()) || !self.suppressions.is_empty()
+    }
+
     /// Read the --vex documents and the config's ignore entries (expired ones warned about and
     /// dropped) into `self.suppressions`. A document binsight cannot use is a usage error.
     fn load_suppressions(&mut self, extras: &config::Extras) -> Result<()> {
@@ -377,7 +384,7 @@ fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
         Command::Db { command } => db::run_db_command(command),
         Command::Inspect { files, mut common } => {
             common.load_suppressions(extras)?;
-            analyze::set_detector_budget(&common);
+            analyze::set_analysis(&common);
             scan::inspect_files(&files, &common)
         }
         Command::Pack { args, quiet } => pack::pack(args, quiet),
@@ -386,7 +393,7 @@ fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
         Command::HelpConfig => meta::help_config(&Cli::command()),
         Command::Scan { sources, mut common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
             common.load_suppressions(extras)?;
-            analyze::set_detector_budget(&common);
+            analyze::set_analysis(&common);
             if let Some(j) = jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(j.max(1))

@@ -41,6 +41,14 @@ impl Format {
     pub fn needs_audit(self) -> bool {
         matches!(self, Format::Sarif | Format::OpenVex | Format::CycloneDxVex)
     }
+
+    /// Whether this output names each binary by its SHA-256 (the table and SARIF do not).
+    pub fn needs_hash(self) -> bool {
+        match self {
+            Format::Json | Format::CycloneDx | Format::Spdx | Format::OpenVex | Format::CycloneDxVex => true,
+            Format::Table | Format::Sarif => false,
+        }
+    }
 }
 
 /// One `-o` value.

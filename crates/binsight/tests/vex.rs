@@ -412,3 +412,39 @@ fn a_vex_file_binsight_cannot_use_is_a_usage_error() {
     assert_eq!(o.code, Some(2), "{}", o.snapshot());
     assert!(o.stderr.contains("VEX file ") && o.stderr.contains("neither OpenVEX"), "{}", o.stderr);
 }
+
+/// The table and SARIF print no hash, so a scan for them computes none — unless a suppression
+/// may name a binary by it: a statement whose only product is the binary's SHA-256 still
+/// applies to a table-only scan. Every output that prints hashes still gets them.
+#[test]
+fn a_statement_naming_a_binary_by_hash_alone_applies_to_a_table_scan() {
+    let b = bin();
+    let dir = scan_dir(b.home());
+    let iconv = dir.join("musl-iconv");
+    let sha = sha256_of(&iconv);
+    let vex = b.home().join("by-hash.json");
+    let doc = json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "urn:uuid:00000000-0000-4000-8000-000000000001",
+        "author": "test",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "version": 1,
+        "statements": [{
+            "vulnerability": {"name": "CVE-2025-26519"},
+            "products": [{"@id": "urn:example:some-product", "hashes": {"sha-256": sha}}],
+            "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path"
+        }]
+    });
+    std::fs::write(&vex, doc.to_string()).expect("write");
+    let path = iconv.to_str().expect("utf-8");
+    let o = scan(&b, &[path, "--vex", vex.to_str().expect("utf-8")]);
+    assert!(o.stdout.contains("suppressed: 1 finding in 1 binary"), "{}", o.snapshot());
+    let plain = scan(&b, &[path]);
+    assert!(!plain.stdout.contains("suppressed:") && !plain.stdout.contains(&sha), "{}", plain.snapshot());
+    // The outputs that name binaries by hash carry it.
+    let sbom = b.home().join("sbom.json");
+    let o = scan(&b, &[path, "-o", "json", "-o", &format!("cyclonedx-json={}", sbom.display())]);
+    assert_eq!(reports(&o)[0]["sha256"], sha);
+    assert!(std::fs::read_to_string(&sbom).expect("sbom").contains(&sha));
+}
