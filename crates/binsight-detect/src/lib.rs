@@ -165,10 +165,26 @@ pub(crate) fn bundled_signature_id(r: &bundled::table::Row) -> String {
 }
 
 /// Byte ranges (offset, length) the signature scan skips: machine code, unwind tables,
-/// relocations and Go's pclntab hold none of the signatures (strings and data tables), about
-/// two thirds of a typical binary. Sections without file bytes are not skipped (they have none).
+/// relocations, Go's pclntab, the symbol table's entries and the DWARF sections of encoded
+/// records hold none of the signatures (strings and data tables), about two thirds of a typical
+/// binary. The string-bearing sections stay: `.strtab`, `.debug_str`, `.debug_line` (source
+/// paths: the only trace of Rust in a Go binary linking a Rust library) and `.debug_line_str`.
+/// Sections without file bytes are not skipped (they have none).
 pub(crate) fn no_signature_ranges(elf: &Elf<'_>) -> Vec<(u64, u64)> {
-    const NO_SIGNATURES: [&str; 8] = [
+    const NO_SIGNATURES: [&str; 21] = [
+        ".symtab",
+        ".debug_info",
+        ".debug_abbrev",
+        ".debug_aranges",
+        ".debug_ranges",
+        ".debug_rnglists",
+        ".debug_loc",
+        ".debug_loclists",
+        ".debug_frame",
+        ".debug_pubnames",
+        ".debug_pubtypes",
+        ".debug_addr",
+        ".debug_str_offsets",
         ".eh_frame",
         ".eh_frame_hdr",
         ".gcc_except_table",
