@@ -60,13 +60,17 @@ pub fn with_embedded(mut extra: Database) -> Database {
 }
 
 /// (ecosystem, package name) an OSV database files a component under; `None` for what is not
-/// matched against advisories: the program itself (the root crate or main module, local path
-/// dependencies and `=> ./dir` replacements) and build-time-only crates.
+/// matched against advisories: the program itself when it has no released version (the root
+/// crate, a main module built from its source tree: `(devel)`), local path dependencies and
+/// `=> ./dir` replacements, and build-time-only crates. A Go main module built at a release
+/// (`go install example.com/cmd@v1.0.0`) is that module's code: its advisories apply, as
+/// govulncheck reports them.
 fn osv_package(c: &Component) -> Option<(&str, &str)> {
     let local = c.source.as_deref() == Some("local");
+    let released = c.version.as_deref().is_some_and(|v| v.starts_with('v') && range::parse(v).is_some());
     match c.kind {
         ComponentKind::RustCrate if !c.build_only && !c.root && !local => Some(("crates.io", c.name.as_str())),
-        ComponentKind::GoModule if !c.root && !local => Some(("Go", c.name.as_str())),
+        ComponentKind::GoModule if (!c.root || released) && !local => Some(("Go", c.name.as_str())),
         ComponentKind::GoStdlib => Some(("Go", "stdlib")),
         ComponentKind::RustStd => Some(("rust-toolchain", "std")),
         // binsight's own libc advisories are filed under the libc's name (`musl`); a libc with
@@ -74,6 +78,12 @@ fn osv_package(c: &Component) -> Option<(&str, &str)> {
         ComponentKind::Libc | ComponentKind::CLibrary => Some((c.name.as_str(), c.name.as_str())),
         ComponentKind::RustCrate | ComponentKind::GoModule => None,
     }
+}
+
+/// The version a finding on `c` says is installed: its own, else (a libc) the report's libc
+/// version range, else empty.
+fn installed_version(c: &Component, report: &BinaryReport) -> String {
+    c.version.clone().unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default())
 }
 
 /// Why an ecosystem's advisories are missing, and what to do about it.
@@ -454,11 +464,17 @@ impl<'r> Matcher<'r> {
                 }
                 // The same vulnerability from two sources (binsight's record and RustSec's for
                 // the crate that vendors the library) is one finding: the first, binsight's.
+                // An advisory naming two components (a Go one filed under golang.org/x/net and
+                // stdlib) is a finding for each: only a finding of this component (same name
+                // and version) or of the library this one vendors or is vendored by counts.
                 let report = self.report;
+                let installed = installed_version(c, report);
                 let known = |f: &Finding| {
-                    f.id == a.id
+                    let same = f.component == c.name && f.installed == installed;
+                    let kin = same || (f.component != c.name && related(report, &f.component, &c.name));
+                    kin && (f.id == a.id
                         || a.aliases.contains(&f.id)
-                        || (related(report, &f.component, &c.name) && a.aliases.iter().any(|x| f.aliases.contains(x)))
+                        || a.aliases.iter().any(|x| f.aliases.contains(x)))
                 };
                 if seen.contains(&a.id)
                     || self.findings.iter().any(known)
@@ -482,10 +498,7 @@ impl<'r> Matcher<'r> {
         decision: Decision,
     ) {
         let (report, db) = (self.report, self.db);
-        let installed = c
-            .version
-            .clone()
-            .unwrap_or_else(|| report.libc.version.as_ref().map(ToString::to_string).unwrap_or_default());
+        let installed = installed_version(c, report);
         let mut fixed = fixed_versions(a, eco, name);
         if c.kind == ComponentKind::CLibrary && eco == "crates.io" {
             // The crate's fixed versions as the library releases they vendor.
@@ -829,6 +842,64 @@ mod tests {
                 "update crate xy to >= 0.1.0 then rebuild"
             ]
         );
+    }
+
+    /// A real report (a Rust musl hello) holding only the given Go components.
+    fn go_report(components: &[(&str, &str, bool)]) -> BinaryReport {
+        let mut r: BinaryReport = serde_json::from_str(include_str!("vex/testdata/report.json")).expect("a report");
+        r.components = components
+            .iter()
+            .map(|&(name, version, root)| {
+                let kind = if name == "stdlib" { ComponentKind::GoStdlib } else { ComponentKind::GoModule };
+                serde_json::from_value(serde_json::json!({
+                    "name": name, "version": version, "purl": null, "kind": kind.as_str(),
+                    "found_by": "go-buildinfo", "root": root, "evidence": []
+                }))
+                .expect("a component")
+            })
+            .collect();
+        r
+    }
+
+    fn go_db(records: serde_json::Value) -> Database {
+        let mut db = Database::default();
+        db.add_source(crate::Origin::BuiltIn, serde_json::from_value(records).expect("advisories"), None);
+        db
+    }
+
+    fn go_affected(pkg: &str, fixed: &str) -> serde_json::Value {
+        serde_json::json!({"package": {"ecosystem": "Go", "name": pkg},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": fixed}]}]})
+    }
+
+    fn found(r: &BinaryReport) -> Vec<(String, String)> {
+        r.findings.iter().flatten().map(|f| (f.id.clone(), f.component.clone())).collect()
+    }
+
+    /// An advisory filed under two modules (x/net and the standard library's bundled copy) is
+    /// a finding for each, as govulncheck reports it.
+    #[test]
+    fn an_advisory_naming_two_components_is_a_finding_for_each() {
+        let db = go_db(serde_json::json!([{"id": "GO-2024-2687", "aliases": ["CVE-2023-45288"],
+            "affected": [go_affected("golang.org/x/net", "0.23.0"), go_affected("stdlib", "1.21.9")]}]));
+        let mut r = go_report(&[("golang.org/x/net", "v0.17.0", false), ("stdlib", "v1.20.14", false)]);
+        audit(&mut r, &db);
+        let mut f = found(&r);
+        f.sort();
+        assert_eq!(f, [("GO-2024-2687".into(), "golang.org/x/net".into()), ("GO-2024-2687".into(), "stdlib".into())]);
+    }
+
+    /// A main module built at a release is audited; one built from its tree (`(devel)`) is not.
+    #[test]
+    fn a_released_main_module_is_audited() {
+        let db =
+            go_db(serde_json::json!([{"id": "GO-2024-3344", "affected": [go_affected("filippo.io/age", "1.2.1")]}]));
+        let mut r = go_report(&[("filippo.io/age", "v1.0.0", true)]);
+        audit(&mut r, &db);
+        assert_eq!(found(&r), [("GO-2024-3344".into(), "filippo.io/age".into())]);
+        let mut devel = go_report(&[("filippo.io/age", "(devel)", true)]);
+        audit(&mut devel, &db);
+        assert!(found(&devel).is_empty(), "{:?}", devel.findings);
     }
 
     #[test]
