@@ -5,6 +5,7 @@
 
 pub mod bundled;
 pub mod distro;
+pub mod govulndb;
 pub mod rustsec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
