@@ -198,6 +198,63 @@ impl ByteBudget {
     }
 }
 
+/// Jobs of known sizes handed out largest first under a byte cap, like [`ByteBudget`], but a
+/// job that does not fit lets a smaller one that does go ahead: with a 158 MB file in flight
+/// under a 192 MiB cap, the next 52 MB file waits while the 30 MB ones behind it run, so no
+/// worker idles while memory allows work. A job larger than the cap runs alone.
+#[derive(Debug)]
+pub struct SizedQueue {
+    /// Bytes in flight, and the jobs not started as (size, id), smallest first (taken from the
+    /// end: largest first).
+    state: std::sync::Mutex<(u64, Vec<(u64, usize)>)>,
+    freed: std::sync::Condvar,
+    max: u64,
+}
+
+impl SizedQueue {
+    /// A queue of `jobs` (id, size) under a cap of `max` bytes in flight.
+    pub fn new(jobs: impl IntoIterator<Item = (usize, u64)>, max: u64) -> Self {
+        let mut pending: Vec<(u64, usize)> = jobs.into_iter().map(|(id, n)| (n, id)).collect();
+        pending.sort_unstable();
+        SizedQueue { state: std::sync::Mutex::new((0, pending)), freed: std::sync::Condvar::new(), max }
+    }
+
+    /// The largest job that fits now, as (id, size), its bytes taken; waits while none fits;
+    /// `None` once every job was handed out. Give the bytes back with [`done`](Self::done).
+    pub fn next(&self) -> Option<(usize, u64)> {
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            let (used, pending) = &mut *st;
+            if pending.is_empty() {
+                return None;
+            }
+            // The largest with size <= room; with nothing in flight, the largest of all.
+            let room = self.max.saturating_sub(*used);
+            let fit = if *used == 0 { pending.len() } else { pending.partition_point(|&(n, _)| n <= room) };
+            if fit > 0 {
+                let (n, id) = pending.remove(fit - 1);
+                *used += n;
+                return Some((id, n));
+            }
+            st = self.freed.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// A job of `n` bytes is finished: its bytes are free again.
+    pub fn done(&self, n: u64) {
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        st.0 = st.0.saturating_sub(n);
+        self.freed.notify_all();
+    }
+
+    /// Hand out no more jobs (the run is stopping): waiters get `None`.
+    pub fn clear(&self) {
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        st.1.clear();
+        self.freed.notify_all();
+    }
+}
+
 /// Does the file start with the ELF magic? Reads four bytes.
 pub fn starts_with_elf_magic(path: &Path) -> Result<bool, SourceError> {
     let mut f = open_regular_file(path).map_err(|e| io(path, e))?;
@@ -324,6 +381,39 @@ pub fn read_candidate_into(c: &Candidate, limits: &Limits, buf: &mut Vec<u8>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Largest first; a job that does not fit lets a smaller one that does go ahead; one
+    /// larger than the cap runs alone; every job is handed out once.
+    #[test]
+    fn sized_queue_hands_out_the_largest_job_that_fits() {
+        // On a thread: a wrong answer would wait for a release that never comes.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let q = SizedQueue::new([(0, 158), (1, 52), (2, 30), (3, 30), (4, 300), (5, 5)], 200);
+            let mut got = vec![q.next()];
+            q.done(300);
+            got.extend([q.next(), q.next(), q.next()]);
+            q.done(158);
+            got.extend([q.next(), q.next(), q.next()]);
+            let _ = tx.send(got);
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the queue waited forever");
+        assert_eq!(
+            got,
+            [
+                Some((4, 300)), // larger than the cap: alone, first
+                Some((0, 158)),
+                Some((3, 30)), // 52 does not fit beside 158: a 30 goes ahead
+                Some((5, 5)),
+                Some((1, 52)),
+                Some((2, 30)),
+                None
+            ]
+        );
+        let stopped = SizedQueue::new([(0, 1), (1, 1)], 10);
+        stopped.clear();
+        assert_eq!(stopped.next(), None);
+    }
 
     #[test]
     fn walk_skips_symlinks_and_non_elf() {

@@ -394,7 +394,8 @@ impl Scan<'_, '_> {
 
 /// Read and analyse `found` on the worker threads, largest first (a big binary started last
 /// would leave the other cores idle at the end), with at most 192 MiB of file contents in
-/// memory at once (or one file larger than that). Each result is sent with its index in
+/// memory at once (or one file larger than that): a file that does not fit yet lets smaller
+/// ones go ahead ([`binsight_source::SizedQueue`]). Each result is sent with its index in
 /// `found`; once `stop` is set, the files not started are skipped.
 fn analyze_largest_first(
     found: &[binsight_source::Candidate],
@@ -404,25 +405,27 @@ fn analyze_largest_first(
     stop: &AtomicBool,
     tx: &std::sync::mpsc::Sender<(usize, Result<BinaryReport, FileError>)>,
 ) {
-    let budget = binsight_source::ByteBudget::new(192 << 20);
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(found[i].size));
-    order.par_iter().with_max_len(1).for_each_with(tx.clone(), |tx, &i| {
-        if stop.load(Ordering::Relaxed) {
-            return;
+    let queue = binsight_source::SizedQueue::new(found.iter().map(|c| c.size).enumerate(), 192 << 20);
+    let workers = rayon::current_num_threads().min(found.len());
+    (0..workers).into_par_iter().with_max_len(1).for_each_with(tx.clone(), |tx, _| {
+        while let Some((i, size)) = queue.next() {
+            if stop.load(Ordering::Relaxed) {
+                queue.clear();
+                queue.done(size);
+                return;
+            }
+            let c = &found[i];
+            let path = c.path.display().to_string();
+            let r = with_buffer(|buf| match binsight_source::read_candidate_into(c, limits, buf) {
+                Ok(()) => analyze_and_audit_isolated(&path, buf, None, db),
+                Err(e) => Err(FileError::from(e)),
+            });
+            queue.done(size);
+            if let Some(b) = bar {
+                b.inc(c.size);
+            }
+            // The receiver is gone only when the run is stopping.
+            let _ = tx.send((i, r));
         }
-        let c = &found[i];
-        let path = c.path.display().to_string();
-        budget.acquire(c.size);
-        let r = with_buffer(|buf| match binsight_source::read_candidate_into(c, limits, buf) {
-            Ok(()) => analyze_and_audit_isolated(&path, buf, None, db),
-            Err(e) => Err(FileError::from(e)),
-        });
-        budget.release(c.size);
-        if let Some(b) = bar {
-            b.inc(c.size);
-        }
-        // The receiver is gone only when the run is stopping.
-        let _ = tx.send((i, r));
     });
 }
