@@ -6,6 +6,7 @@
 pub mod bundled;
 pub mod distro;
 pub mod govulndb;
+pub mod osvscanner;
 pub mod rustsec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

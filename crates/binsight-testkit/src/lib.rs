@@ -8,6 +8,7 @@
 //! - [`cli`]: the `binsight` binary run hermetically, and its whole output as one text.
 //! - [`filters`]: insta settings that hide only what varies between runs and machines.
 //! - [`peers`]: a real registry and skopeo; [`hostile_registry`]: a registry that misbehaves.
+//! - [`offline`]: the Go peers (govulncheck, syft, osv-scanner) run with no way out to the network.
 //! - [`vexcheck`]: OpenVEX documents loaded and matched by go-vex, the library grype and trivy use.
 //! - [`validate`]: CycloneDX, SPDX and OpenVEX documents checked by the official validators.
 //!
@@ -22,6 +23,7 @@ pub mod corpus;
 pub mod filters;
 pub mod hostile_registry;
 pub mod image;
+pub mod offline;
 pub mod peers;
 pub mod rawtar;
 pub mod validate;
