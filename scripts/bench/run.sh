@@ -4,6 +4,11 @@
 #   scripts/bench/run.sh            prepare (cached) + measure + report
 #   scripts/bench/run.sh prepare    only build/install/cache the inputs
 #
+# Peers: the tools users pick instead — syft, trivy, grype, govulncheck, osv-scanner — built from
+# the Go module proxy at pinned versions by scripts/peers.sh (into the cache, once), plus
+# checksec, scanelf and cve-bin-tool. Each peer runs in its nearest mode, offline (`unshare
+# --net`: no network at all), once (they take seconds to minutes; binsight's rows are medians).
+#
 # The corpus: a Debian root filesystem (`debootstrap --variant=minbase`, $BENCH_SUITE) with the
 # project's ELF corpus (corpus/build) copied in under /opt/corpus ("x1"), and the same with
 # $BENCH_COPIES copies of the corpus ("x3") for peak memory at a bigger size. Both trees are
@@ -18,8 +23,11 @@
 # by `timeout`. Peak RSS comes from `/usr/bin/time -v`.
 #
 # Needs root (debootstrap, apt-get), the corpus (corpus/build), cargo, python3 and the Debian
-# archive; installs debootstrap checksec pax-utils zstd time hyperfine rsync with apt-get and
-# cve-bin-tool (pinned) into a venv under $cache/tools.
+# archive; installs debootstrap checksec pax-utils zstd time hyperfine rsync openssl with apt-get,
+# cve-bin-tool (pinned) into a venv under $cache/tools, and the Go peers (scripts/peers.sh).
+#
+# A third input, "static": every static ELF executable of the corpus of at least 1 MiB, copied
+# into one directory (few, big files: hashing and the signature scan dominate, not the walk).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,6 +43,7 @@ target_dir=${BENCH_TARGET_DIR:-/tmp/bench-target}
 osv=${BENCH_OSV:-$(cd "$repo/.." && pwd)/shared/osv}
 checksec_timeout=${BENCH_CHECKSEC_TIMEOUT:-1800}
 cvebin_timeout=${BENCH_CVEBIN_TIMEOUT:-3600}
+peer_timeout=${BENCH_PEER_TIMEOUT:-1800}
 cvebin_version=3.4
 tmpfs=${BENCH_TMPFS:-/dev/shm}
 out_md=$repo/docs/benchmarks.md
@@ -59,7 +68,7 @@ done
 # command -> Debian package
 declare -A pkg_of=([debootstrap]=debootstrap [checksec]=checksec [scanelf]=pax-utils [zstd]=zstd
     [/usr/bin/time]=time [hyperfine]=hyperfine [rsync]=rsync [file]=file [strings]=binutils
-    [readelf]=binutils [unshare]=util-linux [taskset]=util-linux [gzip]=gzip)
+    [readelf]=binutils [unshare]=util-linux [taskset]=util-linux [gzip]=gzip [openssl]=openssl)
 missing=()
 for c in "${!pkg_of[@]}"; do command -v "$c" >/dev/null || missing+=("${pkg_of[$c]}"); done
 if ((${#missing[@]})); then
@@ -82,6 +91,17 @@ if [[ ! -x $venv/bin/cve-bin-tool ]]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "cve-bin-tool==$cvebin_version" || die "pip install cve-bin-tool==$cvebin_version failed"
 fi
+
+log "Go peers (scripts/peers.sh: module proxy, pinned, cached)"
+"$repo/scripts/peers.sh" syft grype trivy govulncheck osv-scanner
+declare -A peer
+for p in syft grype trivy govulncheck osv-scanner; do peer[$p]=$("$repo/scripts/peers.sh" --path "$p"); done
+log "the peers' databases from $osv (binsight-corpus peer-db)"
+peer_db=$bench/peer-db
+(cd "$repo" && CARGO_TARGET_DIR=$target_dir cargo run -q --release --locked -p binsight-corpus --bin peer-db -- \
+    govulncheck "$osv/Go" "$peer_db/govulncheck" &&
+    CARGO_TARGET_DIR=$target_dir cargo run -q --release --locked -p binsight-corpus --bin peer-db -- \
+        osv-scanner "$osv" "$peer_db/osv-scanner") || die "writing the peers' databases failed"
 
 # ---------------------------------------------------------------------------------------------
 # The root filesystem, cached by suite + the archive's Release date (from the host's apt lists).
@@ -161,6 +181,21 @@ make_images() { # NAME TREE WITH_ZSTD
 }
 make_images x1 "$tree_x1" 1
 make_images "$big" "$tree_big" 0
+# The zstd OCI archive unpacked: an OCI layout directory (syft oci-dir:, trivy --input DIR).
+if [[ ! -f $img/x1.oci.done || $img/x1.oci-zstd.tar -nt $img/x1.oci.done ]]; then
+    rm -rf "$img/x1.oci" && mkdir -p "$img/x1.oci"
+    tar -xf "$img/x1.oci-zstd.tar" -C "$img/x1.oci"
+    touch "$img/x1.oci.done"
+fi
+static=$bench/static
+log "static directory: the corpus's static ELF executables of at least 1 MiB"
+python3 "$here/static_files.py" "$corpus" "$static" $((1 << 20)) "$work/static.elf0" >"$res/stats-static.json"
+# Go binaries of x1 and of the static directory (govulncheck reads only those): `go version`.
+go_binaries() { # LIST OUT
+    xargs -0 -a "$1" go version 2>/dev/null | sed -n 's/^\(.*\): go[0-9].*$/\1/p' | tr '\n' '\0' >"$2"
+}
+go_binaries "$work/x1.elf0" "$work/x1.go0"
+go_binaries "$work/static.elf0" "$work/static.go0"
 
 if [[ $mode == prepare ]]; then
     log "prepared in $(($(date +%s) - started)) s"
@@ -214,6 +249,8 @@ cat "$work/x1.elf0" "$work/$big.elf0" >/dev/null
 xargs -0 -a "$work/x1.elf0" cat >/dev/null
 xargs -0 -a "$work/$big.elf0" cat >/dev/null
 cat "$img"/*.tar "$img"/*.tar.gz "$img"/*.tar.zst >/dev/null
+xargs -0 -a "$work/static.elf0" cat >/dev/null
+find "$img/x1.oci" -type f -exec cat {} + >/dev/null
 
 # Peak RSS first: these runs also check that every scan succeeds and keep its JSON output.
 rss rss-dir-x1 x1 "${scan[@]}" "$tree_x1"
@@ -221,6 +258,10 @@ rss rss-dir-$big $big "${scan[@]}" "$tree_big"
 rss rss-docker-x1 x1 "${scan[@]}" "docker-archive:$img/x1.docker.tar"
 rss rss-docker-$big $big "${scan[@]}" "docker-archive:$img/$big.docker.tar"
 rss rss-ocizstd-x1 x1 "${scan[@]}" "oci-archive:$img/x1.oci-zstd.tar"
+rss rss-static static "${scan[@]}" "$static"
+for id in rss-dir-x1 rss-docker-x1 rss-ocizstd-x1 rss-static; do
+    python3 "$here/counts.py" binsight "$res/$id.out" >"$res/$id.counts.json"
+done
 
 extract=$tmpfs/binsight-bench-extract
 trap 'rm -rf "$extract"' EXIT
@@ -237,6 +278,66 @@ hf scanelf-x1 x1 "scanelf -R -y -a $tree_x1 > /dev/null"
 hf cat-$big $big "xargs -0 -a $work/$big.elf0 cat > /dev/null"
 hf binsight-dir-$big $big "$(q "${scan[@]}" "$tree_big") > /dev/null"
 hf binsight-docker-$big $big "$(q "${scan[@]}" "docker-archive:$img/$big.docker.tar") > /dev/null"
+
+# The static directory: reading, hashing (openssl, one process per file, two at a time), and
+# binsight with an output that prints hashes (JSON) and one that does not (the table).
+hf cat-static static "xargs -0 -a $work/static.elf0 cat > /dev/null"
+hf openssl-static static "xargs -0 -a $work/static.elf0 -P 2 -n 1 openssl dgst -sha256 > /dev/null"
+hf binsight-static static "$(q "${scan[@]}" "$static") > /dev/null"
+scan_table=("${scan[@]:0:${#scan[@]}-2}") # the same scan without `-o json`: the table, no hashes
+hf binsight-static-table static "$(q "${scan_table[@]}" "$static") > /dev/null"
+hf binsight-ocidir-x1 x1 "$(q "${scan[@]}" "oci-dir:$img/x1.oci") > /dev/null"
+
+# Peers, once each, offline (`unshare --net`), their outputs kept for counts.py.
+peer_home=$work/peer-home
+rm -rf "$peer_home" && mkdir -p "$peer_home"
+offline=(env HOME="$peer_home" XDG_CACHE_HOME="$peer_home/cache" XDG_CONFIG_HOME="$peer_home/config"
+    SYFT_CHECK_FOR_APP_UPDATE=false GRYPE_CHECK_FOR_APP_UPDATE=false unshare --net)
+syft_run() { # ID TREE SOURCE
+    single "$1" "$2" "$peer_timeout" "${offline[@]}" "${peer[syft]}" scan -q "$3" -o "syft-json=$res/$1.peer.json"
+}
+# trivy: SBOM only (CycloneDX, no vulnerability scanner: its database cannot be downloaded
+# here), its cache in memory (a warm on-disk cache would skip the analysis on the next run).
+# Directories go through `trivy rootfs`: `trivy fs` is its source-tree mode, whose analyzers
+# read lock files and never look inside binaries (it reports no component of the static dir).
+trivy_run() { # ID TREE trivy-args...
+    local id=$1 tree=$2
+    shift 2
+    single "$id" "$tree" "$peer_timeout" "${offline[@]}" "${peer[trivy]}" "$@" --cache-backend memory \
+        --skip-db-update --skip-java-db-update --skip-check-update --offline-scan --disable-telemetry \
+        --no-progress --quiet --format cyclonedx --output "$res/$id.peer.json"
+}
+syft_run syft-dir-x1 x1 "dir:$tree_x1"
+syft_run syft-docker-x1 x1 "docker-archive:$img/x1.docker.tar"
+syft_run syft-ocidir-x1 x1 "oci-dir:$img/x1.oci"
+syft_run syft-static static "dir:$static"
+trivy_run trivy-rootfs-x1 x1 rootfs "$tree_x1"
+trivy_run trivy-docker-x1 x1 image --input "$img/x1.docker.tar"
+trivy_run trivy-ocidir-x1 x1 image --input "$img/x1.oci"
+trivy_run trivy-rootfs-static static rootfs "$static"
+for t in x1 static; do
+    single "govulncheck-$t" "$t" "$peer_timeout" "${offline[@]}" bash "$here/govulncheck_all.sh" \
+        "${peer[govulncheck]}" "$peer_db/govulncheck" "$work/$t.go0" "$work/govulncheck-$t"
+    cat "$work/govulncheck-$t"/*.json >"$res/govulncheck-$t.peer.json" 2>/dev/null || true
+    cp "$work/govulncheck-$t/failed.tsv" "$res/govulncheck-$t.failed.tsv" 2>/dev/null || true
+done
+# osv-scanner reads binsight's CycloneDX SBOM of the static directory (its binary extractors
+# are not in `scan source`'s default plugins), matched offline against the same OSV data.
+"$bin" scan -q --no-progress -o "cyclonedx-json=$work/static.cdx.json" "$static" || die "binsight SBOM of $static failed"
+single osv-scanner-static static "$peer_timeout" "${offline[@]}" env \
+    OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY="$peer_db/osv-scanner" "${peer[osv-scanner]}" scan source \
+    --offline --all-vulns --all-packages --format json --output-file "$res/osv-scanner-static.peer.json" \
+    -L "$work/static.cdx.json"
+for id in syft-dir-x1 syft-docker-x1 syft-ocidir-x1 syft-static; do
+    python3 "$here/counts.py" syft "$res/$id.peer.json" >"$res/$id.counts.json"
+done
+for id in trivy-rootfs-x1 trivy-docker-x1 trivy-ocidir-x1 trivy-rootfs-static; do
+    python3 "$here/counts.py" trivy "$res/$id.peer.json" >"$res/$id.counts.json"
+done
+for t in x1 static; do
+    python3 "$here/counts.py" govulncheck "$res/govulncheck-$t.peer.json" >"$res/govulncheck-$t.counts.json"
+done
+python3 "$here/counts.py" osv-scanner "$res/osv-scanner-static.peer.json" >"$res/osv-scanner-static.counts.json"
 
 single checksec-x1 x1 "$checksec_timeout" checksec --output=json "--dir=$tree_x1"
 mkdir -p "$work/cvebin-home"
@@ -262,6 +363,12 @@ single cvebin-x1 x1 "$cvebin_timeout" env HOME="$work/cvebin-home" unshare --net
     printf 'cve-bin-tool\t%s (Python %s)\n' "$("$venv/bin/cve-bin-tool" -V 2>/dev/null | tail -1)" \
         "$("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
     printf 'hyperfine\t%s\n' "$(hyperfine --version | awk '{print $2}')"
+    printf 'openssl\t%s\n' "$(openssl version | awk '{print $2}')"
+    for p in syft grype trivy govulncheck osv-scanner; do
+        # go install leaves no version in the binaries' own --version: the pin and its Go
+        printf '%s\t%s (%s, built by %s)\n' "$p" "$(basename "$(dirname "$(dirname "${peer[$p]}")")" | sed "s/^$p-//")" \
+            "scripts/peers.sh" "$(go version "${peer[$p]}" | awk '{print $2}')"
+    done
     printf 'debootstrap\t%s\n' "$(dpkg-query -W -f '${Version}' debootstrap)"
 } >"$res/versions.tsv"
 {
