@@ -42,12 +42,7 @@ struct ModuleVuln {
 /// A record that is not OSV, has no `id` or `modified`, or whose file is not named `<id>.json`
 /// is an error (govulncheck refuses such a directory too).
 pub fn write_db(osv_dir: &Path, out: &Path) -> Result<Written> {
-    let mut files: Vec<_> = std::fs::read_dir(osv_dir)
-        .with_context(|| format!("{}: cannot list the OSV records", osv_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = crate::osv_records(osv_dir)?;
     std::fs::create_dir_all(out.join("ID"))?;
     std::fs::create_dir_all(out.join("index"))?;
     let mut modules: BTreeMap<String, Vec<ModuleVuln>> = BTreeMap::new();

@@ -8,6 +8,18 @@ pub mod distro;
 pub mod govulndb;
 pub mod osvscanner;
 pub mod rustsec;
+
+/// The `*.json` OSV records of `dir`, sorted (what each peer-database writer converts).
+pub(crate) fn osv_records(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context as _;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list the OSV records", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -17,12 +17,7 @@ pub fn write_db(osv_root: &Path, ecosystems: &[&str], out: &Path) -> Result<usiz
         let src = osv_root.join(eco);
         let dir = out.join("osv-scalibr").join(eco);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let mut files: Vec<_> = std::fs::read_dir(&src)
-            .with_context(|| format!("{}: cannot list the OSV records", src.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
+        let files = crate::osv_records(&src)?;
         let zip_path = dir.join("all.zip");
         let file = std::fs::File::create(&zip_path).with_context(|| format!("creating {}", zip_path.display()))?;
         let mut z = zip::ZipWriter::new(file);

@@ -24,12 +24,7 @@ pub struct Written {
 /// Convert every `*.json` OSV record under `osv_dir` into a RustSec database at `out`.
 pub fn write_db(osv_dir: &Path, out: &Path) -> Result<Written> {
     let mut written = Written::default();
-    let mut files: Vec<_> = std::fs::read_dir(osv_dir)
-        .with_context(|| format!("{}: cannot list the OSV records", osv_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = crate::osv_records(osv_dir)?;
     for f in files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let v: Value = serde_json::from_slice(&std::fs::read(&f)?).with_context(|| format!("{}", f.display()))?;
