@@ -55,14 +55,10 @@ enum Rule {
     VcsPseudoVersion,
     /// A GOPATH build (Debian's): the build info has a `path` line (the main package) and no
     /// `mod` line; syft reports the main package's path as a module with version `UNKNOWN`,
-    /// binsight the module that package belongs to (its root module, named from the pclntab),
-    /// of which the path is a package.
+    /// binsight the module that package belongs to (its root module, named from the pclntab's
+    /// packages, or from the `path` line by its host's layout when the module has no package but
+    /// `main`, as skopeo's), of which the path is a package.
     GopathMainPackage,
-    /// A GOPATH build whose main module has no package but `main` (skopeo's): the pclntab names
-    /// no other package of it, and binsight, which names a GOPATH build's modules from the
-    /// pclntab, reports no root module at all though the build info's `path` line names the
-    /// main package. A binsight gap, counted apart (see the summary), not a syft error.
-    GopathMainPackageOnly,
     /// A module replaced by a local directory (`=> ./dir`): syft keeps the module's path with
     /// version `UNKNOWN`, binsight names the directory it was built from (`./localmods/greeting`,
     /// no version, no purl), the module's path only in its `go-replace` evidence.
@@ -79,10 +75,7 @@ impl Rule {
                 "Go main module from a git checkout: syft makes up a pseudo-version from vcs.time and vcs.revision, binsight states none"
             }
             Rule::GopathMainPackage => {
-                "GOPATH build: syft names the main package (build info `path`), binsight its root module (pclntab)"
-            }
-            Rule::GopathMainPackageOnly => {
-                "BINSIGHT GAP: GOPATH build whose main module has only package main: binsight reports no root module (build info `path` unused)"
+                "GOPATH build: syft names the main package (build info `path`), binsight its root module (pclntab packages, else the `path` line by host layout)"
             }
             Rule::LocalReplacement => {
                 "module replaced by a local directory: syft keeps the module path (UNKNOWN), binsight names the directory"
@@ -244,10 +237,6 @@ fn go_rule(p: &Pkg, r: &BinaryReport) -> Option<Rule> {
         .any(|c| c.root && c.version.is_none() && p.name.starts_with(&format!("{}/", c.name)));
     if go.main.is_none() && go.path.as_deref() == Some(p.name.as_str()) && (gopath_root || unversioned_root(&p.name)) {
         return Some(Rule::GopathMainPackage);
-    }
-    let any_root = lang(r, ComponentKind::GoModule).any(|c| c.root);
-    if go.main.is_none() && go.path.as_deref() == Some(p.name.as_str()) && !any_root {
-        return Some(Rule::GopathMainPackageOnly);
     }
     let replaced_locally = lang(r, ComponentKind::GoModule).any(|c| {
         let dir = c.name.starts_with("./") || c.name.starts_with("../") || c.name.starts_with('/');

@@ -190,7 +190,9 @@ fn go_components(
 
 /// Modules named by the package paths of the pclntab's function names (the `.gopclntab`
 /// section; none without it), as versionless components; the module of the main package is the
-/// root. Returns how many non-root modules were found.
+/// root. When no package of the pclntab is in it (a module whose only package is `main`, whose
+/// functions are named `main.*`), the root comes from the build info's `path` line by its
+/// host's layout. Returns how many non-root modules were found.
 fn go_modules_from_pclntab(
     cx: &Context<'_>,
     go: &binsight_model::Go,
@@ -200,9 +202,11 @@ fn go_modules_from_pclntab(
     let Some((sec, names)) = cx.elf.section(".gopclntab") else { return 0 };
     let main = go.path.as_deref().unwrap_or("");
     let mut found = 0;
+    let mut has_root = false;
     for m in crate::go::packages::modules_from_function_names(names, meter) {
         let root = main == m.path || main.starts_with(&format!("{}/", m.path));
         found += usize::from(!root);
+        has_root |= root;
         let how = if m.guessed {
             "module path guessed: the path its packages share"
         } else {
@@ -230,7 +234,44 @@ fn go_modules_from_pclntab(
             bundle: None,
         });
     }
+    if !has_root {
+        comps.extend(root_from_main_package(main, go));
+    }
     found
+}
+
+/// The root module of a build without module lines, from the build info's `path` line (the
+/// main package: `github.com/containers/skopeo/cmd/skopeo`) by its host's layout; `None` when
+/// there is no such line, it is no package path (`command-line-arguments`, odd bytes) or its
+/// host is not in `data/go-module-hosts.tsv` (no guess from one path).
+pub(crate) fn root_from_main_package(main: &str, go: &binsight_model::Go) -> Option<Component> {
+    let host = main.split('/').next()?;
+    let clean = main.bytes().all(|b| b.is_ascii_graphic() && !b"\"\\@%".contains(&b));
+    if !clean || !host.contains('.') || !main.contains('/') {
+        return None;
+    }
+    let path = crate::go::packages::module_by_host(main)?;
+    let mut evidence = Evidence::new(
+        "go-buildinfo",
+        format!("main package {main} (build info `path`); module path by its host's layout"),
+    );
+    if let Some(e) = go.evidence.iter().find(|e| e.signal == "go-buildinfo") {
+        evidence.section = e.section.clone();
+        evidence.offset = e.offset;
+    }
+    Some(Component {
+        purl: Some(format!("pkg:golang/{path}")),
+        evidence: vec![evidence],
+        name: path,
+        version: None,
+        cpe: None,
+        kind: ComponentKind::GoModule,
+        found_by: "go-buildinfo".into(),
+        source: None,
+        root: true,
+        build_only: false,
+        bundle: None,
+    })
 }
 
 /// The libc a static binary carries (only an exact version goes into purl/CPE).

@@ -317,3 +317,30 @@ fn distro_rustc_paths_and_producer_strings_name_rustc() {
         assert!(r.toolchain.rustc.is_none(), "{:?}", String::from_utf8_lossy(junk));
     }
 }
+
+#[test]
+fn a_gopath_main_package_names_its_root_module_by_host_layout() {
+    let go = |path: &str| binsight_model::Go {
+        version: "go1.19.8".into(),
+        confidence: binsight_model::Confidence::Exact,
+        evidence: vec![binsight_model::Evidence::new("go-buildinfo", "build info states go1.19.8")],
+        path: Some(path.into()),
+        main: None,
+        settings: Vec::new(),
+    };
+    let root = |path: &str| crate::components::root_from_main_package(path, &go(path));
+    // Debian's skopeo: a module whose only package is `main` (its functions are `main.*`).
+    let c = root("github.com/containers/skopeo/cmd/skopeo").expect("a root module");
+    assert_eq!((c.name.as_str(), c.version.as_deref(), c.root), ("github.com/containers/skopeo", None, true));
+    assert_eq!(c.purl.as_deref(), Some("pkg:golang/github.com/containers/skopeo"));
+    assert_eq!(c.kind, binsight_model::ComponentKind::GoModule);
+    assert!(c.evidence[0].detail.contains("github.com/containers/skopeo/cmd/skopeo"), "{:?}", c.evidence);
+    // A major-version suffix is part of the module path.
+    assert_eq!(root("github.com/a/b/v2/cmd/c").map(|c| c.name).as_deref(), Some("github.com/a/b/v2"));
+    // No guess: a host not in the table, `go run`'s package, a path too short, odd bytes.
+    for no in
+        ["example.org/x/cmd/y", "command-line-arguments", "github.com/a", "github.com/a/b\"c/d", "github.com/a/b@v1/c"]
+    {
+        assert!(root(no).is_none(), "{no}");
+    }
+}

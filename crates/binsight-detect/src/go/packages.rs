@@ -174,9 +174,10 @@ fn unescape(pkg: &str) -> Option<String> {
     Some(out)
 }
 
-/// The module path of package `pkg` by its host's layout; `None` when the host is not in the
-/// table.
-fn module_by_host(pkg: &str) -> Option<String> {
+/// The module path of package `pkg` by its host's layout
+/// (`github.com/containers/skopeo/cmd/skopeo` → `github.com/containers/skopeo`); `None` when
+/// the host is not in the table or the path has fewer elements than the host's module paths.
+pub fn module_by_host(pkg: &str) -> Option<String> {
     let h = hosts().iter().find(|h| pkg == h.prefix || pkg.starts_with(&format!("{}/", h.prefix)))?;
     let parts: Vec<&str> = pkg.split('/').collect();
     let mut n = h.elements;
