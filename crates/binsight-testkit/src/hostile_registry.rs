@@ -253,6 +253,19 @@ pub fn drip(out: &mut Out, len: u64, every: Duration) {
     }
 }
 
+/// `body` (`Content-Length`) sent `chunk` bytes every `every`: slow, but complete.
+pub fn drip_body(out: &mut Out, body: &[u8], chunk: usize, every: Duration) {
+    if out.head(200, &[("Content-Length", body.len().to_string())]).is_err() {
+        return;
+    }
+    for part in body.chunks(chunk.max(1)) {
+        if out.body(part).is_err() {
+            return;
+        }
+        std::thread::sleep(every);
+    }
+}
+
 /// A chunked body of zeros that never ends (until the client hangs up).
 pub fn endless(out: &mut Out) {
     if out.head(200, &[("Transfer-Encoding", "chunked".into())]).is_err() {

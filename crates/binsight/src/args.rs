@@ -74,6 +74,21 @@ const ARCH_ALIASES: [(&str, &str); 14] = [
     ("loongarch64", "loong64"),
 ];
 
+/// A duration in whole seconds, 1 to 86400 (one day): `30`, `30s`, `2m`.
+pub fn seconds(s: &str) -> Result<u64, String> {
+    let hint = "give whole seconds (30, 30s) or minutes (2m), from 1 s to one day";
+    let t = s.trim();
+    let (num, mul) = match t.strip_suffix('s').or(Some(t).filter(|t| !t.ends_with('m'))) {
+        Some(n) => (n, 1),
+        None => (&t[..t.len() - 1], 60),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration: {hint}"))?;
+    match n.checked_mul(mul) {
+        Some(v @ 1..=86_400) => Ok(v),
+        _ => Err(format!("{s:?} is out of range: {hint}")),
+    }
+}
+
 /// Is `v` a variant of `arch` (OCI image-index platform variants)?
 fn known_variant(arch: &str, v: &str) -> bool {
     let arm64 = |v: &str| {
@@ -279,6 +294,16 @@ pub fn distinct_outputs(specs: &[crate::output::Spec]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        for (s, v) in [("30", 30), ("30s", 30), ("2m", 120), (" 1 ", 1), ("1440m", 86_400)] {
+            assert_eq!(seconds(s), Ok(v), "{s}");
+        }
+        for bad in ["", "0", "-1", "1.5", "s", "m", "1h", "86401", "1441m", "99999999999999999999m"] {
+            assert!(seconds(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 
     #[test]
     fn sizes() {

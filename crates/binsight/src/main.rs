@@ -307,6 +307,12 @@ enum Command {
         /// Plain HTTP to registries (loopback ones always get it)
         #[arg(long, help_heading = "Images")]
         plain_http: bool,
+        /// Slowest registry transfer accepted (bytes/s)
+        #[arg(long, default_value = "10K", value_parser = args::size, value_name = "SIZE", help_heading = "Images")]
+        registry_min_rate: u64,
+        /// Window of the minimum rate; longest byte wait
+        #[arg(long, default_value = "60s", value_parser = args::seconds, value_name = "SECONDS", help_heading = "Images")]
+        registry_window: u64,
         /// JSON lines in walk order, at the end (default: as each finishes)
         #[arg(long, help_heading = "Output")]
         sort: bool,
@@ -413,7 +419,19 @@ fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
         Command::Version { output } => meta::version(output),
         Command::Completion { shell } => meta::completion(shell, Cli::command()),
         Command::HelpConfig => meta::help_config(&Cli::command()),
-        Command::Scan { sources, mut common, jobs, platform, max_layer_size, quiet, no_progress, plain_http, sort } => {
+        Command::Scan {
+            sources,
+            mut common,
+            jobs,
+            platform,
+            max_layer_size,
+            quiet,
+            no_progress,
+            plain_http,
+            registry_min_rate,
+            registry_window,
+            sort,
+        } => {
             common.load_suppressions(extras)?;
             analyze::set_analysis(&common);
             if let Some(j) = jobs {
@@ -422,8 +440,16 @@ fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
                     .build_global()
                     .context("setting up worker threads")?;
             }
-            let opts =
-                scan::Options { platform, max_layer_size, quiet, progress: !quiet && !no_progress, plain_http, sort };
+            let opts = scan::Options {
+                platform,
+                max_layer_size,
+                quiet,
+                progress: !quiet && !no_progress,
+                plain_http,
+                min_rate: registry_min_rate,
+                rate_window: std::time::Duration::from_secs(registry_window),
+                sort,
+            };
             scan::run_scan(sources, &common, &opts)
         }
     }

@@ -29,6 +29,9 @@ pub struct Options {
     pub quiet: bool,
     pub progress: bool,
     pub plain_http: bool,
+    /// Registry blobs: the slowest rate accepted (bytes/s) and the window it is averaged over.
+    pub min_rate: u64,
+    pub rate_window: std::time::Duration,
     /// JSON lines in the sources' order, at the end (else as each file finishes).
     pub sort: bool,
 }
@@ -196,6 +199,8 @@ impl Scan<'_, '_> {
                 let options = registry::RegistryOptions {
                     plain_http: self.opts.plain_http,
                     auth_files: None,
+                    min_rate: self.opts.min_rate,
+                    rate_window: self.opts.rate_window,
                     ..Default::default()
                 };
                 self.scan_image(ImageSource::Registry(r, options))
