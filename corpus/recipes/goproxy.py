@@ -15,7 +15,9 @@ go.mod and go.sum, every module checked against the checksum database), CGO_ENAB
 amd64 and arm64, plain and `-ldflags=-s -w`, by the Go release named above, which the go
 command fetches itself (`GOTOOLCHAIN=goX.Y.Z`, as in the goreleases group). Module cache: the
 binsight cache's tools/go-toolchains (shared with goreleases: toolchains are modules there);
-build cache: tools/go-build-cache-goproxy.
+build cache: tools/go-build-cache-releases, also goreleases' (the same releases compile the
+same standard library for the same GOARCH: built once, not twice; a build cache changes only
+how long a build takes).
 
 Truth comes from the build, never from binsight:
 - go_version: the release the recipe asked for, checked with that toolchain's `go version`.
@@ -70,7 +72,7 @@ def go_env() -> tuple[str, dict]:
     if proxy in ("", "off"):
         cl.die(f"GOPROXY is '{proxy}': the {GROUP} group downloads its programs from the Go module proxy")
     env = {**os.environ, "GOMODCACHE": str(cl.tools_dir() / "go-toolchains"),
-           "GOCACHE": str(cl.tools_dir() / "go-build-cache-goproxy"), "GOPROXY": proxy,
+           "GOCACHE": str(cl.tools_dir() / "go-build-cache-releases"), "GOPROXY": proxy,
            "GOWORK": "off", "GO111MODULE": "on", "GOOS": "linux", "CGO_ENABLED": "0"}
     for k in ("GOARCH", "GOARM", "GO386", "GOAMD64", "GOFLAGS", "GOPATH", "GOBIN", "CC", "GONOSUMDB",
               "GOPRIVATE", "GONOPROXY", "GOINSECURE", "GOSUMDB", "GOTOOLCHAIN"):
