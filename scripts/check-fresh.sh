@@ -46,7 +46,8 @@
 #   base-SUITE-VARIANT-ARCH-SHA.tar.gz  the debootstrap result, keyed by the sha256 of the host's
 #                    apt sources: reruns do not debootstrap again
 #   logs/DATE-COMMIT-{cold,warm}.log  full logs of both runs, with the suite's own logs
-#                    (~/.cache/binsight/test-logs inside) beside them as *-test-logs/
+#                    (~/.cache/binsight/test-logs inside) beside them as *-test-logs/, and
+#                    *.cpu: how busy the machine's CPU was, every 15 s (CPU-bound or waiting?)
 #   results.log      one line per run: date, commit, cold and warm seconds, load average
 # The times are those of `bash .ci/run` alone (debootstrap, extraction, mounts and the clone are
 # timed apart). Other work on the machine slows the runs: the load average at the end of each is
@@ -389,29 +390,64 @@ inner_cleanup() {
   exit "$rc"
 }
 
+# cpu_times: the machine's CPU time so far (/proc/stat, in ticks): busy idle iowait.
+cpu_times() {
+  local _cpu user nice sys idle iowait irq softirq steal _rest
+  read -r _cpu user nice sys idle iowait irq softirq steal _rest </proc/stat
+  echo "$((user + nice + sys + irq + softirq + steal)) $idle $iowait"
+}
+
+# cpu_sampler OUT PID: while PID runs, one line every 15 s in OUT: seconds since the start, and
+# the share of the machine's CPU time that was busy, idle and waiting on I/O in those 15 s (is
+# the run CPU-bound, or waiting on downloads?).
+cpu_sampler() {
+  local out=$1 pid=$2 t0 b0 i0 w0 b i w db di dw all
+  t0=$(date +%s)
+  read -r b0 i0 w0 < <(cpu_times)
+  echo "# seconds busy% idle% iowait% (every 15 s)" >"$out"
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 15
+    read -r b i w < <(cpu_times)
+    db=$((b - b0)) di=$((i - i0)) dw=$((w - w0)) all=$(((b - b0) + (i - i0) + (w - w0)))
+    [ "$all" -gt 0 ] && echo "$(($(date +%s) - t0)) $((100 * db / all)) $((100 * di / all)) $((100 * dw / all))" >>"$out"
+    b0=$b i0=$i w0=$w
+  done
+}
+
 # run_suite LABEL ROOT LOG ENV...: runs .ci/run in the root; sets RUN_SECONDS; returns its status.
 # Output goes straight to the log (a daemon the suite leaves behind cannot hold a pipe open);
 # its "== step" lines are echoed as they appear.
 run_suite() {
-  local label=$1 root=$2 log=$3 t0 rc=0 cpid line
+  local label=$1 root=$2 log=$3 t0 rc=0 cpid line spid c0 c1
   shift 3
   say "$label run: CI=true $CF_RUN in /root/src/binsight (log: $log)"
   t0=$(date +%s)
+  c0=$(cpu_times)
   : >"$log"
   chroot "$root" /usr/bin/env -i "$@" /bin/bash -c "cd /root/src/binsight && $CF_RUN" \
     </dev/null >"$log" 2>&1 &
   cpid=$!
+  cpu_sampler "${log%.log}.cpu" "$cpid" &
+  spid=$!
   { tail -n +1 -f --pid="$cpid" "$log" 2>/dev/null | while IFS= read -r line; do
       [[ $line == '== '* ]] && printf '%s: [%s +%ss] %s\n' "$prog" "$label" "$(($(date +%s) - t0))" "$line" >&2
     done; } &
   wait "$cpid" || rc=$? # (`wait`, unlike a foreground pipeline, lets a signal's trap run at once)
   wait "$!" || true
   RUN_SECONDS=$(($(date +%s) - t0))
+  pkill -P "$spid" sleep 2>/dev/null || true # the sampler's sleep: it then sees the run ended
+  wait "$spid" 2>/dev/null || true
+  c1=$(cpu_times)
   if [ -d "$root/root/.cache/binsight/test-logs" ]; then # the suite's own logs, kept with ours
     cp -a "$root/root/.cache/binsight/test-logs" "${log%.log}-test-logs"
   fi
   read -r RUN_LOAD _ </proc/loadavg # other work on the machine slows the run: say how busy it was
   say "$label run: exit $rc after $RUN_SECONDS s (load average at the end: $RUN_LOAD)"
+  local b0 i0 w0 b1 i1 w1 all
+  read -r b0 i0 w0 <<<"$c0"
+  read -r b1 i1 w1 <<<"$c1"
+  all=$(((b1 - b0) + (i1 - i0) + (w1 - w0)))
+  [ "$all" -gt 0 ] && say "$label run: the machine's CPU was busy $((100 * (b1 - b0) / all))%, idle $((100 * (i1 - i0) / all))%, waiting on I/O $((100 * (w1 - w0) / all))% (every 15 s: ${log%.log}.cpu)"
   return "$rc"
 }
 
