@@ -102,6 +102,13 @@ peer_db=$bench/peer-db
     govulncheck "$osv/Go" "$peer_db/govulncheck" &&
     CARGO_TARGET_DIR=$target_dir cargo run -q --release --locked -p binsight-corpus --bin peer-db -- \
         osv-scanner "$osv" "$peer_db/osv-scanner") || die "writing the peers' databases failed"
+# The agreement test the README's test command leaves out (osv-scanner is too long a build for
+# its cold budget): osv-scanner, offline, must find in binsight's CycloneDX and SPDX what
+# binsight's audit finds (crates/binsight/tests/sbom_consumers.rs, feature peer-osv-scanner).
+log "agreement: osv-scanner reads binsight's SBOMs (cargo test --features peer-osv-scanner)"
+(cd "$repo" && BINSIGHT_OSV_SCANNER=${peer[osv-scanner]} cargo test -q --locked -p binsight \
+    --features peer-osv-scanner --test sbom_consumers -- osv_scanner::) ||
+    die "osv-scanner disagrees with binsight on its SBOMs (see the test output above)"
 
 # ---------------------------------------------------------------------------------------------
 # The root filesystem, cached by suite + the archive's Release date (from the host's apt lists).
