@@ -167,7 +167,7 @@ make_images() { # NAME TREE WITH_ZSTD
         return
     fi
     log "images of $name (tar, gzip -6$([[ $3 == 1 ]] && echo ', zstd -3'))"
-    rm -f "$img/$name".*
+    rm -rf "$img/$name".* # files, and the x1.oci layout unpacked from the last x1 image
     local tops
     mapfile -t tops < <(cd "$tree" && ls -A)
     tar -C "$tree" --sort=name --numeric-owner --anchored \
