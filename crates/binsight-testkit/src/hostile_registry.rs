@@ -240,17 +240,9 @@ pub fn redirect(out: &mut Out, to: &str) {
     let _ = out.respond(302, &[("Location", to.to_string())], b"");
 }
 
-/// A body of `len` bytes (`Content-Length`) sent one byte every `every`.
-pub fn drip(out: &mut Out, len: u64, every: Duration) {
-    if out.head(200, &[("Content-Length", len.to_string())]).is_err() {
-        return;
-    }
-    for _ in 0..len {
-        if out.body(&[0]).is_err() {
-            return;
-        }
-        std::thread::sleep(every);
-    }
+/// A body of `len` zeros (`Content-Length`) sent one byte every `every`.
+pub fn drip(out: &mut Out, len: usize, every: Duration) {
+    drip_body(out, &vec![0; len], 1, every);
 }
 
 /// `body` (`Content-Length`) sent `chunk` bytes every `every`: slow, but complete.

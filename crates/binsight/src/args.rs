@@ -78,9 +78,9 @@ const ARCH_ALIASES: [(&str, &str); 14] = [
 pub fn seconds(s: &str) -> Result<u64, String> {
     let hint = "give whole seconds (30, 30s) or minutes (2m), from 1 s to one day";
     let t = s.trim();
-    let (num, mul) = match t.strip_suffix('s').or(Some(t).filter(|t| !t.ends_with('m'))) {
-        Some(n) => (n, 1),
-        None => (&t[..t.len() - 1], 60),
+    let (num, mul) = match t.strip_suffix('m') {
+        Some(minutes) => (minutes, 60),
+        None => (t.strip_suffix('s').unwrap_or(t), 1),
     };
     let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration: {hint}"))?;
     match n.checked_mul(mul) {

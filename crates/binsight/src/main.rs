@@ -308,6 +308,8 @@ enum Command {
         #[arg(long, help_heading = "Images")]
         plain_http: bool,
         /// Slowest registry transfer accepted (bytes/s)
+        // The defaults (help text) are binsight-oci's DEFAULT_MIN_RATE and DEFAULT_RATE_WINDOW:
+        // `tests::registry_defaults_are_the_librarys` holds them equal.
         #[arg(long, default_value = "10K", value_parser = args::size, value_name = "SIZE", help_heading = "Images")]
         registry_min_rate: u64,
         /// Window of the minimum rate; longest byte wait
@@ -458,4 +460,22 @@ fn run(cli: Cli, extras: &config::Extras) -> Result<u8> {
 /// The file reader's limits: `--max-file-size`.
 fn file_limits(common: &Common) -> binsight_source::Limits {
     binsight_source::Limits { max_file_size: common.max_file_size }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `scan`'s registry defaults, written as text for the help, are the registry client's.
+    #[test]
+    fn registry_defaults_are_the_librarys() {
+        use binsight_source::registry::{DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW};
+        let Cli { command: Command::Scan { registry_min_rate, registry_window, .. }, .. } =
+            Cli::try_parse_from(["binsight", "scan"]).expect("`binsight scan` parses")
+        else {
+            panic!("`binsight scan` is not the scan command");
+        };
+        assert_eq!(registry_min_rate, DEFAULT_MIN_RATE);
+        assert_eq!(registry_window, DEFAULT_RATE_WINDOW.as_secs());
+    }
 }
